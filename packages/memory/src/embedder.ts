@@ -1,0 +1,24 @@
+import type { CallOptions } from './memory-provider.js';
+
+/** Turns texts into vectors, many at once. All vectors of one embedder have the same length. */
+export interface Embedder {
+  /** Vector length, when known before the first call. */
+  readonly dimensions?: number;
+  embed(texts: string[], options?: CallOptions): Promise<number[][]>;
+}
+
+/** Cosine similarity clamped to [0, 1]: opposite or unrelated vectors score 0. */
+export function cosineRelevance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  if (normA === 0 || normB === 0) return 0;
+  return Math.max(0, Math.min(1, dot / Math.sqrt(normA * normB)));
+}

@@ -1,0 +1,314 @@
+import MiniSearch from 'minisearch';
+import { cosineRelevance, type Embedder } from './embedder.js';
+import { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
+import { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
+import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from './memory-error.js';
+import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from './memory-filter.js';
+import type {
+  CallOptions,
+  GetAllOptions,
+  MemoryCapabilities,
+  MemoryPage,
+  MemoryProvider,
+  SearchOptions,
+} from './memory-provider.js';
+import type { Memory, Message, Metadata } from './schemas.js';
+import {
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+} from './validate-input.js';
+
+export interface InMemoryProviderOptions {
+  /** Rank by embedding similarity instead of shared words. Vectors are computed once, at add. */
+  embedder?: Embedder;
+  /** Session memory: a user's memories expire together this long after their latest write. */
+  ttlSeconds?: number;
+}
+
+interface StoredMemory {
+  seq: number;
+  memory: Memory;
+  vector?: Float32Array;
+}
+
+interface IndexedText {
+  id: number;
+  text: string;
+}
+
+/** One user's memories. Users never share a structure, so isolation does not rest on key strings. */
+class UserMemories {
+  readonly byId = new Map<string, StoredMemory>();
+  /** Ascending by `seq` (insertion order): pages walk it backwards for newest first. */
+  readonly ordered: StoredMemory[] = [];
+  readonly bySeq = new Map<number, StoredMemory>();
+  expiresAt = Number.POSITIVE_INFINITY;
+  private lexicalIndex: MiniSearch<IndexedText> | undefined;
+
+  insert(stored: StoredMemory): void {
+    this.byId.set(stored.memory.id, stored);
+    this.bySeq.set(stored.seq, stored);
+    this.ordered.push(stored);
+    this.lexicalIndex?.add({ id: stored.seq, text: stored.memory.memory });
+  }
+
+  remove(stored: StoredMemory): void {
+    this.byId.delete(stored.memory.id);
+    this.bySeq.delete(stored.seq);
+    this.ordered.splice(lowerBound(this.ordered, stored.seq), 1);
+    this.lexicalIndex?.remove({ id: stored.seq, text: stored.memory.memory });
+  }
+
+  /** Built on the first search, then kept up to date by insert and remove. */
+  index(): MiniSearch<IndexedText> {
+    if (this.lexicalIndex === undefined) {
+      const index = new MiniSearch<IndexedText>({
+        fields: ['text'],
+        tokenize: tokenizeForRelevance,
+        processTerm: (term) => term,
+        searchOptions: { tokenize: tokenizeForRelevance, processTerm: (term) => term },
+      });
+      index.addAll(this.ordered.map((stored) => ({ id: stored.seq, text: stored.memory.memory })));
+      this.lexicalIndex = index;
+    }
+    return this.lexicalIndex;
+  }
+}
+
+/** First position whose seq is >= `seq`. */
+function lowerBound(ordered: readonly StoredMemory[], seq: number): number {
+  let low = 0;
+  let high = ordered.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ordered[mid]!.seq < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function copyOf(memory: Memory, score?: number): Memory {
+  const copy: Memory = { ...memory, metadata: structuredClone(memory.metadata) };
+  if (memory.categories) copy.categories = [...memory.categories];
+  if (score !== undefined) copy.score = score;
+  return copy;
+}
+
+const CURSOR_PREFIX = 'm1.';
+
+function encodeCursor(seq: number): string {
+  return `${CURSOR_PREFIX}${seq.toString(36)}`;
+}
+
+function decodeCursor(cursor: string): number {
+  const seq = cursor.startsWith(CURSOR_PREFIX) ? Number.parseInt(cursor.slice(CURSOR_PREFIX.length), 36) : Number.NaN;
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new MemoryValidationError('options.cursor', 'not a cursor returned by this provider');
+  }
+  return seq;
+}
+
+/**
+ * The embedded default provider: memories live in this process, nothing is persisted.
+ * Search is lexical (no network, no model) unless an embedder is given. Writes are visible at once.
+ */
+export class InMemoryProvider implements MemoryProvider {
+  readonly specificationVersion = 'v1' as const;
+  readonly provider = 'in-memory';
+  readonly capabilities: MemoryCapabilities;
+
+  private readonly users = new Map<string, UserMemories>();
+  private readonly embedder: Embedder | undefined;
+  private readonly ttlMs: number | undefined;
+  private nextSeq = 0;
+  private lastSweep = 0;
+
+  constructor(options: InMemoryProviderOptions = {}) {
+    if (options.ttlSeconds !== undefined && !(Number.isFinite(options.ttlSeconds) && options.ttlSeconds > 0)) {
+      throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
+    }
+    this.embedder = options.embedder;
+    this.ttlMs = options.ttlSeconds === undefined ? undefined : options.ttlSeconds * 1000;
+    this.capabilities = {
+      semanticSearch: options.embedder !== undefined,
+      filters: ALL_FILTER_CAPABILITIES,
+      ttl: this.ttlMs !== undefined,
+      consistency: 'strong',
+      addResult: 'memory-id',
+      storage: 'verbatim',
+    };
+  }
+
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+    const user = validateUserId(userId);
+    const validMessages = validateMessages(messages);
+    const validMetadata = validateMetadata(metadata);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    const text = messagesToMemoryText(validMessages);
+    const vector = this.embedder ? await this.embedOne(text, signal) : undefined;
+
+    const now = new Date().toISOString();
+    const memory: Memory = {
+      id: crypto.randomUUID(),
+      userId: user,
+      memory: text,
+      metadata: validMetadata,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const categories = categoriesFromMetadata(validMetadata);
+    if (categories) memory.categories = categories;
+
+    const stored: StoredMemory = { seq: this.nextSeq++, memory };
+    if (vector) stored.vector = vector;
+    const memories = this.userFor(user, true)!;
+    memories.insert(stored);
+    if (this.ttlMs !== undefined) {
+      memories.expiresAt = Date.now() + this.ttlMs;
+      this.sweepExpired();
+    }
+    return memory.id;
+  }
+
+  async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
+    const user = validateUserId(userId);
+    const text = validateQuery(query);
+    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    signal?.throwIfAborted();
+    const memories = this.userFor(user, false);
+    if (!memories || memories.byId.size === 0) return [];
+    const ranked = this.embedder
+      ? await this.rankByEmbedding(memories, text, filter, signal)
+      : this.rankLexically(memories, text, filter);
+    const results: Memory[] = [];
+    for (const { stored, score } of ranked) {
+      if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
+      results.push(copyOf(stored.memory, score));
+      if (results.length === limit) break;
+    }
+    return results;
+  }
+
+  async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
+    const user = validateUserId(userId);
+    const { limit, filter, cursor, signal } = parseGetAllOptions(options);
+    signal?.throwIfAborted();
+    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const memories = this.userFor(user, false);
+    if (!memories) return { memories: [], nextCursor: null };
+    const ordered = memories.ordered;
+    let position = (before === undefined ? ordered.length : lowerBound(ordered, before)) - 1;
+    const page: Memory[] = [];
+    let lastSeq = -1;
+    for (; position >= 0 && page.length < limit; position--) {
+      const stored = ordered[position]!;
+      if (!matchesFilter(stored.memory, filter)) continue;
+      page.push(copyOf(stored.memory));
+      lastSeq = stored.seq;
+    }
+    let more = false;
+    for (; position >= 0; position--) {
+      if (matchesFilter(ordered[position]!.memory, filter)) {
+        more = true;
+        break;
+      }
+    }
+    return { memories: page, nextCursor: more ? encodeCursor(lastSeq) : null };
+  }
+
+  async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const stored = this.userFor(user, false)?.byId.get(id);
+    return stored ? copyOf(stored.memory) : null;
+  }
+
+  async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const memories = this.userFor(user, false);
+    const stored = memories?.byId.get(id);
+    if (!memories || !stored) throw new MemoryNotFoundError(id);
+    memories.remove(stored);
+    if (memories.byId.size === 0) this.users.delete(user);
+  }
+
+  async deleteAll(userId: string, options?: CallOptions): Promise<number> {
+    const user = validateUserId(userId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const memories = this.userFor(user, false);
+    this.users.delete(user);
+    return memories?.byId.size ?? 0;
+  }
+
+  private userFor(userId: string, create: boolean): UserMemories | undefined {
+    let memories = this.users.get(userId);
+    if (memories && memories.expiresAt <= Date.now()) {
+      this.users.delete(userId);
+      memories = undefined;
+    }
+    if (!memories && create) {
+      memories = new UserMemories();
+      this.users.set(userId, memories);
+    }
+    return memories;
+  }
+
+  /** Drops expired users at most once per TTL/10, so idle users do not hold memory forever. */
+  private sweepExpired(): void {
+    const now = Date.now();
+    if (now - this.lastSweep < this.ttlMs! / 10) return;
+    this.lastSweep = now;
+    for (const [userId, memories] of this.users) if (memories.expiresAt <= now) this.users.delete(userId);
+  }
+
+  private rankLexically(memories: UserMemories, query: string, filter: FilterNode | undefined) {
+    const queryTerms = [...new Set(tokenizeForRelevance(query))];
+    if (queryTerms.length === 0) return [];
+    const hits = memories.index().search(query, {
+      combineWith: 'OR',
+      prefix: false,
+      fuzzy: false,
+      filter: filter ? (hit) => matchesFilter(memories.bySeq.get(hit.id as number)!.memory, filter) : undefined,
+    });
+    return hits
+      .map((hit) => ({
+        stored: memories.bySeq.get(hit.id as number)!,
+        score: lexicalRelevance(queryTerms, new Set(hit.queryTerms).size),
+        weight: hit.score,
+      }))
+      .sort((a, b) => b.score - a.score || b.weight - a.weight || b.stored.seq - a.stored.seq);
+  }
+
+  private async rankByEmbedding(
+    memories: UserMemories,
+    query: string,
+    filter: FilterNode | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    const queryVector = await this.embedOne(query, signal);
+    const ranked: Array<{ stored: StoredMemory; score: number }> = [];
+    for (const stored of memories.ordered) {
+      if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
+      ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });
+    }
+    return ranked.sort((a, b) => b.score - a.score || b.stored.seq - a.stored.seq);
+  }
+
+  private async embedOne(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
+    const [vector] = await this.embedder!.embed([text], { signal });
+    if (!vector || vector.length === 0) {
+      throw new ProviderUnavailableError(this.provider, 'the embedder returned no vector', { isRetryable: false });
+    }
+    return Float32Array.from(vector);
+  }
+}

@@ -1,0 +1,16 @@
+import type { GetAllOptions, MemoryProvider } from './memory-provider.js';
+import type { Memory } from './schemas.js';
+
+/** Walks every page of a user's memories, newest first. */
+export async function* iterateMemories(
+  provider: MemoryProvider,
+  userId: string,
+  options: Omit<GetAllOptions, 'cursor'> = {},
+): AsyncGenerator<Memory> {
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, cursor === undefined ? options : { ...options, cursor });
+    yield* page.memories;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}

@@ -1,0 +1,20 @@
+/**
+ * Documented input limits, enforced by every provider through the core's validators.
+ * Content is measured in UTF-16 code units (JavaScript string length).
+ */
+export const MEMORY_LIMITS = {
+  /** Longest user id. Long enough for emails, URNs and opaque tokens. */
+  maxUserIdLength: 1024,
+  /** Longest memory id. */
+  maxMemoryIdLength: 256,
+  /** Messages in one `add` call. */
+  maxMessages: 100,
+  /** Total characters of message content in one `add` call, and of a stored memory. */
+  maxContentLength: 32_768,
+  /** Characters of a search query. */
+  maxQueryLength: 4_096,
+  /** Serialised size (JSON characters) of the metadata of one memory. */
+  maxMetadataLength: 16_384,
+  /** Largest page or result count a caller may ask for. */
+  maxLimit: 1000,
+} as const;

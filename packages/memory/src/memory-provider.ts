@@ -1,0 +1,81 @@
+import type { FilterCapability, MemoryFilter } from './memory-filter.js';
+import type { Memory, Message, Metadata } from './schemas.js';
+
+export interface MemoryCapabilities {
+  /** Relevance comes from embeddings (meaning), not only from shared words. */
+  semanticSearch: boolean;
+  /** Filter operators the provider honours; any other throws UnsupportedFilterError. */
+  filters: readonly FilterCapability[];
+  /** Memories can expire (the provider was configured with a TTL). */
+  ttl: boolean;
+  /**
+   * `strong`: a write is visible to the next read once its promise resolves.
+   * `eventual`: the backend processes writes in the background; poll, or use the provider's
+   * read-your-writes option where it has one.
+   */
+  consistency: 'strong' | 'eventual';
+  /** What `add` resolves to: the id of the stored memory, or the backend's event id for asynchronous providers. */
+  addResult: 'memory-id' | 'event-id';
+  /**
+   * `verbatim`: a memory's text is the added messages' content.
+   * `extracted`: the backend derives facts from the messages (Mem0, Zep), so the text differs.
+   */
+  storage: 'verbatim' | 'extracted';
+}
+
+export interface CallOptions {
+  /** Aborts the call. Providers pass it to their client where the client takes one. */
+  signal?: AbortSignal;
+}
+
+export interface SearchOptions extends CallOptions {
+  /** Most results to return, 1 to 1000. Default 10. */
+  limit?: number;
+  filters?: MemoryFilter;
+  /** Absolute relevance floor in [0, 1]: results scoring below it are dropped. */
+  minRelevance?: number;
+}
+
+export interface GetAllOptions extends CallOptions {
+  /** Page size, 1 to 1000. Default 100. */
+  limit?: number;
+  filters?: MemoryFilter;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** A page of memories, newest first. `nextCursor` is null on the last page. */
+export interface MemoryPage {
+  memories: Memory[];
+  nextCursor: string | null;
+}
+
+/**
+ * The contract every memory backend implements. Every method validates its input and throws
+ * MemoryValidationError naming the field; a user only ever sees and changes their own memories.
+ */
+export interface MemoryProvider {
+  readonly specificationVersion: 'v1';
+  /** Short backend name used in metrics and errors, e.g. `in-memory`, `redis`, `mem0`. */
+  readonly provider: string;
+  readonly capabilities: MemoryCapabilities;
+
+  /**
+   * Stores memory from a conversation. Resolves to the id of the stored memory, or, when
+   * `capabilities.addResult` is `event-id`, to the backend's id for the pending write.
+   */
+  add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string>;
+  /** The user's memories most relevant to `query`, best first, each with a `score` in [0, 1]. */
+  search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]>;
+  /** The user's memories, newest first, a page at a time. */
+  getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage>;
+  /** One memory, or null when this user has no memory with that id. */
+  get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null>;
+  /** Deletes one memory; MemoryNotFoundError when this user has no memory with that id. */
+  delete(userId: string, memoryId: string, options?: CallOptions): Promise<void>;
+  /** Deletes every memory of the user; resolves to how many were deleted. */
+  deleteAll(userId: string, options?: CallOptions): Promise<number>;
+}
+
+export const DEFAULT_SEARCH_LIMIT = 10;
+export const DEFAULT_PAGE_SIZE = 100;

@@ -1,0 +1,181 @@
+import { type FilterNode, parseMemoryFilter } from './memory-filter.js';
+import { MEMORY_LIMITS } from './memory-limits.js';
+import { MemoryValidationError } from './memory-error.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_SEARCH_LIMIT,
+  type CallOptions,
+  type GetAllOptions,
+  type SearchOptions,
+} from './memory-provider.js';
+import { type JsonValue, type Message, type Metadata, messageRoleSchema } from './schemas.js';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function requireString(value: unknown, field: string, maxLength: number): string {
+  if (typeof value !== 'string') throw new MemoryValidationError(field, `expected a string, got ${describe(value)}`);
+  if (value.trim().length === 0) throw new MemoryValidationError(field, 'must not be empty');
+  if (value.length > maxLength) throw new MemoryValidationError(field, `longer than ${maxLength} characters`);
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+export function validateUserId(userId: unknown, field = 'userId'): string {
+  return requireString(userId, field, MEMORY_LIMITS.maxUserIdLength);
+}
+
+export function validateMemoryId(memoryId: unknown, field = 'memoryId'): string {
+  return requireString(memoryId, field, MEMORY_LIMITS.maxMemoryIdLength);
+}
+
+export function validateQuery(query: unknown, field = 'query'): string {
+  return requireString(query, field, MEMORY_LIMITS.maxQueryLength);
+}
+
+export function validateMessages(messages: unknown, field = 'messages'): Message[] {
+  if (!Array.isArray(messages)) throw new MemoryValidationError(field, `expected an array of messages, got ${describe(messages)}`);
+  if (messages.length === 0) throw new MemoryValidationError(field, 'needs at least one message');
+  if (messages.length > MEMORY_LIMITS.maxMessages) {
+    throw new MemoryValidationError(field, `more than ${MEMORY_LIMITS.maxMessages} messages`);
+  }
+  let total = 0;
+  return messages.map((message, index): Message => {
+    const path = `${field}.${index}`;
+    if (!isPlainObject(message)) throw new MemoryValidationError(path, 'expected { role, content, name? }');
+    const role = messageRoleSchema.safeParse(message.role);
+    if (!role.success) {
+      throw new MemoryValidationError(`${path}.role`, `expected one of ${messageRoleSchema.options.join(', ')}`);
+    }
+    const content = requireString(message.content, `${path}.content`, MEMORY_LIMITS.maxContentLength);
+    total += content.length;
+    if (total > MEMORY_LIMITS.maxContentLength) {
+      throw new MemoryValidationError(
+        `${path}.content`,
+        `messages together exceed ${MEMORY_LIMITS.maxContentLength} characters`,
+      );
+    }
+    if (message.name === undefined) return { role: role.data, content };
+    return { role: role.data, content, name: requireString(message.name, `${path}.name`, 256) };
+  });
+}
+
+function validateJsonValue(value: unknown, path: string, seen: Set<object>): JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new MemoryValidationError(path, 'numbers must be finite (JSON has no NaN or Infinity)');
+    return value;
+  }
+  if (typeof value === 'object') {
+    if (seen.has(value)) throw new MemoryValidationError(path, 'circular reference');
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((item, index) => validateJsonValue(item, `${path}.${index}`, seen));
+      if (!isPlainObject(value)) {
+        throw new MemoryValidationError(path, `${value.constructor?.name ?? 'object'} is not a JSON value`);
+      }
+      const out: Record<string, JsonValue> = {};
+      for (const [key, item] of Object.entries(value)) out[key] = validateJsonValue(item, `${path}.${key}`, seen);
+      return out;
+    } finally {
+      seen.delete(value);
+    }
+  }
+  throw new MemoryValidationError(path, `${typeof value} is not a JSON value`);
+}
+
+/** Metadata must be a plain object of JSON values within the documented size. Undefined becomes `{}`. */
+export function validateMetadata(metadata: unknown, field = 'metadata'): Metadata {
+  if (metadata === undefined || metadata === null) return {};
+  if (!isPlainObject(metadata)) throw new MemoryValidationError(field, `expected a plain object, got ${describe(metadata)}`);
+  const out: Metadata = {};
+  const seen = new Set<object>([metadata]);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.length === 0) throw new MemoryValidationError(field, 'metadata keys must not be empty');
+    if (value === undefined) throw new MemoryValidationError(`${field}.${key}`, 'undefined is not a JSON value');
+    out[key] = validateJsonValue(value, `${field}.${key}`, seen);
+  }
+  if (JSON.stringify(out).length > MEMORY_LIMITS.maxMetadataLength) {
+    throw new MemoryValidationError(field, `larger than ${MEMORY_LIMITS.maxMetadataLength} characters as JSON`);
+  }
+  return out;
+}
+
+function validateLimit(limit: unknown, field: string, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (typeof limit !== 'number' || !Number.isInteger(limit)) throw new MemoryValidationError(field, 'must be an integer');
+  if (limit <= 0 || limit > MEMORY_LIMITS.maxLimit) {
+    throw new MemoryValidationError(field, `must be between 1 and ${MEMORY_LIMITS.maxLimit}`);
+  }
+  return limit;
+}
+
+function validateOptionsObject(options: unknown, field: string): Record<string, unknown> {
+  if (options === undefined || options === null) return {};
+  if (!isPlainObject(options)) throw new MemoryValidationError(field, `expected an options object, got ${describe(options)}`);
+  return options;
+}
+
+function validateSignal(signal: unknown, field: string): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean') {
+    throw new MemoryValidationError(field, 'expected an AbortSignal');
+  }
+  return signal as AbortSignal;
+}
+
+export interface ParsedCallOptions {
+  signal: AbortSignal | undefined;
+}
+
+export function parseCallOptions(options: CallOptions | undefined, field = 'options'): ParsedCallOptions {
+  const raw = validateOptionsObject(options, field);
+  return { signal: validateSignal(raw.signal, `${field}.signal`) };
+}
+
+export interface ParsedSearchOptions extends ParsedCallOptions {
+  limit: number;
+  filter: FilterNode | undefined;
+  minRelevance: number;
+}
+
+export function parseSearchOptions(options: SearchOptions | undefined, field = 'options'): ParsedSearchOptions {
+  const raw = validateOptionsObject(options, field);
+  const minRelevance = raw.minRelevance ?? 0;
+  if (typeof minRelevance !== 'number' || !(minRelevance >= 0 && minRelevance <= 1)) {
+    throw new MemoryValidationError(`${field}.minRelevance`, 'must be a number between 0 and 1');
+  }
+  return {
+    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_SEARCH_LIMIT),
+    filter: parseMemoryFilter(raw.filters, `${field}.filters`),
+    minRelevance,
+    signal: validateSignal(raw.signal, `${field}.signal`),
+  };
+}
+
+export interface ParsedGetAllOptions extends ParsedCallOptions {
+  limit: number;
+  filter: FilterNode | undefined;
+  cursor: string | undefined;
+}
+
+export function parseGetAllOptions(options: GetAllOptions | undefined, field = 'options'): ParsedGetAllOptions {
+  const raw = validateOptionsObject(options, field);
+  if (raw.cursor !== undefined && (typeof raw.cursor !== 'string' || raw.cursor.length === 0)) {
+    throw new MemoryValidationError(`${field}.cursor`, 'must be the nextCursor string of a previous page');
+  }
+  return {
+    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_PAGE_SIZE),
+    filter: parseMemoryFilter(raw.filters, `${field}.filters`),
+    cursor: raw.cursor as string | undefined,
+    signal: validateSignal(raw.signal, `${field}.signal`),
+  };
+}

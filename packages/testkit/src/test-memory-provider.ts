@@ -1,0 +1,651 @@
+import {
+  FILTER_OPERATORS,
+  injectMemory,
+  MEMORY_LIMITS,
+  MemoryNotFoundError,
+  MemoryValidationError,
+  UnsupportedFilterError,
+  type FilterCapability,
+  type Memory,
+  type MemoryCapabilities,
+  type MemoryFilter,
+  type MemoryProvider,
+  type Metadata,
+} from '@fastagentic/memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './eventually.js';
+import { HOSTILE_USER_IDS } from './hostile-user-ids.js';
+
+export interface TestMemoryProviderOptions {
+  /** Shown in the suite title. */
+  name: string;
+  /**
+   * Makes the provider under test. It must live in a namespace no other run shares (a fresh
+   * key prefix, a fresh server): the suite uses fixed hostile user ids.
+   */
+  create: () => MemoryProvider | Promise<MemoryProvider>;
+  /** Overrides what the provider declares, e.g. to switch off a group the backend cannot run here. */
+  capabilities?: Partial<MemoryCapabilities>;
+  /** Makes a provider whose memories expire after `ttlSeconds`; the TTL tests run only with it. */
+  createWithTtl?: (ttlSeconds: number) => MemoryProvider | Promise<MemoryProvider>;
+  /** Called once after the suite, e.g. to close a client. */
+  destroy?: (provider: MemoryProvider) => void | Promise<void>;
+  /** Longest wait for a write to become visible on an eventually consistent provider. Default 10 s. */
+  eventualTimeoutMs?: number;
+  /** Per-test timeout. Default 30 s. */
+  testTimeoutMs?: number;
+}
+
+interface Seeded {
+  userId: string;
+  ids: Record<string, string>;
+}
+
+function expectValidationError(error: unknown, field: string): void {
+  expect(MemoryValidationError.isInstance(error), `expected MemoryValidationError, got ${String(error)}`).toBe(true);
+  expect((error as MemoryValidationError).field).toBe(field);
+}
+
+async function captureError(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+const FILTER_FIXTURES: Array<{ key: string; text: string; metadata: Metadata }> = [
+  {
+    key: 'tea',
+    text: 'Prefers green tea in the morning',
+    metadata: { category: 'preferences', priority: 1, tags: ['drink', 'morning'], source: 'chat', day: '2026-01-05' },
+  },
+  {
+    key: 'berlin',
+    text: 'Lives in Berlin near the river',
+    metadata: { category: 'profile', priority: 5, tags: ['location'], source: 'import', day: '2026-03-10' },
+  },
+  {
+    key: 'piano',
+    text: 'Plays the piano on weekends',
+    metadata: { category: 'hobbies', priority: 9, tags: ['music', 'weekend'], day: '2026-06-20' },
+  },
+];
+
+/** For each operator: a filter over the fixtures and the fixture keys it must select. */
+const OPERATOR_CASES: Record<(typeof FILTER_OPERATORS)[number], { filter: MemoryFilter; expected: string[] }> = {
+  eq: { filter: { category: { eq: 'profile' } }, expected: ['berlin'] },
+  ne: { filter: { category: { ne: 'profile' } }, expected: ['tea', 'piano'] },
+  in: { filter: { category: { in: ['preferences', 'hobbies'] } }, expected: ['tea', 'piano'] },
+  nin: { filter: { category: { nin: ['preferences', 'hobbies'] } }, expected: ['berlin'] },
+  gt: { filter: { priority: { gt: 1 } }, expected: ['berlin', 'piano'] },
+  gte: { filter: { priority: { gte: 5 } }, expected: ['berlin', 'piano'] },
+  lt: { filter: { priority: { lt: 5 } }, expected: ['tea'] },
+  lte: { filter: { priority: { lte: 5 } }, expected: ['tea', 'berlin'] },
+  contains: { filter: { tags: { contains: 'music' } }, expected: ['piano'] },
+};
+
+const LOGICAL_CASES: Array<{ capability: 'and' | 'or' | 'not'; filter: MemoryFilter; expected: string[] }> = [
+  { capability: 'and', filter: { AND: [{ category: 'preferences' }, { source: 'chat' }] }, expected: ['tea'] },
+  { capability: 'or', filter: { OR: [{ category: 'profile' }, { category: 'hobbies' }] }, expected: ['berlin', 'piano'] },
+  { capability: 'not', filter: { NOT: { category: 'profile' } }, expected: ['tea', 'piano'] },
+];
+
+/**
+ * The conformance suite. A provider's whole test is one call:
+ * `testMemoryProvider({ name: 'redis', create: () => new RedisProvider(...) })`.
+ * Tests a capability turns off are reported as skipped, with the capability in their title.
+ */
+export function testMemoryProvider(options: TestMemoryProviderOptions): void {
+  const runId = Math.random().toString(36).slice(2, 10);
+  let counter = 0;
+  const freshUser = (label: string) => `conformance-${runId}-${label}-${++counter}`;
+  const touchedUsers = new Set<string>();
+  const timeout = options.testTimeoutMs ?? 30_000;
+  let provider!: MemoryProvider;
+  let caps!: MemoryCapabilities;
+
+  // Capabilities are needed while tests are declared, before `create` runs: read them lazily
+  // where a test decides at run time, and take declared overrides for the skip decisions.
+  const declared = options.capabilities ?? {};
+  const supportsFilter = (capability: FilterCapability) =>
+    (declared.filters ?? caps?.filters ?? []).includes(capability);
+
+  const user = (label: string) => {
+    const id = freshUser(label);
+    touchedUsers.add(id);
+    return id;
+  };
+  const isEventual = () => caps.consistency === 'eventual';
+  const waitFor = <T>(assertion: () => Promise<T>): Promise<T> =>
+    isEventual() ? eventually(assertion, { timeoutMs: options.eventualTimeoutMs ?? 10_000 }) : assertion();
+
+  async function addAndSettle(userId: string, text: string, metadata?: Metadata): Promise<Memory> {
+    touchedUsers.add(userId);
+    const before = new Set((await listAll(userId)).map((memory) => memory.id));
+    const result = await provider.add(userId, [{ role: 'user', content: text }], metadata);
+    expect(typeof result).toBe('string');
+    expect(result.length).toBeGreaterThan(0);
+    return waitFor(async () => {
+      const added = (await listAll(userId)).filter((memory) => !before.has(memory.id));
+      expect(added.length).toBeGreaterThan(0);
+      if (caps.addResult === 'memory-id') expect(added.map((memory) => memory.id)).toContain(result);
+      return added.find((memory) => memory.id === result) ?? added[0]!;
+    });
+  }
+
+  async function listAll(userId: string): Promise<Memory[]> {
+    const all: Memory[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await provider.getAll(userId, cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
+      all.push(...page.memories);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return all;
+  }
+
+  async function seedFixtures(label: string): Promise<Seeded> {
+    const userId = user(label);
+    const ids: Record<string, string> = {};
+    for (const fixture of FILTER_FIXTURES) ids[fixture.key] = (await addAndSettle(userId, fixture.text, fixture.metadata)).id;
+    return { userId, ids };
+  }
+
+  const keysOf = (seeded: Seeded, memories: Memory[]) =>
+    memories.map((memory) => Object.keys(seeded.ids).find((key) => seeded.ids[key] === memory.id) ?? memory.id).sort();
+
+  describe(`${options.name}: MemoryProvider conformance`, { timeout }, () => {
+    beforeAll(async () => {
+      provider = await options.create();
+      caps = { ...provider.capabilities, ...declared };
+    });
+
+    afterAll(async () => {
+      if (!provider) return;
+      for (const userId of touchedUsers) await provider.deleteAll(userId).catch(() => undefined);
+      await options.destroy?.(provider);
+    });
+
+    describe('specification', () => {
+      it('declares version v1, a provider name and its capabilities', () => {
+        expect(provider.specificationVersion).toBe('v1');
+        expect(typeof provider.provider).toBe('string');
+        expect(provider.provider.length).toBeGreaterThan(0);
+        expect(typeof caps.semanticSearch).toBe('boolean');
+        expect(typeof caps.ttl).toBe('boolean');
+        expect(['strong', 'eventual']).toContain(caps.consistency);
+        expect(['memory-id', 'event-id']).toContain(caps.addResult);
+        expect(['verbatim', 'extracted']).toContain(caps.storage);
+        for (const capability of caps.filters) {
+          expect([...FILTER_OPERATORS, 'and', 'or', 'not']).toContain(capability);
+        }
+      });
+    });
+
+    describe('round trips', () => {
+      it('add then get returns the memory with its metadata', async () => {
+        const userId = user('roundtrip');
+        const metadata = { category: 'preferences', score: 3, nested: { ok: true, list: [1, 'two', null] } };
+        const added = await addAndSettle(userId, 'Favourite colour is ultramarine blue', metadata);
+        const memory = await provider.get(userId, added.id);
+        expect(memory).not.toBeNull();
+        expect(memory!.id).toBe(added.id);
+        expect(memory!.userId).toBe(userId);
+        expect(memory!.memory.toLowerCase()).toContain('ultramarine');
+        expect(memory!.metadata).toMatchObject(metadata);
+        expect(Number.isNaN(Date.parse(memory!.createdAt))).toBe(false);
+        expect(Number.isNaN(Date.parse(memory!.updatedAt))).toBe(false);
+        expect(memory!.score).toBeUndefined();
+        if (memory!.categories !== undefined) {
+          expect(memory!.categories.every((category) => typeof category === 'string')).toBe(true);
+        }
+      });
+
+      it.runIf(!declared.storage || declared.storage === 'verbatim')(
+        'add stores the message content verbatim (capability: storage=verbatim)',
+        async (ctx) => {
+          if (caps.storage !== 'verbatim') return ctx.skip('capability storage=verbatim is not declared');
+          const userId = user('verbatim');
+          const added = await addAndSettle(userId, 'Exact words: Ünïcødé ✓ "quotes" \\ back\\slash');
+          expect(added.memory).toBe('Exact words: Ünïcødé ✓ "quotes" \\ back\\slash');
+          const conversation = await provider.add(userId, [
+            { role: 'user', content: 'I moved to Lisbon' },
+            { role: 'assistant', content: 'Noted, Lisbon it is' },
+          ]);
+          await waitFor(async () => {
+            const all = await listAll(userId);
+            expect(all.some((memory) => memory.memory.includes('Lisbon'))).toBe(true);
+          });
+          expect(typeof conversation).toBe('string');
+        },
+      );
+
+      it('get returns null for an unknown id', async () => {
+        const userId = user('unknown');
+        await addAndSettle(userId, 'Something to make the user exist');
+        expect(await provider.get(userId, `missing-${runId}`)).toBeNull();
+        expect(await provider.get(user('nobody'), `missing-${runId}`)).toBeNull();
+      });
+
+      it('getAll returns every memory newest first, paging with a cursor', async () => {
+        const userId = user('paging');
+        const added: Memory[] = [];
+        for (let i = 0; i < 5; i++) {
+          added.push(await addAndSettle(userId, `Paging fact number ${i} about item${i}`));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const seen: Memory[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await provider.getAll(userId, cursor === undefined ? { limit: 2 } : { limit: 2, cursor });
+          expect(page.memories.length).toBeLessThanOrEqual(2);
+          seen.push(...page.memories);
+          cursor = page.nextCursor ?? undefined;
+          pages++;
+        } while (cursor !== undefined && pages < 10);
+        expect(seen.map((memory) => memory.id).sort()).toEqual(added.map((memory) => memory.id).sort());
+        expect(new Set(seen.map((memory) => memory.id)).size).toBe(seen.length);
+        expect(pages).toBe(3);
+        const created = seen.map((memory) => Date.parse(memory.createdAt));
+        for (let i = 1; i < created.length; i++) expect(created[i - 1]!).toBeGreaterThanOrEqual(created[i]!);
+      });
+
+      it('getAll of a user with no memories is an empty last page', async () => {
+        expect(await provider.getAll(user('empty'))).toEqual({ memories: [], nextCursor: null });
+      });
+
+      it('search ranks the matching memory first with a score in [0, 1]', async () => {
+        const userId = user('search');
+        await addAndSettle(userId, 'Allergic to peanuts and shellfish');
+        await addAndSettle(userId, 'Works as a structural engineer');
+        await addAndSettle(userId, 'Drives an old red bicycle to work');
+        const results = await waitFor(async () => {
+          const found = await provider.search(userId, 'peanuts allergy');
+          expect(found.length).toBeGreaterThan(0);
+          expect(found[0]!.memory.toLowerCase()).toContain('peanut');
+          return found;
+        });
+        for (const result of results) {
+          expect(result.userId).toBe(userId);
+          expect(typeof result.score).toBe('number');
+          expect(result.score!).toBeGreaterThanOrEqual(0);
+          expect(result.score!).toBeLessThanOrEqual(1);
+        }
+        for (let i = 1; i < results.length; i++) expect(results[i - 1]!.score!).toBeGreaterThanOrEqual(results[i]!.score!);
+      });
+
+      it('search honours limit and minRelevance', async () => {
+        const userId = user('limits');
+        for (let i = 0; i < 4; i++) await addAndSettle(userId, `Owns a cat called Whisker${i}`);
+        await waitFor(async () => {
+          expect((await provider.search(userId, 'cat', { limit: 2 })).length).toBe(2);
+        });
+        const strict = await provider.search(userId, 'cat', { minRelevance: 0.5 });
+        for (const result of strict) expect(result.score!).toBeGreaterThanOrEqual(0.5);
+        const none = await provider.search(userId, 'cat', { minRelevance: 1, limit: 1 });
+        for (const result of none) expect(result.score).toBe(1);
+      });
+
+      it.runIf(declared.semanticSearch !== true)(
+        'a weak match scores low, even when it is the best there is (capability: semanticSearch=false)',
+        async (ctx) => {
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch=false is not declared');
+          const userId = user('weak');
+          await addAndSettle(userId, 'Enjoys hiking in the Alps');
+          const results = await waitFor(async () => {
+            const found = await provider.search(userId, 'hiking shoes budget warranty store');
+            expect(found.length).toBeGreaterThan(0);
+            return found;
+          });
+          expect(results[0]!.score!).toBeLessThan(0.5);
+          expect(await provider.search(userId, 'hiking shoes budget warranty store', { minRelevance: 0.5 })).toEqual([]);
+          expect(await provider.search(userId, 'quantum chromodynamics')).toEqual([]);
+        },
+      );
+
+      it('delete removes one memory and a second delete throws MemoryNotFoundError', async () => {
+        const userId = user('delete');
+        const keep = await addAndSettle(userId, 'Keep this memory about sailing');
+        const drop = await addAndSettle(userId, 'Drop this memory about skiing');
+        await provider.delete(userId, drop.id);
+        await waitFor(async () => {
+          expect(await provider.get(userId, drop.id)).toBeNull();
+          expect((await listAll(userId)).map((memory) => memory.id)).toEqual([keep.id]);
+        });
+        const error = await captureError(() => provider.delete(userId, drop.id));
+        expect(MemoryNotFoundError.isInstance(error)).toBe(true);
+        expect((error as MemoryNotFoundError).memoryId).toBe(drop.id);
+        expect(await provider.get(userId, keep.id)).not.toBeNull();
+      });
+
+      it('deleteAll removes every memory of the user and returns the count', async () => {
+        const userId = user('forget');
+        for (let i = 0; i < 3; i++) await addAndSettle(userId, `Forgettable fact ${i} about gardening`);
+        const deleted = await provider.deleteAll(userId);
+        if (caps.storage === 'verbatim') expect(deleted).toBe(3);
+        else expect(deleted).toBeGreaterThanOrEqual(1);
+        await waitFor(async () => {
+          expect(await listAll(userId)).toEqual([]);
+          expect(await provider.search(userId, 'gardening')).toEqual([]);
+        });
+        expect(await provider.deleteAll(userId)).toBe(0);
+      });
+
+      it('nothing acknowledged is lost: concurrent adds are all stored', async () => {
+        const userId = user('concurrent');
+        const texts = Array.from({ length: 12 }, (_, i) => `Concurrent note ${i} mentions token${i}x`);
+        const results = await Promise.all(texts.map((content) => provider.add(userId, [{ role: 'user', content }])));
+        expect(new Set(results).size).toBe(texts.length);
+        await waitFor(async () => {
+          const all = await listAll(userId);
+          for (let i = 0; i < texts.length; i++) {
+            expect(all.some((memory) => memory.memory.includes(`token${i}x`))).toBe(true);
+          }
+        });
+      });
+
+      it('a signal that is already aborted rejects the call', async () => {
+        const userId = user('abort');
+        const controller = new AbortController();
+        controller.abort(new Error('stop'));
+        await expect(provider.search(userId, 'anything', { signal: controller.signal })).rejects.toThrow();
+        await expect(
+          provider.add(userId, [{ role: 'user', content: 'never stored' }], undefined, { signal: controller.signal }),
+        ).rejects.toThrow();
+        expect(await listAll(userId)).toEqual([]);
+      });
+    });
+
+    describe('isolation between users', () => {
+      it('one user never reads, searches, deletes or forgets another user’s memories', async () => {
+        const alice = user('alice');
+        const bob = user('bob');
+        const secret = await addAndSettle(alice, 'Alice keeps her secret diary under the mattress');
+        expect(await provider.get(bob, secret.id)).toBeNull();
+        expect((await provider.getAll(bob)).memories).toEqual([]);
+        expect(await provider.search(bob, 'secret diary mattress')).toEqual([]);
+        expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(bob, secret.id)))).toBe(true);
+        expect(await provider.deleteAll(bob)).toBe(0);
+        expect(await provider.get(alice, secret.id)).not.toBeNull();
+      });
+
+      it('hostile user ids stay apart: patterns, separators, braces, traversal, unicode, long and prefix ids', async () => {
+        const stored = new Map<string, Memory>();
+        for (const [index, userId] of HOSTILE_USER_IDS.entries()) {
+          stored.set(userId, await addAndSettle(userId, `Hostile marker m${index}q belongs to one user only`));
+        }
+        for (const [index, userId] of HOSTILE_USER_IDS.entries()) {
+          const own = await listAll(userId);
+          expect(own.map((memory) => memory.id), `getAll of ${JSON.stringify(userId)}`).toEqual([stored.get(userId)!.id]);
+          expect(own[0]!.userId).toBe(userId);
+          const found = await provider.search(userId, 'hostile marker belongs user');
+          expect(found.map((memory) => memory.id), `search of ${JSON.stringify(userId)}`).toEqual([stored.get(userId)!.id]);
+          const other = HOSTILE_USER_IDS[(index + 1) % HOSTILE_USER_IDS.length]!;
+          expect(await provider.get(userId, stored.get(other)!.id)).toBeNull();
+        }
+        // Forgetting `a` or `*` must not touch `a:b`, `a*` or anyone else.
+        for (const victim of ['a', '*', '{x}', 'x'.repeat(512)]) {
+          expect(await provider.deleteAll(victim)).toBeGreaterThanOrEqual(1);
+          await waitFor(async () => expect(await listAll(victim)).toEqual([]));
+        }
+        for (const userId of HOSTILE_USER_IDS) {
+          if (['a', '*', '{x}', 'x'.repeat(512)].includes(userId)) continue;
+          expect((await listAll(userId)).length, `after forgetting others, ${JSON.stringify(userId)}`).toBe(1);
+        }
+        for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
+      });
+    });
+
+    describe('filters', () => {
+      let seeded: Seeded;
+      beforeAll(async () => {
+        seeded = await seedFixtures('filters');
+      });
+
+      it('the shorthand { category: "preferences" } means equality, in getAll and search', async () => {
+        const page = await provider.getAll(seeded.userId, { filters: { category: 'preferences' } });
+        expect(keysOf(seeded, page.memories)).toEqual(['tea']);
+        const found = await provider.search(seeded.userId, 'green tea morning', { filters: { category: 'preferences' } });
+        expect(keysOf(seeded, found)).toEqual(['tea']);
+        expect(await provider.search(seeded.userId, 'green tea morning', { filters: { category: 'profile' } })).toEqual([]);
+      });
+
+      for (const operator of FILTER_OPERATORS) {
+        const { filter, expected } = OPERATOR_CASES[operator];
+        const declaredOff = declared.filters !== undefined && !declared.filters.includes(operator);
+        it.skipIf(declaredOff)(`operator ${operator} selects the right memories (capability: filters.${operator})`, async (ctx) => {
+          if (!supportsFilter(operator)) return ctx.skip(`capability filters.${operator} is not declared`);
+          const page = await provider.getAll(seeded.userId, { filters: filter });
+          expect(keysOf(seeded, page.memories)).toEqual([...expected].sort());
+        });
+        it(`operator ${operator} is honoured or rejected with UnsupportedFilterError, never ignored`, async () => {
+          if (supportsFilter(operator)) {
+            const found = await provider.search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
+            for (const key of keysOf(seeded, found)) expect(expected).toContain(key);
+            return;
+          }
+          const inGetAll = await captureError(() => provider.getAll(seeded.userId, { filters: filter }));
+          expect(UnsupportedFilterError.isInstance(inGetAll), String(inGetAll)).toBe(true);
+          const inSearch = await captureError(() => provider.search(seeded.userId, 'tea', { filters: filter }));
+          expect(UnsupportedFilterError.isInstance(inSearch), String(inSearch)).toBe(true);
+        });
+      }
+
+      for (const { capability, filter, expected } of LOGICAL_CASES) {
+        const declaredOff = declared.filters !== undefined && !declared.filters.includes(capability);
+        it.skipIf(declaredOff)(`${capability.toUpperCase()} combines filters (capability: filters.${capability})`, async (ctx) => {
+          if (!supportsFilter(capability)) {
+            const error = await captureError(() => provider.getAll(seeded.userId, { filters: filter }));
+            expect(UnsupportedFilterError.isInstance(error), String(error)).toBe(true);
+            return ctx.skip(`capability filters.${capability} is not declared (it throws UnsupportedFilterError)`);
+          }
+          const page = await provider.getAll(seeded.userId, { filters: filter });
+          expect(keysOf(seeded, page.memories)).toEqual([...expected].sort());
+        });
+      }
+
+      it('range operators compare strings too (ISO dates)', async (ctx) => {
+        if (!supportsFilter('gte') || !supportsFilter('lt')) return ctx.skip('capability filters.gte/lt is not declared');
+        const page = await provider.getAll(seeded.userId, { filters: { day: { gte: '2026-02-01', lt: '2026-06-01' } } });
+        expect(keysOf(seeded, page.memories)).toEqual(['berlin']);
+      });
+
+      it('categories from metadata.category are filterable', async (ctx) => {
+        if (!supportsFilter('contains')) return ctx.skip('capability filters.contains is not declared');
+        const page = await provider.getAll(seeded.userId, { filters: { categories: { contains: 'hobbies' } } });
+        expect(keysOf(seeded, page.memories)).toEqual(['piano']);
+      });
+    });
+
+    describe('validation', () => {
+      const ok = [{ role: 'user' as const, content: 'fine' }];
+
+      it('rejects empty, blank and non-string user ids naming userId', async () => {
+        for (const bad of ['', '   ', 42, null, undefined, 'x'.repeat(MEMORY_LIMITS.maxUserIdLength + 1)]) {
+          const asId = bad as unknown as string;
+          expectValidationError(await captureError(() => provider.add(asId, ok)), 'userId');
+          expectValidationError(await captureError(() => provider.search(asId, 'q')), 'userId');
+          expectValidationError(await captureError(() => provider.getAll(asId)), 'userId');
+          expectValidationError(await captureError(() => provider.get(asId, 'id')), 'userId');
+          expectValidationError(await captureError(() => provider.delete(asId, 'id')), 'userId');
+          expectValidationError(await captureError(() => provider.deleteAll(asId)), 'userId');
+        }
+      });
+
+      it('rejects an empty query, an empty memory id and bad limits', async () => {
+        const userId = user('validation');
+        expectValidationError(await captureError(() => provider.search(userId, '')), 'query');
+        expectValidationError(await captureError(() => provider.search(userId, '  ')), 'query');
+        expectValidationError(await captureError(() => provider.get(userId, '')), 'memoryId');
+        expectValidationError(await captureError(() => provider.delete(userId, '')), 'memoryId');
+        for (const limit of [0, -1, 1001, 1.5, Number.NaN]) {
+          expectValidationError(await captureError(() => provider.search(userId, 'q', { limit })), 'options.limit');
+          expectValidationError(await captureError(() => provider.getAll(userId, { limit })), 'options.limit');
+        }
+        for (const minRelevance of [-0.1, 1.1, Number.NaN]) {
+          expectValidationError(
+            await captureError(() => provider.search(userId, 'q', { minRelevance })),
+            'options.minRelevance',
+          );
+        }
+        expectValidationError(await captureError(() => provider.getAll(userId, { cursor: '' })), 'options.cursor');
+      });
+
+      it('rejects bad messages, non-JSON metadata and oversize content', async () => {
+        const userId = user('validation');
+        expectValidationError(await captureError(() => provider.add(userId, [])), 'messages');
+        expectValidationError(
+          await captureError(() => provider.add(userId, [{ role: 'robot', content: 'x' }] as never)),
+          'messages.0.role',
+        );
+        expectValidationError(
+          await captureError(() => provider.add(userId, [{ role: 'user', content: '' }])),
+          'messages.0.content',
+        );
+        const tooLong = 'y'.repeat(MEMORY_LIMITS.maxContentLength + 1);
+        expectValidationError(
+          await captureError(() => provider.add(userId, [{ role: 'user', content: tooLong }])),
+          'messages.0.content',
+        );
+        const half = 'z'.repeat(MEMORY_LIMITS.maxContentLength / 2 + 1);
+        expectValidationError(
+          await captureError(() =>
+            provider.add(userId, [
+              { role: 'user', content: half },
+              { role: 'assistant', content: half },
+            ]),
+          ),
+          'messages.1.content',
+        );
+        const nonJson: Array<[unknown, string]> = [
+          [{ when: new Date() }, 'metadata.when'],
+          [{ fn: () => 1 }, 'metadata.fn'],
+          [{ n: Number.NaN }, 'metadata.n'],
+          [{ n: Number.POSITIVE_INFINITY }, 'metadata.n'],
+          [{ big: BigInt(1) }, 'metadata.big'],
+          [{ u: undefined }, 'metadata.u'],
+          [{ deep: { list: [1, new Map()] } }, 'metadata.deep.list.1'],
+          ['not an object', 'metadata'],
+          [{ huge: 'h'.repeat(MEMORY_LIMITS.maxMetadataLength) }, 'metadata'],
+        ];
+        for (const [metadata, field] of nonJson) {
+          expectValidationError(await captureError(() => provider.add(userId, ok, metadata as Metadata)), field);
+        }
+        expect(await listAll(userId)).toEqual([]);
+      });
+
+      it('rejects malformed filters naming the filter field', async () => {
+        const userId = user('validation');
+        expectValidationError(
+          await captureError(() => provider.getAll(userId, { filters: { priority: { between: [1, 2] } } as never })),
+          'options.filters.priority.between',
+        );
+        expectValidationError(
+          await captureError(() => provider.search(userId, 'q', { filters: { tags: ['a', 'b'] } as never })),
+          'options.filters.tags',
+        );
+        expectValidationError(
+          await captureError(() => provider.getAll(userId, { filters: { category: { in: 'x' } } as never })),
+          'options.filters.category.in',
+        );
+      });
+    });
+
+    describe('injection strategies over this provider', () => {
+      it('relevant injects matching memories above minRelevance as a context block', async () => {
+        const userId = user('inject');
+        await addAndSettle(userId, 'Speaks fluent Portuguese and some Japanese');
+        await addAndSettle(userId, 'Has a golden retriever named Biscuit');
+        const inject = injectMemory({ strategy: 'relevant', maxMemories: 5, minRelevance: 0.3 });
+        const injected = await waitFor(async () => {
+          const result = await inject(provider, { userId, query: 'Portuguese Japanese' });
+          expect(result.memories.length).toBeGreaterThan(0);
+          return result;
+        });
+        expect(injected.memories[0]!.memory).toContain('Portuguese');
+        expect(injected.context).toContain('Portuguese');
+        for (const memory of injected.memories) expect(memory.score!).toBeGreaterThanOrEqual(0.3);
+      });
+
+      it('recent returns the newest first within maxMemories and the time window', async () => {
+        const userId = user('recent');
+        const added: Memory[] = [];
+        for (let i = 0; i < 4; i++) {
+          added.push(await addAndSettle(userId, `Recent event ${i} at venue${i}`));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const recent = await injectMemory({ strategy: 'recent', maxMemories: 2, timeWindowHours: 24 })(provider, { userId });
+        expect(recent.memories.map((memory) => memory.id)).toEqual([added[3]!.id, added[2]!.id]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const tinyWindow = injectMemory({ strategy: 'recent', maxMemories: 10, timeWindowHours: 0.01 / 3600 });
+        expect((await tinyWindow(provider, { userId })).memories).toEqual([]);
+      });
+
+      it('all returns up to maxMemories within a size budget', async () => {
+        const userId = user('all');
+        for (let i = 0; i < 5; i++) await addAndSettle(userId, `Budget line ${i} ${'w'.repeat(40)}`);
+        const everything = await injectMemory({ strategy: 'all', maxMemories: 50 })(provider, { userId });
+        expect(everything.memories.length).toBe(caps.storage === 'verbatim' ? 5 : everything.memories.length);
+        const capped = await injectMemory({ strategy: 'all', maxMemories: 3 })(provider, { userId });
+        expect(capped.memories.length).toBe(3);
+        const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters: 150 } })(provider, { userId });
+        expect(budgeted.context.length).toBeLessThanOrEqual(150);
+        expect(budgeted.memories.length).toBeLessThan(everything.memories.length);
+      });
+    });
+
+    describe('consistency', () => {
+      it.runIf(declared.consistency !== 'eventual')(
+        'a write is visible to the next read (capability: consistency=strong)',
+        async (ctx) => {
+          if (caps.consistency !== 'strong') return ctx.skip('capability consistency=strong is not declared');
+          const userId = user('raw');
+          const id = await provider.add(userId, [{ role: 'user', content: 'Immediately visible kiwi fact' }]);
+          expect((await provider.get(userId, id))?.memory).toContain('kiwi');
+          expect((await provider.getAll(userId)).memories.map((memory) => memory.id)).toEqual([id]);
+          expect((await provider.search(userId, 'kiwi')).map((memory) => memory.id)).toEqual([id]);
+        },
+      );
+
+      it.runIf(declared.consistency !== 'strong')(
+        'a write becomes visible within the bounded wait (capability: consistency=eventual)',
+        async (ctx) => {
+          if (caps.consistency !== 'eventual') return ctx.skip('capability consistency=eventual is not declared');
+          const userId = user('eventual');
+          await provider.add(userId, [{ role: 'user', content: 'Eventually visible mango fact' }]);
+          await eventually(
+            async () => {
+              const found = await provider.search(userId, 'mango');
+              expect(found.some((memory) => memory.memory.toLowerCase().includes('mango'))).toBe(true);
+            },
+            { timeoutMs: options.eventualTimeoutMs ?? 10_000 },
+          );
+        },
+      );
+    });
+
+    describe('ttl', () => {
+      it.runIf(options.createWithTtl !== undefined)(
+        'memories expire together after the TTL and every write slides it (capability: ttl)',
+        async () => {
+          const expiring = await options.createWithTtl!(1);
+          expect(expiring.capabilities.ttl).toBe(true);
+          const userId = user('ttl');
+          await expiring.add(userId, [{ role: 'user', content: 'Session note one' }]);
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          await expiring.add(userId, [{ role: 'user', content: 'Session note two' }]);
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          // 1.2 s after the first write but 0.6 s after the second: the slide kept both.
+          expect((await expiring.getAll(userId)).memories.length).toBe(2);
+          await new Promise((resolve) => setTimeout(resolve, 1_300));
+          expect((await expiring.getAll(userId)).memories).toEqual([]);
+          expect(await expiring.search(userId, 'session note')).toEqual([]);
+          if (options.destroy) await options.destroy(expiring);
+        },
+      );
+    });
+  });
+}
