@@ -1,0 +1,3 @@
+export { formatDuration, measure, type MeasureOptions, type Stats } from './measure.js';
+export { comparePair, type ComparePairOptions, type PairResult } from './compare-pair.js';
+export { printFigures, type Figure } from './print-figures.js';
