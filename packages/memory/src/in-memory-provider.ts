@@ -37,6 +37,11 @@ interface StoredMemory {
   vector?: Float32Array;
 }
 
+interface RankedMemory {
+  stored: StoredMemory;
+  score: number;
+}
+
 interface IndexedText {
   id: number;
   text: string;
@@ -271,7 +276,11 @@ export class InMemoryProvider implements MemoryProvider {
     for (const [userId, memories] of this.users) if (memories.expiresAt <= now) this.users.delete(userId);
   }
 
-  private rankLexically(memories: UserMemories, query: string, filter: FilterNode | undefined) {
+  /**
+   * MiniSearch returns hits by BM25; bucketing them by how many query words they contain keeps
+   * that order inside each bucket, so ranking by (relevance, BM25) needs no second sort.
+   */
+  private rankLexically(memories: UserMemories, query: string, filter: FilterNode | undefined): RankedMemory[] {
     const queryTerms = [...new Set(tokenizeForRelevance(query))];
     if (queryTerms.length === 0) return [];
     const hits = memories.index().search(query, {
@@ -280,13 +289,12 @@ export class InMemoryProvider implements MemoryProvider {
       fuzzy: false,
       filter: filter ? (hit) => matchesFilter(memories.bySeq.get(hit.id as number)!.memory, filter) : undefined,
     });
-    return hits
-      .map((hit) => ({
-        stored: memories.bySeq.get(hit.id as number)!,
-        score: lexicalRelevance(queryTerms, new Set(hit.queryTerms).size),
-        weight: hit.score,
-      }))
-      .sort((a, b) => b.score - a.score || b.weight - a.weight || b.stored.seq - a.stored.seq);
+    const buckets: RankedMemory[][] = Array.from({ length: queryTerms.length + 1 }, () => []);
+    for (const hit of hits) {
+      const matched = Math.min(queryTerms.length, new Set(hit.queryTerms).size);
+      buckets[matched]!.push({ stored: memories.bySeq.get(hit.id as number)!, score: lexicalRelevance(queryTerms, matched) });
+    }
+    return buckets.reverse().flat();
   }
 
   private async rankByEmbedding(
@@ -294,9 +302,9 @@ export class InMemoryProvider implements MemoryProvider {
     query: string,
     filter: FilterNode | undefined,
     signal: AbortSignal | undefined,
-  ) {
+  ): Promise<RankedMemory[]> {
     const queryVector = await this.embedOne(query, signal);
-    const ranked: Array<{ stored: StoredMemory; score: number }> = [];
+    const ranked: RankedMemory[] = [];
     for (const stored of memories.ordered) {
       if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
       ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });
