@@ -58,12 +58,15 @@ export {
 export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './openai-compatible-embedder.js';
 export {
   jsonValueSchema,
+  getAllOptionsSchema,
   limitSchema,
+  memoryPageSchema,
   memorySchema,
   messageRoleSchema,
   messageSchema,
   metadataSchema,
   minRelevanceSchema,
+  searchOptionsSchema,
   type JsonPrimitive,
   type JsonValue,
   type Memory,
