@@ -1,5 +1,6 @@
 import { comparePair, measure, printFigures, type Figure } from '@fastagentic/bench';
-import { InMemoryProvider, injectMemory } from '../src/index.js';
+import MiniSearch from 'minisearch';
+import { InMemoryProvider, injectMemory, tokenizeForRelevance } from '../src/index.js';
 
 // Deterministic pseudo-random text: a 3,000-word vocabulary, sentences of 8 to 16 words.
 let seed = 42;
@@ -88,5 +89,36 @@ figures.push({
   target: 'ratio <= 1.05',
   met: pair.medianRatio <= 1.05,
 });
+
+// The index is our own: measured against MiniSearch over the same 100,000 texts and queries.
+{
+  const texts = Array.from({ length: 100_000 }, (_, i) => sentence(8 + (i % 9)));
+  const ours = new InMemoryProvider();
+  for (const content of texts) await ours.add('u', [{ role: 'user', content }]);
+  await ours.search('u', 'build the index');
+  const library = new MiniSearch<{ id: number; text: string }>({
+    fields: ['text'],
+    tokenize: tokenizeForRelevance,
+    processTerm: (term) => term,
+    searchOptions: { tokenize: tokenizeForRelevance, processTerm: (term) => term },
+  });
+  library.addAll(texts.map((text, id) => ({ id, text })));
+  const versus = await comparePair({
+    name: 'InMemoryProvider.search, 100,000 memories (own inverted index)',
+    baselineName: 'MiniSearch.search alone (OR, BM25)',
+    baseline: () => library.search(query(), { combineWith: 'OR', prefix: false, fuzzy: false }),
+    candidate: () => ours.search('u', query()),
+    iterations: 200,
+  });
+  figures.push({
+    name: versus.name,
+    value: versus.candidate,
+    baselineName: versus.baselineName,
+    baseline: versus.baseline,
+    ratio: versus.medianRatio,
+    target: 'ratio < 1 (else use the library)',
+    met: versus.medianRatio < 1,
+  });
+}
 
 printFigures('InMemoryProvider (lexical search, one user)', figures);
