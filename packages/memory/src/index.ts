@@ -16,6 +16,7 @@ export {
   type RelevantInjectionOptions,
 } from './inject-memory.js';
 export { iterateMemories } from './iterate-memories.js';
+export { LexicalIndex, type LexicalHit } from './lexical-index.js';
 export { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
 export { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
 export {
