@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'node',
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/workerd/**'],
+    // Private redis-servers and a cluster are started per file; two at once is plenty on a shared machine.
+    maxWorkers: 2,
+  },
+});
