@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type * as IoredisModule from 'ioredis';
+
+// Loaded through Node's require: the workers pool's global setup resolves imports with worker
+// conditions, under which the Node-only ioredis does not load.
+const { Redis } = createRequire(import.meta.url)('ioredis') as typeof IoredisModule;
 
 /** One request as the client sent it, kept so tests can show what @upstash/redis puts on the wire. */
 export interface CapturedRequest {
