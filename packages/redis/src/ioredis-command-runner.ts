@@ -34,10 +34,7 @@ export class IoredisCommandRunner implements RedisCommandRunner {
   ) {}
 
   async runScript(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    if (this.firstAttempt) {
-      await this.firstAttempt;
-      this.firstAttempt = undefined;
-    }
+    if (this.firstAttempt) await this.waitForFirstAttempt();
     const sha1 = await script.sha1();
     try {
       return await this.client.evalsha(sha1, keys.length, ...keys, ...args);
@@ -45,6 +42,21 @@ export class IoredisCommandRunner implements RedisCommandRunner {
       if (!isNoScriptError(error)) throw error;
       return await this.client.eval(script.source, keys.length, ...keys, ...args);
     }
+  }
+
+  async hget(key: string, field: string): Promise<unknown> {
+    if (this.firstAttempt) await this.waitForFirstAttempt();
+    return this.client.hget(key, field);
+  }
+
+  async hvals(key: string): Promise<unknown> {
+    if (this.firstAttempt) await this.waitForFirstAttempt();
+    return this.client.hvals(key);
+  }
+
+  private async waitForFirstAttempt(): Promise<void> {
+    await this.firstAttempt;
+    this.firstAttempt = undefined;
   }
 
   toMemoryError(error: unknown): Error {

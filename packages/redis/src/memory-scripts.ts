@@ -20,9 +20,10 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Every script gets a user's two keys: KEYS[1] the hash of records by memory id, KEYS[2] the
-// sorted set of memory ids by sequence (microseconds since the epoch, unique per user).
-// Both keys carry the same hash tag, so each script touches one cluster slot.
+// Writes and pages run as scripts (get and search are plain HGET and HVALS). Every script gets
+// a user's two keys: KEYS[1] the hash of records by memory id, KEYS[2] the sorted set of memory
+// ids by sequence (microseconds since the epoch, unique per user). Both keys carry the same
+// hash tag, so each script touches one cluster slot.
 
 /**
  * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in ms (0: none).
@@ -44,9 +45,6 @@ if ttl > 0 then
 end
 return 1`,
 );
-
-/** ARGV: memory id. The record, or nil. */
-export const GET_SCRIPT = luaScript('get', `return redis.call('HGET', KEYS[1], ARGV[1])`);
 
 /**
  * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
@@ -79,6 +77,3 @@ export const PAGE_SCRIPT = luaScript(
 if #ids == 0 then return {} end
 return redis.call('HMGET', KEYS[1], unpack(ids))`,
 );
-
-/** Every record of the user, in no order: search and filtered pages rank or filter them in JavaScript. */
-export const ALL_SCRIPT = luaScript('all', `return redis.call('HVALS', KEYS[1])`);

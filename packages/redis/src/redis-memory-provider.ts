@@ -41,17 +41,9 @@ import {
   toMemory,
   type MemoryRecord,
 } from './memory-record.js';
-import {
-  ADD_SCRIPT,
-  ALL_SCRIPT,
-  DELETE_ALL_SCRIPT,
-  DELETE_SCRIPT,
-  GET_SCRIPT,
-  PAGE_SCRIPT,
-  type LuaScript,
-} from './memory-scripts.js';
+import { ADD_SCRIPT, DELETE_ALL_SCRIPT, DELETE_SCRIPT, PAGE_SCRIPT, type LuaScript } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
-import { userKeys, validatePrefix } from './redis-key-layout.js';
+import { userKeys, validatePrefix, type UserKeys } from './redis-key-layout.js';
 
 /** Options both Redis clients share. */
 export interface RedisMemoryOptions {
@@ -70,7 +62,7 @@ interface Ranked {
 
 /**
  * The Redis store, written once for every client: each method validates its input, then runs
- * one Lua script (one round trip). Filters are evaluated with the core's `matchesFilter`.
+ * one Lua script or one plain read (one round trip). Filters are evaluated with the core's `matchesFilter`.
  */
 export class RedisMemoryProvider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
@@ -78,6 +70,8 @@ export class RedisMemoryProvider implements MemoryProvider {
   private readonly prefix: string;
   private readonly ttlMs: string;
   private readonly embedder: Embedder | undefined;
+  /** Encoding an id costs more than the rest of a get; agents ask for the same few users again and again. */
+  private readonly keysByUser = new Map<string, UserKeys>();
 
   constructor(
     readonly provider: string,
@@ -114,7 +108,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     if (categories) record.categories = categories;
     if (this.embedder) record.vector = encodeVector(await this.embedOne(text, signal));
     signal?.throwIfAborted();
-    const keys = userKeys(this.prefix, user);
+    const keys = this.keysOf(user);
     const nowMicros = String(Date.now() * 1000);
     await this.run(ADD_SCRIPT, keys, [id, encodeRecordBody(record), nowMicros, this.ttlMs]);
     return id;
@@ -127,7 +121,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
     const queryVector = this.embedder ? await this.embedOne(text, signal) : undefined;
-    const records = decodeRecords(await this.run(ALL_SCRIPT, userKeys(this.prefix, user), []));
+    const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
     const candidates = filter ? records.filter((record) => matchesFilter(toMemory(record, user), filter)) : records;
     const ranked = queryVector ? rankByEmbedding(candidates, queryVector) : rankLexically(candidates, text);
     const results: Memory[] = [];
@@ -145,7 +139,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     signal?.throwIfAborted();
-    const keys = userKeys(this.prefix, user);
+    const keys = this.keysOf(user);
     const page = filter
       ? await this.filteredPage(keys, user, filter, before, limit)
       : decodeRecords(await this.run(PAGE_SCRIPT, keys, [before === undefined ? '+inf' : `(${before}`, String(limit + 1)]));
@@ -159,7 +153,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
-    const record = decodeRecord(await this.run(GET_SCRIPT, userKeys(this.prefix, user), [id]));
+    const record = decodeRecord(await this.read((runner) => runner.hget(this.keysOf(user).records, id)));
     return record ? toMemory(record, user) : null;
   }
 
@@ -167,25 +161,25 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
-    const deleted = await this.run(DELETE_SCRIPT, userKeys(this.prefix, user), [id, this.ttlMs]);
+    const deleted = await this.run(DELETE_SCRIPT, this.keysOf(user), [id, this.ttlMs]);
     if (Number(deleted) !== 1) throw new MemoryNotFoundError(id);
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
     const user = validateUserId(userId);
     parseCallOptions(options).signal?.throwIfAborted();
-    return Number(await this.run(DELETE_ALL_SCRIPT, userKeys(this.prefix, user), []));
+    return Number(await this.run(DELETE_ALL_SCRIPT, this.keysOf(user), []));
   }
 
   /** Loads the user's records in one call, then filters them here; returns up to `limit + 1`. */
   private async filteredPage(
-    keys: ReturnType<typeof userKeys>,
+    keys: UserKeys,
     user: string,
     filter: FilterNode,
     before: number | undefined,
     limit: number,
   ): Promise<MemoryRecord[]> {
-    const records = decodeRecords(await this.run(ALL_SCRIPT, keys, []));
+    const records = decodeRecords(await this.read((runner) => runner.hvals(keys.records)));
     records.sort((a, b) => b.seq - a.seq);
     const page: MemoryRecord[] = [];
     for (const record of records) {
@@ -197,9 +191,27 @@ export class RedisMemoryProvider implements MemoryProvider {
     return page;
   }
 
-  private async run(script: LuaScript, keys: ReturnType<typeof userKeys>, args: string[]): Promise<unknown> {
+  private keysOf(userId: string): UserKeys {
+    let keys = this.keysByUser.get(userId);
+    if (keys === undefined) {
+      if (this.keysByUser.size >= 1_024) this.keysByUser.clear();
+      keys = userKeys(this.prefix, userId);
+      this.keysByUser.set(userId, keys);
+    }
+    return keys;
+  }
+
+  private async run(script: LuaScript, keys: UserKeys, args: string[]): Promise<unknown> {
     try {
       return await this.runner.runScript(script, [keys.records, keys.timeline], args);
+    } catch (error) {
+      throw this.runner.toMemoryError(error);
+    }
+  }
+
+  private async read(command: (runner: RedisCommandRunner) => Promise<unknown>): Promise<unknown> {
+    try {
+      return await command(this.runner);
     } catch (error) {
       throw this.runner.toMemoryError(error);
     }

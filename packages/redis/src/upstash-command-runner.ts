@@ -2,10 +2,12 @@ import type { LuaScript } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
 import { connectionError, isNoScriptError, passThroughMemoryError, replyError, unexpectedError } from './redis-error.js';
 
-/** The two methods the runner uses; any @upstash/redis `Redis` (Node, Cloudflare, Fastly) has them. */
+/** The methods the runner uses; any @upstash/redis `Redis` (Node, Cloudflare, Fastly) has them. */
 export interface UpstashScriptClient {
   evalsha(sha1: string, keys: string[], args: string[]): Promise<unknown>;
   eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+  hget(key: string, field: string): Promise<unknown>;
+  hvals(key: string): Promise<unknown>;
 }
 
 export class UpstashCommandRunner implements RedisCommandRunner {
@@ -22,6 +24,14 @@ export class UpstashCommandRunner implements RedisCommandRunner {
       if (!isNoScriptError(error)) throw error;
       return await this.client.eval(script.source, keys, args);
     }
+  }
+
+  hget(key: string, field: string): Promise<unknown> {
+    return this.client.hget(key, field);
+  }
+
+  hvals(key: string): Promise<unknown> {
+    return this.client.hvals(key);
   }
 
   toMemoryError(error: unknown): Error {
