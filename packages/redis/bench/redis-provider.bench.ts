@@ -85,6 +85,7 @@ pairs.push(
   await comparePair({
     name: 'RedisProvider.get',
     baselineName: 'raw ioredis HGET + JSON.parse',
+    iterations: 1_000,
     candidate: () => provider.get('reader', someId!),
     baseline: async () => JSON.parse((await raw.hget(readerKeys.records, someId!))!),
   }),
@@ -93,6 +94,7 @@ pairs.push(
   await comparePair({
     name: 'RedisProvider.getAll (page of 100 of 1,000)',
     baselineName: 'raw ioredis ZREVRANGE then HMGET (2 round trips)',
+    iterations: 500,
     candidate: () => provider.getAll('reader', { limit: 100 }),
     baseline: async () => {
       const ids = await raw.zrevrange(readerKeys.timeline, 0, 100);

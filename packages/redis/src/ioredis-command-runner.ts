@@ -44,13 +44,13 @@ export class IoredisCommandRunner implements RedisCommandRunner {
     }
   }
 
-  async hget(key: string, field: string): Promise<unknown> {
-    if (this.firstAttempt) await this.waitForFirstAttempt();
+  hget(key: string, field: string): Promise<unknown> {
+    if (this.firstAttempt) return this.waitForFirstAttempt().then(() => this.client.hget(key, field));
     return this.client.hget(key, field);
   }
 
-  async hvals(key: string): Promise<unknown> {
-    if (this.firstAttempt) await this.waitForFirstAttempt();
+  hvals(key: string): Promise<unknown> {
+    if (this.firstAttempt) return this.waitForFirstAttempt().then(() => this.client.hvals(key));
     return this.client.hvals(key);
   }
 

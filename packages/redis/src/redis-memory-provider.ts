@@ -209,12 +209,10 @@ export class RedisMemoryProvider implements MemoryProvider {
     }
   }
 
-  private async read(command: (runner: RedisCommandRunner) => Promise<unknown>): Promise<unknown> {
-    try {
-      return await command(this.runner);
-    } catch (error) {
+  private read(command: (runner: RedisCommandRunner) => Promise<unknown>): Promise<unknown> {
+    return command(this.runner).catch((error: unknown) => {
       throw this.runner.toMemoryError(error);
-    }
+    });
   }
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<number[]> {
