@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
-import { RedisClusterProcesses, redisCli, scanKeys } from './redis-server-process.js';
+import { RedisClusterProcesses, scanKeys } from './redis-server-process.js';
 import { uniquePrefix } from './shared-redis.js';
 
 const servers = await RedisClusterProcesses.start();
@@ -42,9 +42,7 @@ describe('RedisProvider on a 3-node Redis Cluster: placement', () => {
       const holders = placement.filter((keys) => keys.has(records) || keys.has(timeline));
       expect(holders).toHaveLength(1);
       expect(holders[0]!.has(records) && holders[0]!.has(timeline)).toBe(true);
-      expect(await redisCli(servers.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', records)).toBe(
-        await redisCli(servers.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', timeline),
-      );
+      expect(await cluster.cluster('KEYSLOT', records)).toBe(await cluster.cluster('KEYSLOT', timeline));
     }
     for (const userId of users) expect(await provider.deleteAll(userId)).toBe(2);
     for (const keys of await keysOnEveryNode()) expect([...keys]).toEqual([]);
