@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { LuaScript } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
-import { connectionError, isNoScriptError, passThroughMemoryError, replyError, unexpectedError } from './redis-error.js';
+import { connectionError, isNoScriptError, isMemoryError, replyError, unexpectedError } from './redis-error.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -60,7 +60,7 @@ export class IoredisCommandRunner implements RedisCommandRunner {
   }
 
   toMemoryError(error: unknown): Error {
-    if (passThroughMemoryError(error)) return error;
+    if (isMemoryError(error)) return error;
     if (!(error instanceof Error)) return connectionError(this.provider, String(error), error);
     if (error.name === 'ReplyError') return replyError(this.provider, error.message, error);
     const code = (error as NodeJS.ErrnoException).code;

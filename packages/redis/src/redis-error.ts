@@ -38,7 +38,7 @@ export function connectionError(provider: string, message: string, cause: unknow
   return new ProviderUnavailableError(provider, `Redis is unreachable: ${message}`, { isRetryable: true, cause });
 }
 
-export function passThroughMemoryError(error: unknown): error is MemoryError {
+export function isMemoryError(error: unknown): error is MemoryError {
   return MemoryError.isInstance(error);
 }
 

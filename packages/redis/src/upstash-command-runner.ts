@@ -1,6 +1,6 @@
 import type { LuaScript } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
-import { connectionError, isNoScriptError, passThroughMemoryError, replyError, unexpectedError } from './redis-error.js';
+import { connectionError, isNoScriptError, isMemoryError, replyError, unexpectedError } from './redis-error.js';
 
 /** The methods the runner uses; any @upstash/redis `Redis` (Node, Cloudflare, Fastly) has them. */
 export interface UpstashScriptClient {
@@ -35,7 +35,7 @@ export class UpstashCommandRunner implements RedisCommandRunner {
   }
 
   toMemoryError(error: unknown): Error {
-    if (passThroughMemoryError(error)) return error;
+    if (isMemoryError(error)) return error;
     if (!(error instanceof Error)) return unexpectedError(this.provider, String(error), error);
     // The REST API answered with an error: Redis's own reply, or an HTTP error body. The client
     // appends the request body, which holds memory text; it stays in `cause` only.
