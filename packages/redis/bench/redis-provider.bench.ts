@@ -36,15 +36,24 @@ function rawRecord(id: string, text: string): string {
 
 function rankRaw(values: string[], query: string): Array<{ record: { memory: string; seq: number }; score: number }> {
   const queryTerms = [...new Set(tokenizeForRelevance(query))];
-  const ranked = [];
+  const containing = new Map<string, number>();
+  const hits = [];
   for (const value of values) {
     const record = JSON.parse(value) as { memory: string; seq: number };
-    const terms = new Set(tokenizeForRelevance(record.memory));
-    let matched = 0;
-    for (const term of queryTerms) if (terms.has(term)) matched++;
-    if (matched > 0) ranked.push({ record, score: lexicalRelevance(queryTerms, matched) });
+    const words = new Set(tokenizeForRelevance(record.memory));
+    const terms = queryTerms.filter((term) => words.has(term));
+    if (terms.length === 0) continue;
+    for (const term of terms) containing.set(term, (containing.get(term) ?? 0) + 1);
+    hits.push({ record, terms });
   }
-  return ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq).slice(0, 10);
+  return hits
+    .map(({ record, terms }) => ({
+      record,
+      score: lexicalRelevance(queryTerms, terms.length),
+      weight: terms.reduce((sum, term) => sum + Math.log(1 + values.length / containing.get(term)!), 0),
+    }))
+    .sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq)
+    .slice(0, 10);
 }
 
 const pairs: PairResult[] = [];

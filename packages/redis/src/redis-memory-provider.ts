@@ -122,8 +122,8 @@ export class RedisMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const queryVector = this.embedder ? await this.embedOne(text, signal) : undefined;
     const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
-    const candidates = filter ? records.filter((record) => matchesFilter(toMemory(record, user), filter)) : records;
-    const ranked = queryVector ? rankByEmbedding(candidates, queryVector) : rankLexically(candidates, text);
+    const accept = filter ? (record: MemoryRecord) => matchesFilter(toMemory(record, user), filter) : () => true;
+    const ranked = queryVector ? rankByEmbedding(records, queryVector, accept) : rankLexically(records, text, accept);
     const results: Memory[] = [];
     for (const { record, score } of ranked) {
       if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
@@ -224,24 +224,41 @@ export class RedisMemoryProvider implements MemoryProvider {
   }
 }
 
-/** Score = share of the query's distinct content words the memory contains (the core's relevance). */
-function rankLexically(records: MemoryRecord[], query: string): Ranked[] {
+/**
+ * The core's ranking, as InMemoryProvider does it: score = share of the query's distinct content
+ * words the memory contains; ties go to rarer matched words (sum of log(1 + memories / memories
+ * with the word), counted over all of the user's memories), then to the newer memory.
+ */
+function rankLexically(records: MemoryRecord[], query: string, accept: (record: MemoryRecord) => boolean): Ranked[] {
   const queryTerms = [...new Set(tokenizeForRelevance(query))];
   if (queryTerms.length === 0) return [];
-  const ranked: Ranked[] = [];
+  const containing = new Map<string, number>();
+  const hits: Array<{ record: MemoryRecord; terms: string[] }> = [];
   for (const record of records) {
-    const terms = new Set(tokenizeForRelevance(record.memory));
-    let matched = 0;
-    for (const term of queryTerms) if (terms.has(term)) matched++;
-    if (matched > 0) ranked.push({ record, score: lexicalRelevance(queryTerms, matched) });
+    const words = new Set(tokenizeForRelevance(record.memory));
+    const terms = queryTerms.filter((term) => words.has(term));
+    if (terms.length === 0) continue;
+    for (const term of terms) containing.set(term, (containing.get(term) ?? 0) + 1);
+    hits.push({ record, terms });
   }
-  return ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);
+  const ranked: Array<Ranked & { weight: number }> = [];
+  for (const { record, terms } of hits) {
+    if (!accept(record)) continue;
+    let weight = 0;
+    for (const term of terms) weight += Math.log(1 + records.length / containing.get(term)!);
+    ranked.push({ record, score: lexicalRelevance(queryTerms, terms.length), weight });
+  }
+  return ranked.sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq);
 }
 
-function rankByEmbedding(records: MemoryRecord[], queryVector: number[]): Ranked[] {
+function rankByEmbedding(
+  records: MemoryRecord[],
+  queryVector: number[],
+  accept: (record: MemoryRecord) => boolean,
+): Ranked[] {
   const ranked: Ranked[] = [];
   for (const record of records) {
-    if (record.vector === undefined) continue;
+    if (record.vector === undefined || !accept(record)) continue;
     ranked.push({ record, score: cosineRelevance(queryVector, decodeVector(record.vector)) });
   }
   return ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);

@@ -1,4 +1,4 @@
-import { MemoryConfigurationError, ProviderUnavailableError, type Embedder } from '@fastagentic/memory';
+import { InMemoryProvider, MemoryConfigurationError, ProviderUnavailableError, type Embedder } from '@fastagentic/memory';
 import { HOSTILE_USER_IDS } from '@fastagentic/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,37 @@ describe('RedisProvider on a real Redis', () => {
     expect(commands.count).toBeLessThanOrEqual(2);
     expect(await scanKeys(port, userKeys(prefix, userId).records.slice(0, -2))).toEqual([]);
     await counted.quit();
+  });
+
+  it('search ranks and scores exactly as the core’s InMemoryProvider, filters included', async () => {
+    const reference = new InMemoryProvider();
+    const texts = [
+      'Drinks green tea every morning',
+      'Tea with milk in the afternoon',
+      'Practises piano on Sundays',
+      'Bought tea and a teapot',
+      'Piano tuner visits in spring, brings tea',
+      'Walks the dog by the river',
+    ];
+    for (const [index, text] of texts.entries()) {
+      const metadata = { category: index % 2 === 0 ? 'even' : 'odd', priority: index };
+      await reference.add('parity', note(text), metadata);
+      await provider.add('parity', note(text), metadata);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const queries: Array<[string, Parameters<RedisProvider['search']>[2]]> = [
+      ['tea piano', {}],
+      ['morning tea', { limit: 3 }],
+      ['tea', { filters: { category: 'odd' } }],
+      ['piano river dog', { minRelevance: 0.3 }],
+      ['piano tea spring', { filters: { priority: { gte: 2 } } }],
+    ];
+    for (const [query, options] of queries) {
+      const expected = (await reference.search('parity', query, options)).map((m) => [m.memory, m.score]);
+      const actual = (await provider.search('parity', query, options)).map((m) => [m.memory, m.score]);
+      expect(actual, query).toEqual(expected);
+    }
+    await provider.deleteAll('parity');
   });
 
   it('search ranks by cosine similarity of stored vectors when an embedder is configured', async () => {
