@@ -25,7 +25,7 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function redisCli(port: number, ...args: string[]): Promise<string> {
+async function redisCli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
   return stdout.trim();
 }
