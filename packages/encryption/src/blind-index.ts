@@ -50,12 +50,12 @@ export async function buildIndexFields(
     const value: JsonValue | undefined =
       field === CATEGORIES_FIELD ? categoriesFromMetadata(metadata) : Object.hasOwn(metadata, field) ? metadata[field] : undefined;
     if (isPrimitive(value)) {
-      fields[indexFieldName(field)] = await ring.activeIndexToken(indexInput(userId, field, value));
+      fields[indexFieldName(field)] = (await ring.indexTokens(indexInput(userId, field, value)))[0]!;
     } else if (Array.isArray(value)) {
       const items = [...new Set(value.filter(isPrimitive))];
       if (items.length === 0) continue;
       fields[indexFieldName(field)] = await Promise.all(
-        items.map((item) => ring.activeIndexToken(indexInput(userId, field, item))),
+        items.map(async (item) => (await ring.indexTokens(indexInput(userId, field, item)))[0]!),
       );
     }
   }

@@ -36,6 +36,7 @@ import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './bl
 import { KeyRing } from './key-ring.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
 import { parseEncryptionKeys, type EncryptionKeyOptions } from './parse-encryption-keys.js';
+import { DecryptionCache } from './decryption-cache.js';
 import { STORED_FIELDS } from './stored-fields.js';
 
 export interface EncryptionOptions extends EncryptionKeyOptions {
@@ -50,6 +51,11 @@ export interface EncryptionOptions extends EncryptionKeyOptions {
    * encrypted; give the embedder here, not to the wrapped provider (it would embed ciphertext).
    */
   embedder?: Embedder;
+  /**
+   * Memories kept decrypted in this process, so repeated reads and searches skip decryption:
+   * about 2.5 KB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
+   */
+  cacheSize?: number;
 }
 
 /** One memory moved to the active key: its old backend id and the id (or event id) of its new copy. */
@@ -63,14 +69,23 @@ export interface ReencryptResult {
   moved: ReencryptedMemory[];
 }
 
+/** A decrypted record: the memory text and the user's metadata as the JSON it was stored as. */
+interface OpenedRecord {
+  text: string;
+  metadataJson: string;
+  /** Search terms of `text`, computed by the first search that needs them. */
+  terms?: Set<string>;
+}
+
 interface SearchCandidate {
   stored: Memory;
-  text: string | undefined;
+  record: OpenedRecord | undefined;
   score: number;
   position: number;
 }
 
 const DEFAULT_FILTERABLE_FIELDS = ['categories'] as const;
+const DEFAULT_CACHE_SIZE = 10_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -84,6 +99,14 @@ function parseFilterableFields(fields: unknown): readonly string[] {
     throw new MemoryConfigurationError('filterableFields', 'must be an array of metadata field names (1-128 characters)');
   }
   return [...new Set(fields as string[])];
+}
+
+function parseCacheSize(size: unknown): number {
+  if (size === undefined) return DEFAULT_CACHE_SIZE;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new MemoryConfigurationError('cacheSize', 'must be a whole number of memories, 0 or more');
+  }
+  return size;
 }
 
 function checkProvider(provider: unknown): MemoryProvider {
@@ -114,7 +137,7 @@ function checkProvider(provider: unknown): MemoryProvider {
  * they reach the wrapped provider, and decrypts them on the way back. Made by `withEncryption`.
  *
  * Each add gets a random record id, stored in the clear; every ciphertext of the record binds
- * the user id, the record id and its part (text, metadata, vector) as associated data.
+ * the user id, the record id and its part (the record, the vector) as associated data.
  */
 export class EncryptedMemoryProvider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
@@ -125,6 +148,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
   private readonly ring: KeyRing;
   private readonly filterableFields: readonly string[];
   private readonly embedder: Embedder | undefined;
+  private readonly records: DecryptionCache<OpenedRecord>;
+  private readonly vectors: DecryptionCache<Float32Array>;
 
   constructor(provider: MemoryProvider, options: EncryptionOptions = {}) {
     if (!isObject(options)) throw new MemoryConfigurationError('options', 'must be an options object');
@@ -136,6 +161,9 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('embedder', 'must be an Embedder (an object with embed(texts))');
     }
     this.embedder = embedder as Embedder | undefined;
+    const cacheSize = parseCacheSize(options.cacheSize);
+    this.records = new DecryptionCache(cacheSize);
+    this.vectors = new DecryptionCache(cacheSize);
     this.provider = `encrypted:${this.inner.provider}`;
     const inner = this.inner.capabilities;
     this.capabilities = {
@@ -181,7 +209,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       for (const [index, stored] of page.memories.entries()) {
         const result = scored[index];
         if (result === undefined) continue;
-        candidates.push({ stored, text: result.text, score: result.score, position: candidates.length });
+        candidates.push({ stored, record: result.record, score: result.score, position: candidates.length });
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
@@ -190,7 +218,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const results: Memory[] = [];
     for (const candidate of candidates) {
       if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) break;
-      const memory = await this.open(user, candidate.stored, candidate.text);
+      const memory = this.toMemory(candidate.stored, candidate.record ?? (await this.openRecord(user, candidate.stored)));
       // Re-checked on the plaintext, so a forged index token cannot smuggle a memory into the results.
       if (!matchesFilter(memory, filter)) continue;
       memory.score = candidate.score;
@@ -207,7 +235,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const filters = await this.backendFilter(user, filter);
     const page = await this.inner.getAll(user, { limit, cursor, filters, signal });
-    const memories = await Promise.all(page.memories.map((stored) => this.open(user, stored)));
+    const records = await Promise.all(page.memories.map((stored) => this.openRecord(user, stored)));
+    const memories = page.memories.map((stored, index) => this.toMemory(stored, records[index]!));
     return { memories: memories.filter((memory) => matchesFilter(memory, filter)), nextCursor: page.nextCursor };
   }
 
@@ -217,7 +246,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const stored = await this.inner.get(user, id, { signal });
-    return stored === null ? null : this.open(user, stored);
+    return stored === null ? null : this.toMemory(stored, await this.openRecord(user, stored));
   }
 
   async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
@@ -261,12 +290,9 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       const recordId = this.recordIdOf(record);
       let to = current.get(recordId);
       if (to === undefined) {
-        const [text, metadata, vector] = await Promise.all([
-          this.openText(user, record),
-          this.openMetadata(user, record),
-          this.openVectorBytes(user, record),
-        ]);
-        to = await this.write(user, recordId, text, metadata, vector, signal);
+        const [opened, vector] = await Promise.all([this.openRecord(user, record), this.openVector(user, record)]);
+        const metadata = this.parseMetadata(record, opened);
+        to = await this.write(user, recordId, opened.text, metadata, vector, signal);
         current.set(recordId, to);
       }
       await this.inner.delete(user, record.id, { signal }).catch((error: unknown) => {
@@ -282,36 +308,40 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     recordId: string,
     text: string,
     metadata: Metadata,
-    vector: Uint8Array<ArrayBuffer> | undefined,
+    vector: Float32Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<string> {
+    const metadataJson = JSON.stringify(metadata);
     const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
       this.ring.seal(plaintext, KeyRing.associatedData(userId, recordId, part));
-    const [sealedText, sealedMetadata, sealedVector, indexFields] = await Promise.all([
-      seal('memory', encoder.encode(text)),
-      seal('metadata', encoder.encode(JSON.stringify(metadata))),
-      vector === undefined ? undefined : seal('vector', vector),
+    // JSON.stringify escapes newlines, so the first newline separates the metadata from the text.
+    const [envelope, vectorEnvelope, indexFields] = await Promise.all([
+      seal('record', encoder.encode(`${metadataJson}\n${text}`)),
+      vector === undefined ? undefined : seal('vector', new Uint8Array(vector.buffer as ArrayBuffer)),
       buildIndexFields(this.ring, userId, metadata, this.filterableFields),
     ]);
-    if (sealedText.length > MEMORY_LIMITS.maxContentLength) {
+    if (envelope.length > MEMORY_LIMITS.maxContentLength) {
       throw new MemoryValidationError(
-        'messages',
-        `${text.length} characters become ${sealedText.length} once encrypted and base64-encoded, above the ` +
-          `${MEMORY_LIMITS.maxContentLength} a provider stores`,
+        metadataJson.length > text.length ? 'metadata' : 'messages',
+        `the memory (${text.length} characters) and its metadata (${metadataJson.length} as JSON) become ` +
+          `${envelope.length} characters once encrypted and base64-encoded, above the ${MEMORY_LIMITS.maxContentLength} a provider stores`,
       );
     }
-    const stored: Metadata = { [STORED_FIELDS.recordId]: recordId, [STORED_FIELDS.metadata]: sealedMetadata, ...indexFields };
-    if (sealedVector !== undefined) stored[STORED_FIELDS.vector] = sealedVector;
+    const stored: Metadata = { [STORED_FIELDS.recordId]: recordId, ...indexFields };
+    if (vectorEnvelope !== undefined) stored[STORED_FIELDS.vector] = vectorEnvelope;
     const storedLength = JSON.stringify(stored).length;
     if (storedLength > MEMORY_LIMITS.maxMetadataLength) {
       throw new MemoryValidationError(
         'metadata',
-        `${storedLength} characters once encrypted (with its blind index and vector), above the ` +
+        `its blind index and encrypted vector take ${storedLength} characters, above the ` +
           `${MEMORY_LIMITS.maxMetadataLength} a provider stores`,
       );
     }
     signal?.throwIfAborted();
-    return this.inner.add(userId, [{ role: 'user', content: sealedText }], stored, { signal });
+    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, { signal });
+    this.records.set(envelope, userId, recordId, { text, metadataJson });
+    if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
+    return id;
   }
 
   private async backendFilter(userId: string, filter: FilterNode | undefined): Promise<MemoryFilter | undefined> {
@@ -323,44 +353,41 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const queryTerms = [...new Set(tokenizeForRelevance(query))];
     if (queryTerms.length === 0) return undefined;
     return async (stored: Memory) => {
-      const text = await this.openText(userId, stored);
-      const terms = new Set(tokenizeForRelevance(text));
+      const record = await this.openRecord(userId, stored);
+      record.terms ??= new Set(tokenizeForRelevance(record.text));
       let matched = 0;
-      for (const term of queryTerms) if (terms.has(term)) matched++;
+      for (const term of queryTerms) if (record.terms.has(term)) matched++;
       // Like the in-memory provider, a memory sharing no word with the query is no result at all.
-      return matched === 0 ? undefined : { text, score: lexicalRelevance(queryTerms, matched) };
+      return matched === 0 ? undefined : { record, score: lexicalRelevance(queryTerms, matched) };
     };
   }
 
   private async vectorScorer(userId: string, query: string, signal: AbortSignal | undefined) {
-    const queryVector = new Float32Array((await this.embed(query, signal)).buffer);
+    const queryVector = await this.embed(query, signal);
     return async (stored: Memory) => {
-      const bytes = await this.openVectorBytes(userId, stored);
-      if (bytes === undefined) return undefined;
-      if (bytes.length !== queryVector.length * 4) {
+      const vector = await this.openVector(userId, stored);
+      if (vector === undefined) return undefined;
+      if (vector.length !== queryVector.length) {
         throw new MemoryDecryptionError(stored.id, 'its vector has a different length than the embedder gives');
       }
-      return { text: undefined, score: cosineRelevance(queryVector, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)) };
+      return { record: undefined, score: cosineRelevance(queryVector, vector) };
     };
   }
 
-  private async embed(text: string, signal: AbortSignal | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  private async embed(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
     const [vector] = await this.embedder!.embed([text], { signal });
     if (!vector || vector.length === 0) {
       throw new ProviderUnavailableError(this.provider, 'the embedder returned no vector', { isRetryable: false });
     }
-    return new Uint8Array(Float32Array.from(vector).buffer as ArrayBuffer);
+    return Float32Array.from(vector);
   }
 
-  private async open(userId: string, stored: Memory, knownText?: string): Promise<Memory> {
-    const [text, metadata] = await Promise.all([
-      knownText ?? this.openText(userId, stored),
-      this.openMetadata(userId, stored),
-    ]);
+  private toMemory(stored: Memory, record: OpenedRecord): Memory {
+    const metadata = this.parseMetadata(stored, record);
     const memory: Memory = {
       id: stored.id,
       userId: stored.userId,
-      memory: text,
+      memory: record.text,
       metadata,
       createdAt: stored.createdAt,
       updatedAt: stored.updatedAt,
@@ -368,6 +395,17 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const categories = categoriesFromMetadata(metadata);
     if (categories) memory.categories = categories;
     return memory;
+  }
+
+  /** Parsed afresh for every result, so callers never share (or mutate) the cached copy. */
+  private parseMetadata(stored: Memory, record: OpenedRecord): Metadata {
+    try {
+      const metadata: unknown = JSON.parse(record.metadataJson);
+      if (isObject(metadata)) return metadata as Metadata;
+    } catch (cause) {
+      throw new MemoryDecryptionError(stored.id, 'its metadata is not JSON', { cause });
+    }
+    throw new MemoryDecryptionError(stored.id, 'its metadata is not a JSON object');
   }
 
   private recordIdOf(stored: Memory): string {
@@ -378,43 +416,39 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     return recordId;
   }
 
-  private async openPart(userId: string, stored: Memory, part: string, envelope: unknown): Promise<Uint8Array<ArrayBuffer>> {
-    return this.ring.open(envelope, KeyRing.associatedData(userId, this.recordIdOf(stored), part), stored.id);
-  }
-
-  private async openText(userId: string, stored: Memory): Promise<string> {
-    return this.decode(stored, await this.openPart(userId, stored, 'memory', stored.memory));
-  }
-
-  private async openMetadata(userId: string, stored: Memory): Promise<Metadata> {
-    const json = this.decode(stored, await this.openPart(userId, stored, 'metadata', stored.metadata[STORED_FIELDS.metadata]));
+  private async openRecord(userId: string, stored: Memory): Promise<OpenedRecord> {
+    const recordId = this.recordIdOf(stored);
+    const cached = this.records.get(stored.memory, userId, recordId);
+    if (cached !== undefined) return cached;
+    const bytes = await this.ring.open(stored.memory, KeyRing.associatedData(userId, recordId, 'record'), stored.id);
+    let plaintext: string;
     try {
-      const metadata: unknown = JSON.parse(json);
-      if (isObject(metadata)) return metadata as Metadata;
-    } catch (cause) {
-      throw new MemoryDecryptionError(stored.id, 'its metadata is not JSON', { cause });
-    }
-    throw new MemoryDecryptionError(stored.id, 'its metadata is not a JSON object');
-  }
-
-  private async openVectorBytes(userId: string, stored: Memory): Promise<Uint8Array<ArrayBuffer> | undefined> {
-    const envelope = stored.metadata[STORED_FIELDS.vector];
-    if (envelope === undefined) return undefined;
-    const bytes = await this.openPart(userId, stored, 'vector', envelope);
-    if (bytes.length % 4 !== 0) throw new MemoryDecryptionError(stored.id, 'its vector is not float32');
-    return bytes;
-  }
-
-  private decode(stored: Memory, bytes: Uint8Array<ArrayBuffer>): string {
-    try {
-      return decoder.decode(bytes);
+      plaintext = decoder.decode(bytes);
     } catch (cause) {
       throw new MemoryDecryptionError(stored.id, 'its plaintext is not UTF-8', { cause });
     }
+    const split = plaintext.indexOf('\n');
+    if (split < 0) throw new MemoryDecryptionError(stored.id, 'its plaintext is not a record');
+    const record: OpenedRecord = { metadataJson: plaintext.slice(0, split), text: plaintext.slice(split + 1) };
+    this.records.set(stored.memory, userId, recordId, record);
+    return record;
+  }
+
+  private async openVector(userId: string, stored: Memory): Promise<Float32Array | undefined> {
+    const envelope = stored.metadata[STORED_FIELDS.vector];
+    if (envelope === undefined) return undefined;
+    const recordId = this.recordIdOf(stored);
+    const cached = typeof envelope === 'string' ? this.vectors.get(envelope, userId, recordId) : undefined;
+    if (cached !== undefined) return cached;
+    const bytes = await this.ring.open(envelope, KeyRing.associatedData(userId, recordId, 'vector'), stored.id);
+    if (bytes.length % 4 !== 0) throw new MemoryDecryptionError(stored.id, 'its vector is not float32');
+    const vector = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    this.vectors.set(envelope as string, userId, recordId, vector);
+    return vector;
   }
 
   private isOnActiveKey(stored: Memory): boolean {
-    const envelopes = [stored.memory, stored.metadata[STORED_FIELDS.metadata]];
+    const envelopes: unknown[] = [stored.memory];
     if (stored.metadata[STORED_FIELDS.vector] !== undefined) envelopes.push(stored.metadata[STORED_FIELDS.vector]);
     return envelopes.every((envelope) => this.ring.keyIdOf(envelope) === this.ring.activeKeyId);
   }

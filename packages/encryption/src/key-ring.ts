@@ -8,6 +8,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
+const TOKEN_CACHE_SIZE = 10_000;
 
 interface DerivedKeys {
   cipher: CryptoKey;
@@ -26,6 +27,7 @@ export class KeyRing {
   readonly keyIds: readonly string[];
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
   private derived: Promise<Map<string, DerivedKeys>> | undefined;
+  private readonly tokenCache = new Map<string, Promise<string[]>>();
 
   constructor(keys: ParsedEncryptionKeys) {
     this.rawKeys = keys.keys;
@@ -86,17 +88,26 @@ export class KeyRing {
     return envelope.split('.', 3)[1];
   }
 
-  /** The token of `input` under every configured key, active key first: data written under any key matches. */
-  async indexTokens(input: string): Promise<string[]> {
+  /**
+   * The token of `input` under every configured key, active key first: data written under any
+   * key matches. Cached, since the same few values (a user's categories) recur on every write.
+   */
+  indexTokens(input: string): Promise<string[]> {
+    let tokens = this.tokenCache.get(input);
+    if (tokens === undefined) {
+      tokens = this.computeTokens(input);
+      if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+      this.tokenCache.set(input, tokens);
+      tokens.catch(() => this.tokenCache.delete(input));
+    }
+    return tokens;
+  }
+
+  private async computeTokens(input: string): Promise<string[]> {
     const keys = await this.keys();
     const data = encoder.encode(input);
     const ordered = [this.activeKeyId, ...this.keyIds.filter((id) => id !== this.activeKeyId)];
     return Promise.all(ordered.map((id) => this.token(keys.get(id)!.index, data)));
-  }
-
-  /** The token of `input` under the active key, as written at add. */
-  async activeIndexToken(input: string): Promise<string> {
-    return this.token((await this.keys()).get(this.activeKeyId)!.index, encoder.encode(input));
   }
 
   private async token(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {

@@ -116,9 +116,7 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       }
       for (const stored of (await backend.getAll(userId)).memories) {
         expect(stored.memory).toMatch(/^fa1\.k1\.[\w-]{16}\.[\w-]+$/);
-        expect(Object.keys(stored.metadata).sort()).toEqual(
-          expect.arrayContaining([STORED_FIELDS.recordId, STORED_FIELDS.metadata]),
-        );
+        expect(Object.keys(stored.metadata).every((key) => key === STORED_FIELDS.recordId || key.startsWith(STORED_FIELDS.index))).toBe(true);
       }
     });
 
@@ -128,7 +126,6 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       const second = await encrypted.add(userId, [{ role: 'user', content: 'same words' }], { category: 'x' });
       const [a, b] = [await raw(userId, first), await raw(userId, second)];
       expect(a.memory).not.toBe(b.memory);
-      expect(a.metadata[STORED_FIELDS.metadata]).not.toBe(b.metadata[STORED_FIELDS.metadata]);
       expect(a.memory.split('.')[2]).not.toBe(b.memory.split('.')[2]);
     });
 
@@ -142,18 +139,18 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       expect(memory?.metadata).toEqual(metadata);
     });
 
-    it('tampered text, metadata or IV raise MemoryDecryptionError naming the memory, never garbage', async () => {
+    it('tampered ciphertext, IV or record id raise MemoryDecryptionError naming the memory, never garbage', async () => {
       const userId = user('tamper');
       const id = await encrypted.add(userId, [{ role: 'user', content: 'Untouched original text' }], { category: 'a' });
+      expect((await encrypted.get(userId, id))?.memory).toBe('Untouched original text');
       const original = await raw(userId, id);
-      const envelope = original.metadata[STORED_FIELDS.metadata] as string;
       const forgeries: Array<[string, Metadata]> = [
         [tamper(original.memory), original.metadata],
         [tamper(original.memory, 2), original.metadata],
         [original.memory.slice(0, -4), original.metadata],
         [original.memory.replace('fa1.', 'fa2.'), original.metadata],
-        [original.memory, { ...original.metadata, [STORED_FIELDS.metadata]: tamper(envelope) }],
-        [original.memory, { ...original.metadata, [STORED_FIELDS.metadata]: 'plain' }],
+        [original.memory, { ...original.metadata, [STORED_FIELDS.recordId]: crypto.randomUUID() }],
+        [original.memory, { category: 'a' }],
         ['Plaintext someone wrote around the wrapper', { category: 'a' }],
       ];
       for (const [text, metadata] of forgeries) {
@@ -170,6 +167,8 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       const alice = user('alice');
       const bob = user('bob');
       const id = await encrypted.add(alice, [{ role: 'user', content: 'Alice private note' }], { category: 'a' });
+      // Read once first: what the wrapper has already decrypted must not open for anyone else either.
+      expect((await encrypted.get(alice, id))?.memory).toBe('Alice private note');
       const original = await raw(alice, id);
       const moved = await plant(bob, original.memory, original.metadata);
       expectDecryptionError(await captureError(() => encrypted.get(bob, moved)), moved);
@@ -180,16 +179,11 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       const userId = user('swap');
       const first = await raw(userId, await encrypted.add(userId, [{ role: 'user', content: 'First memory' }], { category: 'a' }));
       const second = await raw(userId, await encrypted.add(userId, [{ role: 'user', content: 'Second memory' }], { category: 'b' }));
-      const textSwapped = await plant(userId, first.memory, second.metadata);
-      expectDecryptionError(await captureError(() => encrypted.get(userId, textSwapped)), textSwapped);
-      const metadataSwapped = await plant(userId, second.memory, {
-        ...second.metadata,
-        [STORED_FIELDS.metadata]: first.metadata[STORED_FIELDS.metadata]!,
-      });
-      expectDecryptionError(await captureError(() => encrypted.get(userId, metadataSwapped)), metadataSwapped);
-      // The text envelope in the metadata slot: parts are bound too.
-      const partSwapped = await plant(userId, first.memory, { ...first.metadata, [STORED_FIELDS.metadata]: first.memory });
-      expectDecryptionError(await captureError(() => encrypted.get(userId, partSwapped)), partSwapped);
+      expect((await encrypted.getAll(userId)).memories).toHaveLength(2);
+      const swapped = await plant(userId, first.memory, second.metadata);
+      expectDecryptionError(await captureError(() => encrypted.get(userId, swapped)), swapped);
+      const swappedBack = await plant(userId, second.memory, first.metadata);
+      expectDecryptionError(await captureError(() => encrypted.get(userId, swappedBack)), swappedBack);
     });
 
     it('a wrong key, or a key id it does not hold, raises MemoryDecryptionError', async () => {
@@ -265,10 +259,7 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       expect(after.memories.map((memory) => memory.id)).toEqual([moved[1]!.to, moved[0]!.to, fresh]);
       expect(after.memories[1]!.metadata).toEqual({ category: 'old', n: 1 });
       expect(await rotated.get(userId, old1)).toBeNull();
-      for (const stored of (await backend.getAll(userId)).memories) {
-        expect(stored.memory.startsWith('fa1.k2.')).toBe(true);
-        expect((stored.metadata[STORED_FIELDS.metadata] as string).startsWith('fa1.k2.')).toBe(true);
-      }
+      for (const stored of (await backend.getAll(userId)).memories) expect(stored.memory.startsWith('fa1.k2.')).toBe(true);
       // The first key can now be retired.
       const newOnly = withEncryption(backend, { keys: { k2: newKey }, activeKeyId: 'k2', filterableFields });
       expect((await newOnly.getAll(userId, { filters: { category: 'old' } })).memories).toHaveLength(2);

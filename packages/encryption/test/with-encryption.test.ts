@@ -66,6 +66,8 @@ describe('withEncryption options', () => {
       [{ key: randomKey(), filterableFields: 'category' }, 'filterableFields'],
       [{ key: randomKey(), filterableFields: [''] }, 'filterableFields'],
       [{ key: randomKey(), embedder: { vectors: [] } }, 'embedder'],
+      [{ key: randomKey(), cacheSize: -1 }, 'cacheSize'],
+      [{ key: randomKey(), cacheSize: 1.5 }, 'cacheSize'],
     ];
     for (const [options, option] of cases) {
       const error = configurationError(() => withEncryption(new InMemoryProvider(), options as never));
@@ -117,9 +119,24 @@ describe('withEncryption options', () => {
     const encrypted = withEncryption(new InMemoryProvider(), { key: randomKey() });
     const error = await encrypted.add('u', [{ role: 'user', content: 'a'.repeat(30_000) }]).catch((caught: unknown) => caught);
     expect(MemoryValidationError.isInstance(error) && error.field).toBe('messages');
-    const big = await encrypted.add('u', [{ role: 'user', content: 'ok' }], { blob: 'b'.repeat(13_000) }).catch((caught: unknown) => caught);
-    expect(MemoryValidationError.isInstance(big) && big.field).toBe('metadata');
-    expect(await encrypted.add('u', [{ role: 'user', content: 'a'.repeat(24_000) }], { blob: 'b'.repeat(11_000) })).toBeTypeOf('string');
+    // Text and metadata share one envelope: together about 24,000 ASCII characters fit.
+    const together = await encrypted
+      .add('u', [{ role: 'user', content: 'a'.repeat(12_000) }], { blob: 'b'.repeat(13_000) })
+      .catch((caught: unknown) => caught);
+    expect(MemoryValidationError.isInstance(together) && together.field).toBe('metadata');
+    expect(await encrypted.add('u', [{ role: 'user', content: 'a'.repeat(24_000) }], { blob: 'b' })).toBeTypeOf('string');
+    expect(await encrypted.add('u', [{ role: 'user', content: 'a' }], { blob: 'b'.repeat(16_000) })).toBeTypeOf('string');
+  });
+
+  it('returns fresh metadata every time, with the cache on or off', async () => {
+    for (const cacheSize of [0, 10]) {
+      const encrypted = withEncryption(new InMemoryProvider(), { key: randomKey(), cacheSize });
+      const id = await encrypted.add('u', [{ role: 'user', content: 'cached' }], { nested: { n: 1 } });
+      const first = (await encrypted.get('u', id))!;
+      (first.metadata.nested as { n: number }).n = 2;
+      expect((await encrypted.get('u', id))!.metadata).toEqual({ nested: { n: 1 } });
+      expect((await encrypted.search('u', 'cached'))[0]!.metadata).toEqual({ nested: { n: 1 } });
+    }
   });
 
   it('MemoryDecryptionError is a MemoryError recognised across copies by its marker', () => {
@@ -164,5 +181,9 @@ describe('withEncryption with an embedder', () => {
     expect(stored.metadata[STORED_FIELDS.vector]).toMatch(/^fa1\.k1\./);
     // 64 float32 values plus the GCM tag, as unpadded base64url.
     expect((stored.metadata[STORED_FIELDS.vector] as string).split('.')[3]!.length).toBe(Math.ceil(((64 * 4 + 16) * 4) / 3));
+    // The vector's ciphertext in the record's place does not open: each part is bound to its role.
+    const swapped = await backend.add('u', [{ role: 'user', content: stored.metadata[STORED_FIELDS.vector] as string }], stored.metadata);
+    const error = await encrypted.get('u', swapped).catch((caught: unknown) => caught);
+    expect(MemoryDecryptionError.isInstance(error) && error.memoryId).toBe(swapped);
   });
 });
