@@ -118,4 +118,17 @@ for (const [memories, iterations] of [
   }
 }
 
+{
+  // What the default cache costs in heap: fill it with 10,000 decrypted memories by one search.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const pair = makePair();
+  await seed(pair, 'heap', 10_000);
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  await pair.warm.search('heap', 'harbour violet copper');
+  gc?.();
+  const perMemory = (process.memoryUsage().heapUsed - before) / 10_000;
+  figures.push({ name: 'heap held by the cache per 1 KiB memory', value: { text: `${(perMemory / 1024).toFixed(1)} KiB` } });
+}
+
 printFigures(`withEncryption overhead (1 KiB memories, Node ${process.versions.node})`, figures);
