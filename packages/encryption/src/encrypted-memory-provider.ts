@@ -33,10 +33,10 @@ import {
   type SearchOptions,
 } from '@fastagentic/memory';
 import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
+import { DecryptionCache } from './decryption-cache.js';
 import { KeyRing } from './key-ring.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
 import { parseEncryptionKeys, type EncryptionKeyOptions } from './parse-encryption-keys.js';
-import { DecryptionCache } from './decryption-cache.js';
 import { STORED_FIELDS } from './stored-fields.js';
 
 export interface EncryptionOptions extends EncryptionKeyOptions {
@@ -53,7 +53,7 @@ export interface EncryptionOptions extends EncryptionKeyOptions {
   embedder?: Embedder;
   /**
    * Memories kept decrypted in this process, so repeated reads and searches skip decryption:
-   * about 2.5 KB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
+   * about 3 KiB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
    */
   cacheSize?: number;
 }
