@@ -225,7 +225,8 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
 
     it('filters on undeclared fields, and range operators on declared ones, throw UnsupportedFilterError', async () => {
       const userId = user('unsupported');
-      expect(encrypted.capabilities.filters).toEqual(['eq', 'ne', 'in', 'nin', 'and', 'or', 'not']);
+      const indexable = ['eq', 'ne', 'in', 'nin', 'and', 'or', 'not'];
+      expect(encrypted.capabilities.filters).toEqual(indexable.filter((operator) => backend.capabilities.filters.includes(operator as never)));
       const undeclared = await captureError(() => encrypted.getAll(userId, { filters: { diagnosis: 'x' } }));
       expect(UnsupportedFilterError.isInstance(undeclared)).toBe(true);
       expect((undeclared as UnsupportedFilterError).field).toBe('diagnosis');
