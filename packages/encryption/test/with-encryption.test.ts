@@ -185,5 +185,20 @@ describe('withEncryption with an embedder', () => {
     const swapped = await backend.add('u', [{ role: 'user', content: stored.metadata[STORED_FIELDS.vector] as string }], stored.metadata);
     const error = await encrypted.get('u', swapped).catch((caught: unknown) => caught);
     expect(MemoryDecryptionError.isInstance(error) && error.memoryId).toBe(swapped);
+    await backend.delete('u', swapped);
+  });
+
+  it('reencryptUser moves vectors to the active key without embedding again', async () => {
+    const backend = new InMemoryProvider();
+    const key = randomKey();
+    const id = await withEncryption(backend, { key, embedder: wordEmbedder }).add('u', [{ role: 'user', content: 'Rows a kayak at dawn' }]);
+    let embedded = 0;
+    const counting: Embedder = { embed: (texts, options) => ((embedded += texts.length), wordEmbedder.embed(texts, options)) };
+    const rotated = withEncryption(backend, { keys: { k1: key, k2: randomKey() }, activeKeyId: 'k2', embedder: counting });
+    const [{ from, to }] = (await rotated.reencryptUser('u')).moved as [{ from: string; to: string }];
+    expect(from).toBe(id);
+    expect(embedded).toBe(0);
+    expect((await backend.get('u', to))!.metadata[STORED_FIELDS.vector]).toMatch(/^fa1\.k2\./);
+    expect((await rotated.search('u', 'kayak dawn')).map((memory) => memory.id)).toEqual([to]);
   });
 });
