@@ -1,6 +1,6 @@
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
-import type { ParsedEncryptionKeys } from './parse-encryption-keys.js';
+import { KEY_ID, type ParsedEncryptionKeys } from './parse-encryption-keys.js';
 
 /** Version tag of the envelope `fa1.<keyId>.<iv>.<ciphertext>`; also bound into the associated data. */
 const ENVELOPE_VERSION = 'fa1';
@@ -57,7 +57,14 @@ export class KeyRing {
     const [version, keyId, ivText, ciphertextText] = parts;
     const iv = ivText === undefined ? undefined : decodeBase64Url(ivText);
     const ciphertext = ciphertextText === undefined ? undefined : decodeBase64Url(ciphertextText);
-    if (parts.length !== 4 || version !== ENVELOPE_VERSION || iv?.length !== IV_BYTES || !ciphertext || ciphertext.length < TAG_BYTES) {
+    if (
+      parts.length !== 4 ||
+      version !== ENVELOPE_VERSION ||
+      !KEY_ID.test(keyId!) ||
+      iv?.length !== IV_BYTES ||
+      !ciphertext ||
+      ciphertext.length < TAG_BYTES
+    ) {
       throw new MemoryDecryptionError(memoryId, 'not an encryption envelope written by withEncryption');
     }
     const key = (await this.keys()).get(keyId!);

@@ -21,7 +21,8 @@ export interface ParsedEncryptionKeys {
 export const DEFAULT_KEY_ID = 'k1';
 export const ENCRYPTION_KEY_ENV = 'FASTAGENTIC_ENCRYPTION_KEY';
 
-const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** What a key id may be: it is written into every envelope, between dots. */
+export const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HOW_TO_MAKE = 'generate one with `openssl rand -base64 32`';
 
