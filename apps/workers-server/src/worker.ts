@@ -2,13 +2,9 @@ import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent
 import { MemoryConfigurationError } from '@fastagentic/memory';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { errorBody, type App } from 'fastagentic';
+import type { ExecutionContext } from 'hono';
 import { selectWorkerProviders } from './select-worker-providers.js';
 import type { WorkerEnv } from './worker-env.js';
-
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-  passThroughOnException(): void;
-}
 
 /** One app per isolate, built on the first request (bindings are not available before it). */
 let app: App | undefined;

@@ -42,6 +42,11 @@ export interface AppOptions {
 
 export type AppEnv = { Variables: { user: AuthenticatedUser } };
 
+type ExecutionContext = NonNullable<Parameters<Hono['fetch']>[2]>;
+
+/** The execution context on runtimes without one: background writes are tracked by the app itself. */
+const TRACKED_ONLY: ExecutionContext = { waitUntil() {}, passThroughOnException() {}, props: {} };
+
 const DEFAULT_MEMORY_BUDGET_MS = 1000;
 const DEFAULT_SESSION_TURNS = 10;
 
@@ -52,6 +57,11 @@ const consoleLogger: AppLogger = {
 
 function describeError(error: unknown): Record<string, unknown> {
   return error instanceof Error ? { errorType: error.name, error: error.message } : { error: String(error) };
+}
+
+/** What a chat response shows of an injected memory: enough to see what was used, no metadata. */
+function summarize(memory: Memory): { id: string; memory: string; score?: number } {
+  return memory.score === undefined ? { id: memory.id, memory: memory.memory } : { id: memory.id, memory: memory.memory, score: memory.score };
 }
 
 interface Recall {
@@ -125,9 +135,12 @@ export class App {
     });
   }
 
-  /** Handles a request; pass Workers' `env` and `ctx` so writes after the reply use `waitUntil`. */
-  fetch = (request: Request, env?: unknown, executionCtx?: unknown): Response | Promise<Response> =>
-    this.hono.fetch(request, env, executionCtx as Parameters<Hono['fetch']>[2]);
+  /**
+   * Handles a request; pass Workers' `env` and `ctx` so writes after the reply use `waitUntil`.
+   * Elsewhere (Node) writes are tracked by the app and awaited by `drain()`.
+   */
+  fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContext): Response | Promise<Response> =>
+    this.hono.fetch(request, env, executionCtx ?? TRACKED_ONLY);
 
   /** Registers a chat endpoint: `app.agentEndpoint({ path, runnable, memory: injectMemory({...}) }, handler)`. */
   agentEndpoint(options: AgentEndpointOptions, handler?: AgentHandler): this {
@@ -207,8 +220,8 @@ export class App {
     return c.json({
       reply,
       sessionId: sessionId ?? null,
-      memories: recall.memories,
-      sessionMemories: recall.sessionMemories,
+      memories: recall.memories.map(summarize),
+      sessionMemories: recall.sessionMemories.map(summarize),
       memoryAvailable: ctx.memoryAvailable,
     });
   }
@@ -252,12 +265,10 @@ export class App {
     const writes: Promise<unknown>[] = [this.memory.add(userId, exchange, { source: 'chat' })];
     if (this.sessionMemory && sessionId) writes.push(this.sessionMemory.add(userId, exchange, { sessionId }));
     const task = Promise.all(writes.map((write) => this.background.track(write)));
-    let executionCtx: { waitUntil(promise: Promise<unknown>): void } | undefined;
     try {
-      executionCtx = c.executionCtx;
+      c.executionCtx.waitUntil(task);
     } catch {
-      // Hono throws when the runtime gave no execution context (Node): the tracked task covers it.
+      // Hono throws when `app.hono.fetch` was called without a context: the tracked task covers it.
     }
-    executionCtx?.waitUntil(task);
   }
 }

@@ -22,10 +22,9 @@ describe('storing the exchange after the reply', () => {
 
   it('on Node: answers before the writes finish, and drain() waits for them', async () => {
     const { app, memory, sessionMemory } = slowWriteApp();
-    const started = performance.now();
     const response = await post(app, '/chat', await tokenFor({ sub: 'u1' }), { message: 'remember me', sessionId: 's1' });
     expect(response.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(140);
+    // The reply came back while both writes were still in flight.
     expect(app.pendingWrites).toBe(2);
     expect((await memory.getAll('u1')).memories).toEqual([]);
     await app.drain();
