@@ -253,7 +253,9 @@ export class App {
 
   private formatSession(memories: Memory[]): string {
     if (memories.length === 0) return '';
-    return `Earlier in this session:\n${memories.map((memory) => `- ${memory.memory}`).join('\n')}`;
+    // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
+    const bullets = memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`);
+    return `Earlier in this session:\n${bullets.join('\n')}`;
   }
 
   /** Stores the exchange after the reply: `waitUntil` on Workers, a tracked promise elsewhere. */
