@@ -1,5 +1,4 @@
 import {
-  formatMemories,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
@@ -66,6 +65,8 @@ function summarize(memory: Memory): { id: string; memory: string; score?: number
 
 interface Recall {
   memories: Memory[];
+  /** The strategy's formatted block (its own `format`, within its budget). */
+  context: string;
   sessionMemories: Memory[];
   failures: unknown[];
 }
@@ -190,7 +191,7 @@ export class App {
       }
     }
 
-    const memoryContext = [formatMemories(recall.memories), this.formatSession(recall.sessionMemories)]
+    const memoryContext = [recall.context, this.formatSession(recall.sessionMemories)]
       .filter(Boolean)
       .join('\n\n');
     const signal = c.req.raw.signal;
@@ -246,6 +247,7 @@ export class App {
     }
     return {
       memories: longTerm.status === 'fulfilled' ? (longTerm.value?.memories ?? []) : [],
+      context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
     };
