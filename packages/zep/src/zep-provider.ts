@@ -109,7 +109,10 @@ function positiveNumber(value: number | undefined, option: string, fallback: num
   return value;
 }
 
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
+
 function isoTime(value: string | undefined): string {
+  if (value !== undefined && ISO_TIME.test(value)) return value;
   const parsed = value === undefined ? Number.NaN : Date.parse(value);
   return Number.isNaN(parsed) ? new Date(0).toISOString() : new Date(parsed).toISOString();
 }
@@ -119,14 +122,15 @@ function clampScore(value: number | undefined): number {
   return Math.min(1, Math.max(0, value));
 }
 
-function decodeMetadata(raw: Record<string, unknown> | undefined): Metadata {
+/** The FastAgentic metadata of a Zep message, as JSON text: `{}` when it carries none. */
+function metadataJsonOf(raw: Record<string, unknown> | undefined): string {
   const encoded = raw?.[ZEP_METADATA_KEY];
-  if (typeof encoded !== 'string') return {};
+  if (typeof encoded !== 'string') return '{}';
   try {
     const parsed: unknown = JSON.parse(encoded);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Metadata) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? encoded : '{}';
   } catch {
-    return {};
+    return '{}';
   }
 }
 
@@ -138,9 +142,18 @@ function filterView(metadata: Metadata): Memory {
   return view;
 }
 
+interface Position {
+  time: number;
+  id: string;
+}
+
+function positionOf(memory: Memory): Position {
+  return { time: Date.parse(memory.createdAt), id: memory.id };
+}
+
 /** Newest first; the uuid breaks ties so the order (and the cursor) is total. */
-function newestFirst(a: Memory, b: Memory): number {
-  return Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+function newestFirst(a: Position, b: Position): number {
+  return b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
 /** Position after `memory`, or, for null, the first fact (when the summary filled a whole page). */
@@ -148,7 +161,7 @@ function encodeCursor(memory: Memory | null): string {
   return CURSOR_PREFIX + btoa(JSON.stringify(memory === null ? [] : [memory.createdAt, memory.id]));
 }
 
-function decodeCursor(cursor: string): Memory | null {
+function decodeCursor(cursor: string): Position | null {
   try {
     if (!cursor.startsWith(CURSOR_PREFIX)) throw new Error('prefix');
     const position = JSON.parse(atob(cursor.slice(CURSOR_PREFIX.length))) as unknown[];
@@ -157,7 +170,7 @@ function decodeCursor(cursor: string): Memory | null {
     if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) {
       throw new Error('shape');
     }
-    return { id, createdAt, userId: '', memory: '', metadata: {}, updatedAt: createdAt };
+    return { time: Date.parse(createdAt), id };
   } catch (error) {
     throw new MemoryValidationError('options.cursor', 'not a cursor returned by this provider', { cause: error });
   }
@@ -259,7 +272,8 @@ export class ZepProvider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
-    const encoded = Object.keys(validMetadata).length === 0 ? undefined : { [ZEP_METADATA_KEY]: JSON.stringify(validMetadata) };
+    const metadataJson = JSON.stringify(validMetadata);
+    const encoded = metadataJson === '{}' ? undefined : { [ZEP_METADATA_KEY]: metadataJson };
     const request: Zep.AddThreadMessagesRequest = {
       messages: valid.map((message) => ({
         role: message.role,
@@ -286,7 +300,7 @@ export class ZepProvider implements MemoryProvider {
         });
       }
     }
-    for (const uuid of response.messageUuids ?? []) this.metadataCache.set(ids.user, uuid, validMetadata);
+    for (const uuid of response.messageUuids ?? []) this.metadataCache.set(ids.user, uuid, metadataJson);
     const eventId = response.taskId ?? response.messageUuids?.at(-1);
     if (eventId === undefined) {
       throw new ProviderUnavailableError(PROVIDER_NAME, 'add: Zep returned neither a task id nor message uuids', {
@@ -308,7 +322,7 @@ export class ZepProvider implements MemoryProvider {
     let episodeSets: Array<string[] | undefined> = [undefined];
     if (filter) {
       const matching = [...(await this.listMessageMetadata(ids, signal))]
-        .filter(([, metadata]) => matchesFilter(filterView(metadata), filter))
+        .filter(([, metadataJson]) => matchesFilter(filterView(JSON.parse(metadataJson) as Metadata), filter))
         .map(([uuid]) => uuid);
       if (matching.length === 0) return [];
       episodeSets = chunks(matching, EPISODE_FILTER_CAP);
@@ -359,8 +373,10 @@ export class ZepProvider implements MemoryProvider {
     ]);
     const facts = (await this.toMemories(user, ids, edges, signal, false))
       .filter((memory) => matchesFilter(memory, filter))
-      .sort(newestFirst);
-    const start = after == null ? 0 : facts.findIndex((memory) => newestFirst(after, memory) < 0);
+      .map((memory) => ({ memory, position: positionOf(memory) }))
+      .sort((a, b) => newestFirst(a.position, b.position))
+      .map(({ memory }) => memory);
+    const start = after == null ? 0 : facts.findIndex((memory) => newestFirst(after, positionOf(memory)) < 0);
     const remaining = start < 0 ? [] : facts.slice(start);
     const lead = summary !== null && matchesFilter(summary, filter) ? [summary] : [];
     const page = remaining.slice(0, limit - lead.length);
@@ -526,9 +542,9 @@ export class ZepProvider implements MemoryProvider {
     return edges.find((edge) => edge.uuid === id);
   }
 
-  /** Metadata of every message of the user's thread, by uuid; fills the cache. */
-  private async listMessageMetadata(ids: ZepIds, signal: AbortSignal | undefined): Promise<Map<string, Metadata>> {
-    const found = new Map<string, Metadata>();
+  /** Metadata (JSON text) of every message of the user's thread, by uuid; fills the cache. */
+  private async listMessageMetadata(ids: ZepIds, signal: AbortSignal | undefined): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
     for (let page = 1; ; page++) {
       const answer = await this.attempt(
         'list messages',
@@ -538,9 +554,9 @@ export class ZepProvider implements MemoryProvider {
       const messages = answer?.messages ?? [];
       for (const message of messages) {
         if (message.uuid === undefined) continue;
-        const metadata = decodeMetadata(message.metadata);
-        found.set(message.uuid, metadata);
-        this.metadataCache.set(ids.user, message.uuid, metadata);
+        const metadataJson = metadataJsonOf(message.metadata);
+        found.set(message.uuid, metadataJson);
+        this.metadataCache.set(ids.user, message.uuid, metadataJson);
       }
       const total = answer?.totalCount ?? 0;
       if (messages.length === 0 || (page - 1) * MESSAGE_PAGE_SIZE + messages.length >= total) return found;
@@ -555,19 +571,22 @@ export class ZepProvider implements MemoryProvider {
     signal: AbortSignal | undefined,
     scored: boolean,
   ): Promise<Memory[]> {
-    const metadataOf = (edge: Zep.EntityEdge): Metadata | undefined => {
+    const metadataOf = (edge: Zep.EntityEdge): string | undefined => {
       for (const episode of edge.episodes ?? []) {
         const metadata = this.metadataCache.get(ids.user, episode);
         if (metadata !== undefined) return metadata;
       }
       return undefined;
     };
+    let known = edges.map(metadataOf);
     // Facts from messages another process wrote: read the thread's message metadata once.
-    if (edges.some((edge) => (edge.episodes?.length ?? 0) > 0 && metadataOf(edge) === undefined)) {
+    if (known.some((json, index) => json === undefined && (edges[index]!.episodes?.length ?? 0) > 0)) {
       await this.listMessageMetadata(ids, signal);
+      known = edges.map(metadataOf);
     }
-    return edges.map((edge) => {
-      const metadata = structuredClone(metadataOf(edge) ?? {});
+    return edges.map((edge, index) => {
+      const json = known[index];
+      const metadata: Metadata = json === undefined || json === '{}' ? {} : (JSON.parse(json) as Metadata);
       const createdAt = isoTime(edge.createdAt);
       const memory: Memory = { id: edge.uuid, userId, memory: edge.fact, metadata, createdAt, updatedAt: createdAt };
       const categories = categoriesFromMetadata(metadata);
