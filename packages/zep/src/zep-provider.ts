@@ -58,8 +58,13 @@ export interface ZepProviderOptions {
   retry?: ZepRetryOptions;
   /** Per-request timeout. Default 30 000 ms. */
   timeoutMs?: number;
-  /** Prefix of every Zep user id, to keep apps (or test runs) apart in one Zep project. */
+  /** Prefix of every Zep user id (up to 16 letters, digits, hyphens), to keep apps apart in one Zep project. */
   namespace?: string;
+  /**
+   * Also return facts Zep has invalidated (a later message contradicted them: `invalid_at` in
+   * the past, or `expired_at` set). Default false: they are hidden from search, getAll and get.
+   */
+  includeInvalidated?: boolean;
 }
 
 /** Message metadata key holding the FastAgentic metadata as JSON (Zep metadata is flat and capped at 10 keys). */
@@ -227,6 +232,7 @@ export class ZepProvider implements MemoryProvider {
   private readonly retry: ResolvedRetry;
   private readonly timeoutInSeconds: number;
   private readonly namespace: string;
+  private readonly includeInvalidated: boolean;
   private readonly metadataCache = new MessageMetadataCache();
   /** Users whose Zep user and thread this instance is creating, so concurrent adds create them once. */
   private readonly creating = new Map<string, Promise<void>>();
@@ -240,8 +246,8 @@ export class ZepProvider implements MemoryProvider {
       throw new MemoryConfigurationError('baseUrl', 'must be an absolute URL such as https://api.getzep.com/api/v2');
     }
     const namespace = options.namespace ?? '';
-    if (!/^[A-Za-z0-9-]{0,32}$/.test(namespace)) {
-      throw new MemoryConfigurationError('namespace', 'up to 32 letters, digits or hyphens');
+    if (!/^[A-Za-z0-9-]{0,16}$/.test(namespace)) {
+      throw new MemoryConfigurationError('namespace', 'up to 16 letters, digits or hyphens');
     }
     this.namespace = namespace;
     this.timeoutInSeconds = positiveNumber(options.timeoutMs, 'timeoutMs', 30_000) / 1000;
@@ -258,6 +264,7 @@ export class ZepProvider implements MemoryProvider {
       };
     }
     this.autoSummarize = options.autoSummarize === true;
+    this.includeInvalidated = options.includeInvalidated === true;
     this.client = new ZepClient({ apiKey, ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }) });
   }
 
@@ -348,7 +355,7 @@ export class ZepProvider implements MemoryProvider {
       ),
     );
     const edges = new Map<string, Zep.EntityEdge>();
-    for (const answer of answers) for (const edge of answer.edges ?? []) edges.set(edge.uuid, edge);
+    for (const answer of answers) for (const edge of answer.edges ?? []) if (this.isVisible(edge)) edges.set(edge.uuid, edge);
     const memories = await this.toMemories(user, ids, [...edges.values()], signal, true);
     return memories
       .filter((memory) => {
@@ -371,7 +378,7 @@ export class ZepProvider implements MemoryProvider {
       this.listEdges(ids, signal),
       withSummary ? this.summaryOf(user, ids, signal) : Promise.resolve(null),
     ]);
-    const facts = (await this.toMemories(user, ids, edges, signal, false))
+    const facts = (await this.toMemories(user, ids, edges.filter((edge) => this.isVisible(edge)), signal, false))
       .filter((memory) => matchesFilter(memory, filter))
       .map((memory) => ({ memory, position: positionOf(memory) }))
       .sort((a, b) => newestFirst(a.position, b.position))
@@ -392,7 +399,7 @@ export class ZepProvider implements MemoryProvider {
     const ids = await this.idsFor(user);
     if (id === ZEP_SUMMARY_MEMORY_ID && this.autoSummarize) return this.summaryOf(user, ids, signal);
     const edge = await this.ownedEdge(ids, id, signal);
-    if (edge === undefined) return null;
+    if (edge === undefined || !this.isVisible(edge)) return null;
     return (await this.toMemories(user, ids, [edge], signal, false))[0] ?? null;
   }
 
@@ -440,6 +447,13 @@ export class ZepProvider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     return this.summaryOf(user, await this.idsFor(user), signal);
+  }
+
+  private isVisible(edge: Zep.EntityEdge): boolean {
+    if (this.includeInvalidated) return true;
+    if (edge.expiredAt !== undefined && edge.expiredAt !== null) return false;
+    const invalidAt = edge.invalidAt === undefined || edge.invalidAt === null ? Number.NaN : Date.parse(edge.invalidAt);
+    return Number.isNaN(invalidAt) || invalidAt > Date.now();
   }
 
   private async idsFor(userId: string): Promise<ZepIds> {

@@ -222,6 +222,27 @@ describe('metadata', () => {
   });
 });
 
+describe('invalidated facts', () => {
+  it('facts Zep invalidated are hidden from search, getAll and get unless includeInvalidated', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Lives in Berlin' }]);
+    const [berlin] = await factsOf(provider, userId, 1);
+    await provider.add(userId, [{ role: 'user', content: 'Lives in Lisbon now' }]);
+    await factsOf(provider, userId, 2);
+    server.invalidate(berlin!.id);
+    expect((await provider.getAll(userId)).memories.map((memory) => memory.memory)).toEqual(['Lives in Lisbon now']);
+    expect((await provider.search(userId, 'lives Berlin')).map((memory) => memory.memory)).toEqual(['Lives in Lisbon now']);
+    expect(await provider.get(userId, berlin!.id)).toBeNull();
+    const everything = providerWith({ includeInvalidated: true });
+    expect((await everything.getAll(userId)).memories).toHaveLength(2);
+    expect((await everything.get(userId, berlin!.id))?.memory).toBe('Lives in Berlin');
+    // Deleting still reaches it: forgetting must not depend on Zep's view of truth.
+    await provider.delete(userId, berlin!.id);
+    expect((await everything.getAll(userId)).memories).toHaveLength(1);
+  });
+});
+
 describe('hostile user ids', () => {
   it('map to distinct, deterministic Zep ids within Zep’s charset and length', async () => {
     const mapped = await Promise.all(HOSTILE_USER_IDS.map((userId) => zepUserIdFor(userId)));
@@ -229,6 +250,9 @@ describe('hostile user ids', () => {
     for (const id of mapped) expect(id).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
     expect(await Promise.all(HOSTILE_USER_IDS.map((userId) => zepUserIdFor(userId)))).toEqual(mapped);
     expect(await zepUserIdFor('a', 'app-one')).not.toBe(await zepUserIdFor('a', 'app-two'));
+    // A namespaced id never equals an id without one: `u` + `x` is not the plain user `u_x`.
+    expect(await zepUserIdFor('x', 'u')).not.toBe(await zepUserIdFor('u_x'));
+    expect(await zepUserIdFor('x'.repeat(512), 'a'.repeat(16))).toMatch(/^[A-Za-z0-9_-]{1,109}$/);
   });
 });
 

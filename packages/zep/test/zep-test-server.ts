@@ -28,6 +28,8 @@ export interface ZepTestServer {
   requests: CapturedRequest[];
   /** The next requests fail with these statuses, one each (429 carries `Retry-After: 0`). */
   failNext(...statuses: number[]): void;
+  /** Marks a fact as Zep does when a later message contradicts it (`invalid_at`, `expired_at`). */
+  invalidate(edgeUuid: string): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,8 @@ interface StoredEdge {
   target_node_uuid: string;
   created_at: string;
   valid_at: string;
+  invalid_at?: string;
+  expired_at?: string;
   episodes: string[];
 }
 
@@ -356,6 +360,11 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
     apiKey,
     requests,
     failNext: (...statuses) => failures.push(...statuses),
+    invalidate: (edgeUuid) => {
+      const { edge } = edgeOf(edgeUuid);
+      edge.invalid_at = now();
+      edge.expired_at = edge.invalid_at;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);
