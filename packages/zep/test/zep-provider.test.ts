@@ -288,6 +288,18 @@ describe('retries and errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('an abort during the backoff stops the retries at once', async () => {
+    const provider = providerWith({ retry: { maxRetries: 3, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    server.failNext(503);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    const started = Date.now();
+    const error = await captureError(() => provider.getAll(freshUser(), { signal: controller.signal }));
+    expect((error as Error).message).toBe('caller gave up');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('an add that fails with 500 is not retried, since Zep may have stored it', async () => {
     const provider = providerWith();
     const userId = freshUser();
@@ -323,6 +335,21 @@ describe('asynchronous ingestion', () => {
       expect((await provider.getAll(userId)).memories).toEqual([]);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('a failed ingestion task is a non-retryable ProviderUnavailableError', async () => {
+    const provider = providerWith({ readYourWrites: { intervalMs: 10 } });
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Creates the thread' }]);
+    server.failIngestion(true);
+    try {
+      const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Never extracted' }]));
+      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+      expect((error as Error).message).toContain('fact extraction failed');
+    } finally {
+      server.failIngestion(false);
     }
   });
 

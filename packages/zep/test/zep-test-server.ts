@@ -28,6 +28,8 @@ export interface ZepTestServer {
   requests: CapturedRequest[];
   /** The next requests fail with these statuses, one each (429 carries `Retry-After: 0`). */
   failNext(...statuses: number[]): void;
+  /** While on, ingestion tasks fail (status `failed`) and extract nothing. */
+  failIngestion(on: boolean): void;
   /** Marks a fact as Zep does when a later message contradicts it (`invalid_at`, `expired_at`). */
   invalidate(edgeUuid: string): void;
   close(): Promise<void>;
@@ -74,9 +76,10 @@ interface StoredThread {
 
 interface StoredTask {
   task_id: string;
-  status: 'pending' | 'completed';
+  status: 'pending' | 'completed' | 'failed';
   created_at: string;
   completed_at?: string;
+  error?: { code: string; message: string };
 }
 
 class HttpError extends Error {
@@ -120,6 +123,7 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
   const failures: number[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let clock = 0;
+  let ingestionFails = false;
 
   // Strictly increasing timestamps, so "newest first" is well defined even within a millisecond.
   const now = () => {
@@ -160,10 +164,16 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
   }
 
   function ingest(thread: StoredThread, added: StoredMessage[], task: StoredTask): void {
+    const fails = ingestionFails;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      task.status = 'completed';
       task.completed_at = now();
+      if (fails) {
+        task.status = 'failed';
+        task.error = { code: 'extraction_failed', message: 'fact extraction failed' };
+        return;
+      }
+      task.status = 'completed';
       const user = users.get(thread.user_id);
       if (!user || !threads.has(thread.thread_id)) return;
       for (const message of added) {
@@ -360,6 +370,9 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
     apiKey,
     requests,
     failNext: (...statuses) => failures.push(...statuses),
+    failIngestion: (on) => {
+      ingestionFails = on;
+    },
     invalidate: (edgeUuid) => {
       const { edge } = edgeOf(edgeUuid);
       edge.invalid_at = now();
