@@ -355,7 +355,9 @@ export class ZepProvider implements MemoryProvider {
       ),
     );
     const edges = new Map<string, Zep.EntityEdge>();
-    for (const answer of answers) for (const edge of answer.edges ?? []) if (this.isVisible(edge)) edges.set(edge.uuid, edge);
+    for (const answer of answers) {
+      for (const edge of answer.edges ?? []) if (this.isVisible(edge)) edges.set(edge.uuid, edge);
+    }
     const memories = await this.toMemories(user, ids, [...edges.values()], signal, true);
     return memories
       .filter((memory) => {

@@ -2,4 +2,6 @@ import { testMemoryProvider } from '@fastagentic/testkit';
 import { inject } from 'vitest';
 import { ZepProvider } from '../src/index.js';
 
-testMemoryProvider({ name: 'ZepProvider', create: () => new ZepProvider({ apiKey: inject('zepApiKey'), baseUrl: inject('zepBaseUrl') }) });
+// The server comes from test/global-setup.ts (in Node, for the Node and the workerd runs alike).
+const options = { apiKey: inject('zepApiKey'), baseUrl: inject('zepBaseUrl') };
+testMemoryProvider({ name: 'ZepProvider', create: () => new ZepProvider(options) });

@@ -201,14 +201,27 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
     users.delete(user.user_id);
   }
 
-  async function route(method: string, path: string, query: URLSearchParams, body: any): Promise<{ status?: number; json: unknown; headers?: Record<string, string> }> {
+  interface Reply {
+    status?: number;
+    json: unknown;
+    headers?: Record<string, string>;
+  }
+
+  // `body` is whatever JSON the client sent: routes check the fields they read.
+  async function route(method: string, path: string, query: URLSearchParams, body: any): Promise<Reply> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     const [resource, a, b, c] = parts;
 
     if (resource === 'users' && parts.length === 1 && method === 'POST') {
       if (typeof body?.user_id !== 'string' || body.user_id === '') throw new HttpError(400, 'user_id is required');
       if (users.has(body.user_id)) throw new HttpError(400, `user already exists: ${body.user_id}`);
-      const user: StoredUser = { uuid: crypto.randomUUID(), user_id: body.user_id, created_at: now(), edges: new Map(), threads: new Set() };
+      const user: StoredUser = {
+        uuid: crypto.randomUUID(),
+        user_id: body.user_id,
+        created_at: now(),
+        edges: new Map(),
+        threads: new Set(),
+      };
       users.set(user.user_id, user);
       return { status: 201, json: { uuid: user.uuid, user_id: user.user_id, created_at: user.created_at } };
     }
@@ -224,10 +237,17 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
       const user = userOf(body?.user_id);
       if (typeof body?.thread_id !== 'string' || body.thread_id === '') throw new HttpError(400, 'thread_id is required');
       if (threads.has(body.thread_id)) throw new HttpError(400, `thread already exists: ${body.thread_id}`);
-      const thread: StoredThread = { uuid: crypto.randomUUID(), thread_id: body.thread_id, user_id: user.user_id, created_at: now(), messages: [] };
+      const thread: StoredThread = {
+        uuid: crypto.randomUUID(),
+        thread_id: body.thread_id,
+        user_id: user.user_id,
+        created_at: now(),
+        messages: [],
+      };
       threads.set(thread.thread_id, thread);
       user.threads.add(thread.thread_id);
-      return { status: 201, json: { uuid: thread.uuid, thread_id: thread.thread_id, user_id: user.user_id, created_at: thread.created_at } };
+      const json = { uuid: thread.uuid, thread_id: thread.thread_id, user_id: user.user_id, created_at: thread.created_at };
+      return { status: 201, json };
     }
     if (resource === 'threads' && parts.length === 3 && b === 'messages') {
       const thread = threadOf(a!);
