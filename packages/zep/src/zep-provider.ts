@@ -451,6 +451,23 @@ export class ZepProvider implements MemoryProvider {
     return this.summaryOf(user, await this.idsFor(user), signal);
   }
 
+  /**
+   * Zep's own context block for the user's thread (`GET /threads/{id}/context`): facts and
+   * entities Zep picked for the latest messages, ready for a prompt. Empty when Zep has none.
+   */
+  async getContextBlock(userId: string, options?: CallOptions): Promise<string> {
+    const user = validateUserId(userId);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    const ids = await this.idsFor(user);
+    const answer = await this.attempt(
+      'context',
+      () => this.client.thread.getUserContext(ids.thread, {}, this.requestOptions(signal)),
+      { signal, idempotent: true, onNotFound: () => null },
+    );
+    return answer?.context ?? '';
+  }
+
   private isVisible(edge: Zep.EntityEdge): boolean {
     if (this.includeInvalidated) return true;
     if (edge.expiredAt !== undefined && edge.expiredAt !== null) return false;

@@ -370,6 +370,20 @@ describe('asynchronous ingestion', () => {
   });
 });
 
+describe('Zep context block', () => {
+  it('getContextBlock returns Zep’s context for the user’s thread, empty for an unknown user', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    expect(await provider.getContextBlock(userId)).toBe('');
+    await provider.add(userId, [{ role: 'user', content: 'Collects vinyl records' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    expect(await provider.getContextBlock(userId)).toContain('Collects vinyl records');
+    const thread = zepThreadIdFor(await zepUserIdFor(userId));
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET /api/v2/threads/${thread}/context`]);
+  });
+});
+
 describe('autoSummarize', () => {
   it('puts Zep’s thread summary first, as a `summary` memory, for the recent strategy', async () => {
     const provider = providerWith({ autoSummarize: true });
