@@ -637,15 +637,16 @@ export class ZepProvider implements MemoryProvider {
     );
     const text = summary?.summary?.trim();
     if (summary === null || text === undefined || text === '') return null;
-    const createdAt = isoTime(summary.createdAt ?? summary.lastSummarizedAt);
+    // Dated by its latest update, so a `recent` time window keeps a summary that is current.
+    const updatedAt = isoTime(summary.lastSummarizedAt ?? summary.createdAt);
     return {
       id: ZEP_SUMMARY_MEMORY_ID,
       userId,
       memory: text,
       metadata: { category: 'summary', source: 'zep' },
       categories: ['summary'],
-      createdAt,
-      updatedAt: summary.lastSummarizedAt === undefined ? createdAt : isoTime(summary.lastSummarizedAt),
+      createdAt: updatedAt,
+      updatedAt,
     };
   }
 }

@@ -400,7 +400,7 @@ describe('autoSummarize', () => {
     expect(page.memories[0]!.memory).toContain('Porto');
     expect(await provider.get(userId, ZEP_SUMMARY_MEMORY_ID)).toEqual(page.memories[0]);
 
-    const recent = await injectMemory({ strategy: 'recent', maxMemories: 2 })(provider, { userId });
+    const recent = await injectMemory({ strategy: 'recent', maxMemories: 2, timeWindowHours: 1 })(provider, { userId });
     expect(recent.memories.map((memory) => memory.id)[0]).toBe(ZEP_SUMMARY_MEMORY_ID);
     expect(recent.context).toContain('The user said');
 
