@@ -75,7 +75,7 @@ const pairs: Pair[] = [
 
 const figures: Figure[] = [];
 for (const pair of pairs) {
-  const result = await comparePair({ ...pair, iterations: 300, warmup: 30 });
+  const result = await comparePair({ ...pair, iterations: 1000, warmup: 50 });
   figures.push({
     name: pair.name,
     value: result.candidate,

@@ -380,13 +380,14 @@ export class ZepProvider implements MemoryProvider {
       this.listEdges(ids, signal),
       withSummary ? this.summaryOf(user, ids, signal) : Promise.resolve(null),
     ]);
-    const facts = (await this.toMemories(user, ids, edges.filter((edge) => this.isVisible(edge)), signal, false))
-      .filter((memory) => matchesFilter(memory, filter))
-      .map((memory) => ({ memory, position: positionOf(memory) }))
-      .sort((a, b) => newestFirst(a.position, b.position))
-      .map(({ memory }) => memory);
-    const start = after == null ? 0 : facts.findIndex((memory) => newestFirst(after, positionOf(memory)) < 0);
-    const remaining = start < 0 ? [] : facts.slice(start);
+    const visible = edges.filter((edge) => this.isVisible(edge));
+    const facts: Array<{ memory: Memory; position: Position }> = [];
+    for (const memory of await this.toMemories(user, ids, visible, signal, false)) {
+      if (filter === undefined || matchesFilter(memory, filter)) facts.push({ memory, position: positionOf(memory) });
+    }
+    facts.sort((a, b) => newestFirst(a.position, b.position));
+    const start = after == null ? 0 : facts.findIndex((fact) => newestFirst(after, fact.position) < 0);
+    const remaining = start < 0 ? [] : facts.slice(start).map((fact) => fact.memory);
     const lead = summary !== null && matchesFilter(summary, filter) ? [summary] : [];
     const page = remaining.slice(0, limit - lead.length);
     const more = remaining.length > page.length;
@@ -622,7 +623,7 @@ export class ZepProvider implements MemoryProvider {
       const metadata: Metadata = json === undefined || json === '{}' ? {} : (JSON.parse(json) as Metadata);
       const createdAt = isoTime(edge.createdAt);
       const memory: Memory = { id: edge.uuid, userId, memory: edge.fact, metadata, createdAt, updatedAt: createdAt };
-      const categories = categoriesFromMetadata(metadata);
+      const categories = json === undefined || json === '{}' ? undefined : categoriesFromMetadata(metadata);
       if (categories) memory.categories = categories;
       if (scored) memory.score = clampScore(edge.relevance ?? edge.score);
       return memory;
