@@ -12,7 +12,7 @@ import type {
   MemoryProvider,
   SearchOptions,
 } from './memory-provider.js';
-import type { Memory, Message, Metadata } from './schemas.js';
+import type { JsonValue, Memory, Message, Metadata } from './schemas.js';
 import {
   parseCallOptions,
   parseGetAllOptions,
@@ -88,8 +88,18 @@ function lowerBound(ordered: readonly StoredMemory[], seq: number): number {
   return low;
 }
 
+/** Metadata is validated JSON, so a plain recursive copy is exact and far cheaper than structuredClone. */
+function cloneJson<T extends JsonValue>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy: Record<string, JsonValue> = {};
+  for (const key in value) copy[key] = cloneJson((value as Record<string, JsonValue>)[key]!);
+  return copy as T;
+}
+
+/** Callers get copies: changing a result never changes what is stored. */
 function copyOf(memory: Memory, score?: number): Memory {
-  const copy: Memory = { ...memory, metadata: structuredClone(memory.metadata) };
+  const copy: Memory = { ...memory, metadata: cloneJson(memory.metadata) };
   if (memory.categories) copy.categories = [...memory.categories];
   if (score !== undefined) copy.score = score;
   return copy;
