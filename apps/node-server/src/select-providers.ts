@@ -1,30 +1,86 @@
+import { withEncryption } from '@fastagentic/encryption';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
+import { RedisProvider } from '@fastagentic/redis';
+import { ZepProvider } from '@fastagentic/zep';
 
 export interface SelectedProviders {
   memory: MemoryProvider;
   sessionMemory: MemoryProvider;
   /** One line per store for the startup log, e.g. `long-term: in-memory`. */
   description: string[];
+  /** Closes the clients the selection opened (Redis connections). */
+  close(): Promise<void>;
 }
 
-/** Variables naming a backend whose adapter this build does not include yet. */
-const NOT_YET_WIRED = ['REDIS_URL', 'MEM0_API_KEY', 'ZEP_API_KEY', 'FASTAGENTIC_ENCRYPTION_KEY'] as const;
+type Env = Record<string, string | undefined>;
+
+function sessionTtlFrom(env: Env): number {
+  const ttl = Number(env.SESSION_TTL_SECONDS ?? 3600);
+  if (!(Number.isFinite(ttl) && ttl > 0)) {
+    throw new MemoryConfigurationError('SESSION_TTL_SECONDS', 'must be a positive number of seconds');
+  }
+  return ttl;
+}
 
 /**
- * Picks the memory backends from the environment. This build has the in-memory provider only; a
- * variable asking for another backend stops the server rather than silently keeping memories in
- * process memory. Redis, Mem0, Zep and encryption plug in here.
+ * Picks the memory backends from the environment:
+ * - long-term: Zep (ZEP_API_KEY), else Redis (REDIS_URL), else in-memory;
+ * - session: Redis with a TTL (REDIS_URL), else in-memory with a TTL;
+ * - FASTAGENTIC_ENCRYPTION_KEY encrypts both before they reach the backend.
+ * Conflicting settings stop the server rather than silently picking one.
  */
-export function selectProviders(env: Record<string, string | undefined>): SelectedProviders {
-  for (const name of NOT_YET_WIRED) {
-    if (env[name]) {
-      throw new MemoryConfigurationError(name, 'is set, but this build of the server has no adapter for it');
-    }
+export function selectProviders(env: Env): SelectedProviders {
+  const sessionTtlSeconds = sessionTtlFrom(env);
+  const closers: Array<() => Promise<void>> = [];
+  const description: string[] = [];
+
+  const redis = (prefix: string, ttlSeconds?: number) => {
+    const provider = new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds });
+    closers.push(() => provider.close());
+    return provider;
+  };
+
+  let memory: MemoryProvider;
+  if (env.ZEP_API_KEY) {
+    memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
+    description.push(`long-term: Zep${env.ZEP_BASE_URL ? ` at ${env.ZEP_BASE_URL}` : ''} (asynchronous ingestion)`);
+  } else if (env.REDIS_URL) {
+    memory = redis(env.REDIS_MEMORY_PREFIX ?? 'memory:');
+    description.push(`long-term: Redis (${env.REDIS_MEMORY_PREFIX ?? 'memory:'}*)`);
+  } else {
+    memory = new InMemoryProvider();
+    description.push('long-term: in-memory (lost on restart)');
   }
-  const sessionTtlSeconds = Number(env.SESSION_TTL_SECONDS ?? 3600);
+
+  let sessionMemory: MemoryProvider;
+  if (env.REDIS_URL) {
+    sessionMemory = redis(env.REDIS_SESSION_PREFIX ?? 'session:', sessionTtlSeconds);
+    description.push(`session: Redis (${env.REDIS_SESSION_PREFIX ?? 'session:'}*), expires after ${sessionTtlSeconds} s idle`);
+  } else {
+    sessionMemory = new InMemoryProvider({ ttlSeconds: sessionTtlSeconds });
+    description.push(`session: in-memory, expires after ${sessionTtlSeconds} s idle`);
+  }
+
+  const key = env.FASTAGENTIC_ENCRYPTION_KEY;
+  if (key) {
+    try {
+      // Session reads filter on sessionId, so it gets a blind index; withEncryption refuses
+      // providers whose backend rewrites the text (Zep, Mem0 with inference).
+      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories'] });
+      sessionMemory = withEncryption(sessionMemory, { key, filterableFields: ['sessionId'] });
+    } catch (error) {
+      if (!MemoryConfigurationError.isInstance(error)) throw error;
+      throw new MemoryConfigurationError('FASTAGENTIC_ENCRYPTION_KEY', error.message, { cause: error });
+    }
+    description.push('encryption: AES-256-GCM in process (FASTAGENTIC_ENCRYPTION_KEY)');
+  }
+
   return {
-    memory: new InMemoryProvider(),
-    sessionMemory: new InMemoryProvider({ ttlSeconds: sessionTtlSeconds }),
-    description: ['long-term: in-memory (lost on restart)', `session: in-memory, expires after ${sessionTtlSeconds} s idle`],
+    memory,
+    sessionMemory,
+    description,
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
   };
 }

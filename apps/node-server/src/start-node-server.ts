@@ -85,6 +85,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
       await app.drain();
+      await providers.close();
     },
   };
 }

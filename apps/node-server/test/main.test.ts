@@ -38,16 +38,55 @@ describe('pnpm start (src/main.ts)', () => {
 });
 
 describe('selectProviders', () => {
-  it('refuses a backend variable this build cannot honour, naming it', () => {
-    for (const name of ['REDIS_URL', 'MEM0_API_KEY', 'ZEP_API_KEY', 'FASTAGENTIC_ENCRYPTION_KEY']) {
+  const unique = () => `fastagentic-test:node-server:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+  it('defaults to in-memory stores with a session TTL', async () => {
+    const selected = selectProviders({});
+    expect([selected.memory.provider, selected.sessionMemory.provider]).toEqual(['in-memory', 'in-memory']);
+    expect(selected.sessionMemory.capabilities.ttl).toBe(true);
+    await selected.close();
+  });
+
+  it('REDIS_URL puts long-term and session memory on Redis, under separate prefixes', async () => {
+    const memoryPrefix = unique();
+    const sessionPrefix = unique();
+    const selected = selectProviders({ REDIS_URL: redisUrl, REDIS_MEMORY_PREFIX: memoryPrefix, REDIS_SESSION_PREFIX: sessionPrefix });
+    try {
+      expect([selected.memory.provider, selected.sessionMemory.provider]).toEqual(['redis', 'redis']);
+      expect(selected.sessionMemory.capabilities.ttl).toBe(true);
+      const id = await selected.memory.add('u', [{ role: 'user', content: 'Stored in Redis' }]);
+      expect((await selected.memory.get('u', id))?.memory).toBe('Stored in Redis');
+      expect(await selected.sessionMemory.get('u', id)).toBeNull();
+      expect(await selected.memory.deleteAll('u')).toBe(1);
+    } finally {
+      await selected.close();
+    }
+  });
+
+  it('FASTAGENTIC_ENCRYPTION_KEY encrypts both stores; a bad key stops the server naming the variable', async () => {
+    const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+    const selected = selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: key });
+    const id = await selected.sessionMemory.add('u', [{ role: 'user', content: 'secret' }], { sessionId: 's1' });
+    expect((await selected.sessionMemory.getAll('u', { filters: { sessionId: 's1' } })).memories.map((m) => m.id)).toEqual([id]);
+    expect(selected.description.at(-1)).toContain('encryption');
+    for (const bad of ['short', Buffer.alloc(16).toString('base64')]) {
       let thrown: unknown;
       try {
-        selectProviders({ [name]: 'set' });
+        selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: bad });
       } catch (error) {
         thrown = error;
       }
       expect(MemoryConfigurationError.isInstance(thrown)).toBe(true);
-      expect((thrown as MemoryConfigurationError).option).toBe(name);
+      expect((thrown as MemoryConfigurationError).option).toBe('FASTAGENTIC_ENCRYPTION_KEY');
     }
+  });
+
+  it('ZEP_API_KEY selects Zep for long-term memory; encryption over Zep is refused', () => {
+    expect(selectProviders({ ZEP_API_KEY: 'z_test' }).memory.provider).toBe('zep');
+    const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+    expect(() => selectProviders({ ZEP_API_KEY: 'z_test', FASTAGENTIC_ENCRYPTION_KEY: key })).toThrow(
+      MemoryConfigurationError,
+    );
   });
 });

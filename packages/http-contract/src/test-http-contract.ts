@@ -15,6 +15,8 @@ export interface HttpContractOptions {
   adminRole?: string;
   /** Whether the server exposes `/metrics`. Default true. */
   metrics?: boolean;
+  /** The long-term provider's name as the metrics label it, e.g. `redis`. Default `in-memory`. */
+  metricsProvider?: string;
 }
 
 interface JsonResponse<T = any> {
@@ -292,11 +294,15 @@ export function testHttpContract(options: HttpContractOptions): void {
       expect(response.status).toBe(200);
       expect(response.contentType).toContain('text/plain');
       const text = response.body as string;
-      expect(text).toMatch(/^fastagentic_memory_operations_total\{provider="in-memory",operation="search"\} [1-9]\d*$/m);
-      expect(text).toMatch(/^fastagentic_memory_operations_total\{provider="in-memory",operation="add"\} [1-9]\d*$/m);
+      const provider = (options.metricsProvider ?? 'in-memory').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      for (const operation of ['search', 'add']) {
+        expect(text).toMatch(
+          new RegExp(`^fastagentic_memory_operations_total\\{provider="${provider}",operation="${operation}"\\} [1-9]\\d*$`, 'm'),
+        );
+      }
       for (const quantile of ['0.5', '0.9', '0.99']) {
         expect(text).toMatch(
-          new RegExp(`^fastagentic_memory_latency_ms\\{quantile="${quantile}",provider="in-memory",operation="search"\\} [\\d.e+-]+$`, 'm'),
+          new RegExp(`^fastagentic_memory_latency_ms\\{quantile="${quantile}",provider="${provider}",operation="search"\\} [\\d.e+-]+$`, 'm'),
         );
       }
       expect(text).toContain('# TYPE fastagentic_memory_failures_total counter');
