@@ -12,4 +12,8 @@ export interface WorkerEnv {
   METRICS?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Prepended to the Upstash key prefixes (`memory:`, `session:`), to share one database between apps. */
+  MEMORY_PREFIX?: string;
+  /** 32 bytes, base64: encrypts memories before they leave the Worker. */
+  FASTAGENTIC_ENCRYPTION_KEY?: string;
 }

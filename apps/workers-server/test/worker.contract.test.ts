@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { testHttpContract } from '@fastagentic/http-contract';
 import { Miniflare } from 'miniflare';
-import { afterAll, beforeAll } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+// The monorepo's Upstash REST stand-in, shared with the Redis adapter's own tests.
+import { startUpstashRestServer, type UpstashRestServer } from '../../../packages/redis/test/upstash-rest-server.js';
 
 // The wrangler-built bundle (`pnpm build`, run by the test script) in workerd: prom-client does
 // not load in the vitest workers pool, but runs in workerd itself.
@@ -25,3 +28,64 @@ beforeAll(async () => {
 afterAll(() => worker.dispose());
 
 testHttpContract({ name: 'workerd', baseUrl: () => baseUrl, jwtSecret, sessionTtlSeconds: 1 });
+
+// The same bundle with its Upstash and encryption secrets set: memory goes through @upstash/redis
+// to a local server speaking Upstash's REST protocol in front of the machine's real Redis.
+const runPrefix = `fastagentic-test:worker-contract:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let upstash: UpstashRestServer;
+let upstashWorker: Miniflare;
+let upstashBaseUrl: string;
+
+beforeAll(async () => {
+  upstash = await startUpstashRestServer(redisUrl);
+  upstashWorker = new Miniflare({
+    modules: true,
+    scriptPath: bundle,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: {
+      JWT_SECRET: jwtSecret,
+      SESSION_TTL_SECONDS: '1',
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      MEMORY_PREFIX: runPrefix,
+      FASTAGENTIC_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  upstashBaseUrl = (await upstashWorker.ready).origin;
+});
+afterAll(async () => {
+  await upstashWorker.dispose();
+  await upstash.close();
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${runPrefix}*`);
+  if (keys.length > 0) await redis.unlink(...keys);
+  redis.disconnect();
+});
+
+testHttpContract({
+  name: 'workerd, Upstash + encryption',
+  baseUrl: () => upstashBaseUrl,
+  jwtSecret,
+  sessionTtlSeconds: 1,
+  metricsProvider: 'encrypted:upstash-redis',
+});
+
+it('the Upstash run really stored its memories in Redis, as ciphertext', async () => {
+  expect(upstash.requests.length).toBeGreaterThan(0);
+  expect(upstash.requests.every((request) => request.headers.authorization === `Bearer ${upstash.token}`)).toBe(true);
+  const redis = new Redis(redisUrl);
+  try {
+    const keys = await redis.keys(`${runPrefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const values = (await Promise.all(keys.filter((key) => key.endsWith(':r')).map((key) => redis.hvals(key)))).flat();
+    expect(values.length).toBeGreaterThan(0);
+    // Texts the contract suite sends in plain words never appear in what Redis holds.
+    for (const value of values) expect(value).not.toMatch(/Metrics fodder|You said/);
+  } finally {
+    redis.disconnect();
+  }
+});
