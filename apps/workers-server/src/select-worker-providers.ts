@@ -1,6 +1,7 @@
 import { withEncryption } from '@fastagentic/encryption';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { UpstashRedisProvider } from '@fastagentic/redis/upstash';
+import { ZepProvider } from '@fastagentic/zep';
 import type { WorkerEnv } from './worker-env.js';
 
 export interface SelectedWorkerProviders {
@@ -9,10 +10,11 @@ export interface SelectedWorkerProviders {
 }
 
 /**
- * Picks the Worker's memory backends from its bindings. With both Upstash secrets set, long-term
- * and session memory live in Upstash Redis under separate prefixes; otherwise in the isolate's
- * memory, which lasts as long as the isolate (a local dev server, or a demo), no longer.
- * FASTAGENTIC_ENCRYPTION_KEY encrypts both before they leave the Worker.
+ * Picks the Worker's memory backends from its bindings. Long-term memory: Zep (ZEP_API_KEY), else
+ * Upstash Redis (both Upstash secrets), else the isolate's memory, which lasts as long as the
+ * isolate (a local dev server, or a demo), no longer. Session memory: Upstash with a TTL when its
+ * secrets are set, else in the isolate. FASTAGENTIC_ENCRYPTION_KEY encrypts both before they
+ * leave the Worker.
  */
 export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   const ttlSeconds = Number(env.SESSION_TTL_SECONDS ?? 3600);
@@ -29,14 +31,18 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   }
   let memory: MemoryProvider;
   let sessionMemory: MemoryProvider;
-  if (url && token) {
-    const prefix = env.MEMORY_PREFIX ?? '';
+  const prefix = env.MEMORY_PREFIX ?? '';
+  if (env.ZEP_API_KEY) {
+    memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
+  } else if (url && token) {
     memory = new UpstashRedisProvider({ url, token, prefix: `${prefix}memory:` });
-    sessionMemory = new UpstashRedisProvider({ url, token, prefix: `${prefix}session:`, ttlSeconds });
   } else {
     memory = new InMemoryProvider();
-    sessionMemory = new InMemoryProvider({ ttlSeconds });
   }
+  sessionMemory =
+    url && token
+      ? new UpstashRedisProvider({ url, token, prefix: `${prefix}session:`, ttlSeconds })
+      : new InMemoryProvider({ ttlSeconds });
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {

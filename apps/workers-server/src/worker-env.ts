@@ -14,6 +14,9 @@ export interface WorkerEnv {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Prepended to the Upstash key prefixes (`memory:`, `session:`), to share one database between apps. */
   MEMORY_PREFIX?: string;
+  /** Long-term memory in Zep Cloud (or ZEP_BASE_URL). */
+  ZEP_API_KEY?: string;
+  ZEP_BASE_URL?: string;
   /** 32 bytes, base64: encrypts memories before they leave the Worker. */
   FASTAGENTIC_ENCRYPTION_KEY?: string;
 }
