@@ -29,6 +29,8 @@ interface PendingEvent {
 
 export interface Fault {
   status: number;
+  /** Answer only after this long (to exercise timeouts). */
+  delayMs?: number;
   retryAfter?: string;
   /** Only requests whose path starts with this. Default: every request except /v1/ping/. */
   pathPrefix?: string;
@@ -189,9 +191,9 @@ export class Mem0PlatformServer {
     this.faults.push(...faults);
   }
 
-  /** Requests that reached the memory endpoints (not the ping). */
-  memoryRequests(): RecordedRequest[] {
-    return this.requests.filter((request) => request.path !== '/v1/ping/');
+  /** Faults queued but not yet served. */
+  pendingFaults(): number {
+    return this.faults.length;
   }
 
   private send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -217,6 +219,7 @@ export class Mem0PlatformServer {
     );
     if (faultIndex >= 0) {
       const [fault] = this.faults.splice(faultIndex, 1);
+      if (fault!.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault!.delayMs));
       return this.send(response, fault!.status, { detail: 'injected fault' }, fault!.retryAfter ? { 'retry-after': fault!.retryAfter } : {});
     }
     const path = url.pathname;
