@@ -42,7 +42,8 @@ export class ResilientMemoryClient extends MemoryClient {
       if (this.telemetry) return original._captureEvent!.apply(this, args);
     };
     quiet._initializeClient = function (this: ResilientMemoryClient, ...args: unknown[]) {
-      if (constructingWithTelemetry) return original._initializeClient!.apply(this, args);
+      // Deferred a tick so that the ping it sends sees this class's fields, set once super() returns.
+      if (constructingWithTelemetry) return Promise.resolve().then(() => original._initializeClient!.apply(this, args));
       return Promise.resolve({ telemetryId: '', organizationId: null, projectId: null });
     };
   }
