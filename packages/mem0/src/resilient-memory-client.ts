@@ -41,10 +41,15 @@ export class ResilientMemoryClient extends MemoryClient {
     quiet._captureEvent = function (this: ResilientMemoryClient, ...args: unknown[]) {
       if (this.telemetry) return original._captureEvent!.apply(this, args);
     };
+    // Quiet: no identity ping at construction, and mem0ai's per-process identity cache is left
+    // alone, so a plain MemoryClient with the same key elsewhere in the process is unaffected.
+    quiet._resolveIdentity = function (this: ResilientMemoryClient, ...args: unknown[]) {
+      if (constructingWithTelemetry) return original._resolveIdentity!.apply(this, args);
+      return Promise.resolve();
+    };
+    // Deferred a tick so that the ping it sends sees this class's fields, set once super() returns.
     quiet._initializeClient = function (this: ResilientMemoryClient, ...args: unknown[]) {
-      // Deferred a tick so that the ping it sends sees this class's fields, set once super() returns.
-      if (constructingWithTelemetry) return Promise.resolve().then(() => original._initializeClient!.apply(this, args));
-      return Promise.resolve({ telemetryId: '', organizationId: null, projectId: null });
+      return Promise.resolve().then(() => original._initializeClient!.apply(this, args));
     };
   }
 
