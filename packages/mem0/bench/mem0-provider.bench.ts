@@ -32,21 +32,29 @@ function seed(userId: string, count: number): void {
 seed('bench-user', 20);
 const filters = { AND: [{ user_id: 'bench-user' }] };
 const target = 'ratio <= 1.10';
+const iterations = 600;
+const warmup = 60;
 const pairs = [
   await comparePair({
     name: 'Mem0Provider.search',
+    iterations,
+    warmup,
     baselineName: 'MemoryClient.search',
     baseline: () => client.search('green tea', { filters, topK: 10 }),
     candidate: () => provider.search('bench-user', 'green tea'),
   }),
   await comparePair({
     name: 'Mem0Provider.getAll (20 memories)',
+    iterations,
+    warmup,
     baselineName: 'MemoryClient.getAll',
     baseline: () => client.getAll({ filters, page: 1, pageSize: 100 }),
     candidate: () => provider.getAll('bench-user'),
   }),
   await comparePair({
     name: 'Mem0Provider.add',
+    iterations,
+    warmup,
     baselineName: 'MemoryClient.add',
     baseline: () => client.add(messages, { userId: 'bench-add', metadata: { category: 'x' } }),
     candidate: () => provider.add('bench-add', messages, { category: 'x' }),

@@ -83,26 +83,38 @@ export class ResilientMemoryClient extends MemoryClient {
     const method = options.method ?? 'GET';
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(this.timeoutMs);
+      // One controller per attempt, its timer cleared on completion: no timers outlive the request.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.timeoutMs);
+      const forwardAbort = () => controller.abort(signal!.reason);
+      signal?.addEventListener('abort', forwardAbort, { once: true });
       let response: Response;
+      let text: string;
       try {
         response = await fetch(url, {
           ...options,
           headers: { ...options.headers, Authorization: `Token ${this.apiKey}` },
-          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+          signal: controller.signal,
         });
+        text = await response.text();
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const failure = new ProviderUnavailableError(
           PROVIDER,
-          timeout.aborted ? `${method} timed out after ${this.timeoutMs} ms` : `${method} failed: ${String(error)}`,
+          timedOut ? `${method} timed out after ${this.timeoutMs} ms` : `${method} failed: ${String(error)}`,
           { isRetryable: true, cause: error },
         );
         if (attempt >= this.retry.maxRetries) throw failure;
         await sleep(backoffDelayMs(this.retry, attempt), signal);
         continue;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', forwardAbort);
       }
-      const text = await response.text();
       if (response.ok) return text === '' ? {} : JSON.parse(text);
       const status = response.status;
       const message = describeFailure(method, url, status, text);
