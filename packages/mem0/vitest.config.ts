@@ -14,6 +14,7 @@ export default defineConfig({
   test: {
     name: 'node',
     include: ['test/**/*.test.ts'],
+    exclude: ['test/workerd/**'],
     env: { MEM0_TELEMETRY: 'false' },
   },
 });
