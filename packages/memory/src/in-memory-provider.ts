@@ -1,5 +1,5 @@
-import MiniSearch from 'minisearch';
 import { cosineRelevance, type Embedder } from './embedder.js';
+import { LexicalIndex, type LexicalHit } from './lexical-index.js';
 import { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
 import { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from './memory-error.js';
@@ -37,9 +37,9 @@ interface StoredMemory {
   vector?: Float32Array;
 }
 
-interface IndexedText {
-  id: number;
-  text: string;
+interface RankedMemory {
+  stored: StoredMemory;
+  score: number;
 }
 
 /** One user's memories. Users never share a structure, so isolation does not rest on key strings. */
@@ -49,32 +49,27 @@ class UserMemories {
   readonly ordered: StoredMemory[] = [];
   readonly bySeq = new Map<number, StoredMemory>();
   expiresAt = Number.POSITIVE_INFINITY;
-  private lexicalIndex: MiniSearch<IndexedText> | undefined;
+  private lexicalIndex: LexicalIndex | undefined;
 
   insert(stored: StoredMemory): void {
     this.byId.set(stored.memory.id, stored);
     this.bySeq.set(stored.seq, stored);
     this.ordered.push(stored);
-    this.lexicalIndex?.add({ id: stored.seq, text: stored.memory.memory });
+    this.lexicalIndex?.add(stored.seq, stored.memory.memory);
   }
 
   remove(stored: StoredMemory): void {
     this.byId.delete(stored.memory.id);
     this.bySeq.delete(stored.seq);
     this.ordered.splice(lowerBound(this.ordered, stored.seq), 1);
-    this.lexicalIndex?.remove({ id: stored.seq, text: stored.memory.memory });
+    this.lexicalIndex?.remove(stored.seq, stored.memory.memory);
   }
 
   /** Built on the first search, then kept up to date by insert and remove. */
-  index(): MiniSearch<IndexedText> {
+  index(): LexicalIndex {
     if (this.lexicalIndex === undefined) {
-      const index = new MiniSearch<IndexedText>({
-        fields: ['text'],
-        tokenize: tokenizeForRelevance,
-        processTerm: (term) => term,
-        searchOptions: { tokenize: tokenizeForRelevance, processTerm: (term) => term },
-      });
-      index.addAll(this.ordered.map((stored) => ({ id: stored.seq, text: stored.memory.memory })));
+      const index = new LexicalIndex();
+      for (const stored of this.ordered) index.add(stored.seq, stored.memory.memory);
       this.lexicalIndex = index;
     }
     return this.lexicalIndex;
@@ -186,7 +181,7 @@ export class InMemoryProvider implements MemoryProvider {
     if (!memories || memories.byId.size === 0) return [];
     const ranked = this.embedder
       ? await this.rankByEmbedding(memories, text, filter, signal)
-      : this.rankLexically(memories, text, filter);
+      : this.rankLexically(memories, text, filter, limit, minRelevance);
     const results: Memory[] = [];
     for (const { stored, score } of ranked) {
       if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
@@ -271,22 +266,33 @@ export class InMemoryProvider implements MemoryProvider {
     for (const [userId, memories] of this.users) if (memories.expiresAt <= now) this.users.delete(userId);
   }
 
-  private rankLexically(memories: UserMemories, query: string, filter: FilterNode | undefined) {
+  /**
+   * Ranks by relevance (share of query words contained), then by the matched words' rarity, then
+   * newest first. Hits are bucketed by words matched, so only the buckets that fill `limit` are sorted.
+   */
+  private rankLexically(
+    memories: UserMemories,
+    query: string,
+    filter: FilterNode | undefined,
+    limit: number,
+    minRelevance: number,
+  ): RankedMemory[] {
     const queryTerms = [...new Set(tokenizeForRelevance(query))];
     if (queryTerms.length === 0) return [];
-    const hits = memories.index().search(query, {
-      combineWith: 'OR',
-      prefix: false,
-      fuzzy: false,
-      filter: filter ? (hit) => matchesFilter(memories.bySeq.get(hit.id as number)!.memory, filter) : undefined,
-    });
-    return hits
-      .map((hit) => ({
-        stored: memories.bySeq.get(hit.id as number)!,
-        score: lexicalRelevance(queryTerms, new Set(hit.queryTerms).size),
-        weight: hit.score,
-      }))
-      .sort((a, b) => b.score - a.score || b.weight - a.weight || b.stored.seq - a.stored.seq);
+    const accept = filter ? (seq: number) => matchesFilter(memories.bySeq.get(seq)!.memory, filter) : undefined;
+    const buckets: LexicalHit[][] = Array.from({ length: queryTerms.length + 1 }, () => []);
+    for (const hit of memories.index().search(queryTerms, accept)) buckets[hit.matched]!.push(hit);
+    const ranked: RankedMemory[] = [];
+    for (let matched = queryTerms.length; matched > 0 && ranked.length < limit; matched--) {
+      const score = lexicalRelevance(queryTerms, matched);
+      if (score < minRelevance) break;
+      const bucket = buckets[matched]!.sort((a, b) => b.weight - a.weight || b.id - a.id);
+      for (const hit of bucket) {
+        ranked.push({ stored: memories.bySeq.get(hit.id)!, score });
+        if (ranked.length === limit) break;
+      }
+    }
+    return ranked;
   }
 
   private async rankByEmbedding(
@@ -294,9 +300,9 @@ export class InMemoryProvider implements MemoryProvider {
     query: string,
     filter: FilterNode | undefined,
     signal: AbortSignal | undefined,
-  ) {
+  ): Promise<RankedMemory[]> {
     const queryVector = await this.embedOne(query, signal);
-    const ranked: Array<{ stored: StoredMemory; score: number }> = [];
+    const ranked: RankedMemory[] = [];
     for (const stored of memories.ordered) {
       if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
       ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });

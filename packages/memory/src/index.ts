@@ -16,6 +16,7 @@ export {
   type RelevantInjectionOptions,
 } from './inject-memory.js';
 export { iterateMemories } from './iterate-memories.js';
+export { LexicalIndex, type LexicalHit } from './lexical-index.js';
 export { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
 export { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
 export {
@@ -58,12 +59,15 @@ export {
 export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './openai-compatible-embedder.js';
 export {
   jsonValueSchema,
+  getAllOptionsSchema,
   limitSchema,
+  memoryPageSchema,
   memorySchema,
   messageRoleSchema,
   messageSchema,
   metadataSchema,
   minRelevanceSchema,
+  searchOptionsSchema,
   type JsonPrimitive,
   type JsonValue,
   type Memory,

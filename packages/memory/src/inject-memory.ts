@@ -61,10 +61,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** The default context block: one memory a line, newest facts as written. */
+/** The default context block: a bullet per memory, its further lines indented under it. */
 export function formatMemories(memories: readonly Memory[]): string {
   if (memories.length === 0) return '';
-  return `Relevant memories about the user:\n${memories.map((memory) => `- ${memory.memory}`).join('\n')}`;
+  const bullets = memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`);
+  return `Relevant memories about the user:\n${bullets.join('\n')}`;
 }
 
 function positiveInteger(value: number | undefined, field: string, fallback: number): number {

@@ -48,3 +48,24 @@ export interface Memory {
 
 export const limitSchema = z.number().check(z.int(), z.gte(1), z.lte(MEMORY_LIMITS.maxLimit));
 export const minRelevanceSchema = z.number().check(z.gte(0), z.lte(1));
+
+const filterSchema = z.record(z.string(), z.unknown());
+
+/** Shape of SearchOptions. Full validation, with field names in errors, is `parseSearchOptions`. */
+export const searchOptionsSchema = z.object({
+  limit: z.optional(limitSchema),
+  filters: z.optional(filterSchema),
+  minRelevance: z.optional(minRelevanceSchema),
+});
+
+/** Shape of GetAllOptions. Full validation, with field names in errors, is `parseGetAllOptions`. */
+export const getAllOptionsSchema = z.object({
+  limit: z.optional(limitSchema),
+  filters: z.optional(filterSchema),
+  cursor: z.optional(z.string().check(z.minLength(1))),
+});
+
+export const memoryPageSchema = z.object({
+  memories: z.array(memorySchema),
+  nextCursor: z.nullable(z.string().check(z.minLength(1))),
+});

@@ -3,6 +3,8 @@ import {
   injectMemory,
   MEMORY_LIMITS,
   MemoryNotFoundError,
+  memoryPageSchema,
+  memorySchema,
   MemoryValidationError,
   UnsupportedFilterError,
   type FilterCapability,
@@ -44,6 +46,12 @@ interface Seeded {
 function expectValidationError(error: unknown, field: string): void {
   expect(MemoryValidationError.isInstance(error), `expected MemoryValidationError, got ${String(error)}`).toBe(true);
   expect((error as MemoryValidationError).field).toBe(field);
+}
+
+/** Every memory a provider returns must match the published schema (ISO times, JSON metadata, score in [0, 1]). */
+function expectSchema(schema: typeof memorySchema | typeof memoryPageSchema, value: unknown): void {
+  const result = schema.safeParse(value);
+  expect(result.success, result.success ? '' : JSON.stringify(result.error.issues)).toBe(true);
 }
 
 async function captureError(run: () => Promise<unknown>): Promise<unknown> {
@@ -140,6 +148,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
     let cursor: string | undefined;
     do {
       const page = await provider.getAll(userId, cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
+      expectSchema(memoryPageSchema, page);
       all.push(...page.memories);
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
@@ -191,6 +200,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         const added = await addAndSettle(userId, 'Favourite colour is ultramarine blue', metadata);
         const memory = await provider.get(userId, added.id);
         expect(memory).not.toBeNull();
+        expectSchema(memorySchema, memory);
         expect(memory!.id).toBe(added.id);
         expect(memory!.userId).toBe(userId);
         expect(memory!.memory.toLowerCase()).toContain('ultramarine');
@@ -269,6 +279,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           return found;
         });
         for (const result of results) {
+          expectSchema(memorySchema, result);
           expect(result.userId).toBe(userId);
           expect(typeof result.score).toBe('number');
           expect(result.score!).toBeGreaterThanOrEqual(0);

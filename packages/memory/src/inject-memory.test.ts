@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryProvider } from './in-memory-provider.js';
+import { estimateTokens, formatMemories, injectMemory } from './inject-memory.js';
+import { MemoryValidationError } from './memory-error.js';
+
+async function seeded() {
+  const provider = new InMemoryProvider();
+  for (const content of [
+    'Prefers window seats on long flights',
+    'Is vegetarian and avoids mushrooms',
+    'Flies to Tokyo every spring for work',
+    'Has two daughters who play chess',
+  ]) {
+    await provider.add('u1', [{ role: 'user', content }]);
+  }
+  return provider;
+}
+
+describe('injectMemory', () => {
+  it('relevant: searches with the user message and drops memories under minRelevance', async () => {
+    const provider = await seeded();
+    const strict = await injectMemory({ strategy: 'relevant', maxMemories: 10, minRelevance: 0.5 })(provider, {
+      userId: 'u1',
+      query: 'Tokyo in spring',
+    });
+    expect(strict.memories.map((memory) => memory.memory)).toEqual(['Flies to Tokyo every spring for work']);
+    expect(strict.context).toBe('Relevant memories about the user:\n- Flies to Tokyo every spring for work');
+    const loose = await injectMemory({ strategy: 'relevant' })(provider, { userId: 'u1', query: 'flights to Tokyo' });
+    // Each shares one of the two content words (flight, tokyo): both score 0.5.
+    expect(loose.memories.map((memory) => [memory.memory, memory.score])).toEqual(
+      expect.arrayContaining([
+        ['Flies to Tokyo every spring for work', 0.5],
+        ['Prefers window seats on long flights', 0.5],
+      ]),
+    );
+    expect(loose.memories).toHaveLength(2);
+  });
+
+  it('recent and all: newest first, capped by maxMemories', async () => {
+    const provider = await seeded();
+    const recent = await injectMemory({ strategy: 'recent', maxMemories: 2 })(provider, { userId: 'u1' });
+    expect(recent.memories.map((memory) => memory.memory)).toEqual([
+      'Has two daughters who play chess',
+      'Flies to Tokyo every spring for work',
+    ]);
+    const all = await injectMemory({ strategy: 'all' })(provider, { userId: 'u1' });
+    expect(all.memories).toHaveLength(4);
+  });
+
+  it('keeps the longest best-first prefix that fits a character or token budget', async () => {
+    const provider = await seeded();
+    const full = await injectMemory({ strategy: 'all' })(provider, { userId: 'u1' });
+    const chars = await injectMemory({ strategy: 'all', budget: { maxCharacters: 110 } })(provider, { userId: 'u1' });
+    expect(chars.context.length).toBeLessThanOrEqual(110);
+    expect(chars.memories).toEqual(full.memories.slice(0, chars.memories.length));
+    expect(chars.memories.length).toBe(2);
+    const tokens = await injectMemory({ strategy: 'all', budget: { maxTokens: 20 } })(provider, { userId: 'u1' });
+    expect(estimateTokens(tokens.context)).toBeLessThanOrEqual(20);
+    expect(tokens.memories.length).toBe(1);
+    const none = await injectMemory({ strategy: 'all', budget: { maxCharacters: 5 } })(provider, { userId: 'u1' });
+    expect(none).toEqual({ memories: [], context: '' });
+  });
+
+  it('uses a custom formatter', async () => {
+    const provider = await seeded();
+    const inject = injectMemory({
+      strategy: 'recent',
+      maxMemories: 1,
+      format: (memories) => memories.map((memory) => `<memory>${memory.memory}</memory>`).join(''),
+    });
+    expect((await inject(provider, { userId: 'u1' })).context).toBe('<memory>Has two daughters who play chess</memory>');
+    expect(formatMemories([])).toBe('');
+  });
+
+  it('rejects bad options and requests, naming the field', async () => {
+    const provider = await seeded();
+    const fieldOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(MemoryValidationError.isInstance(error)).toBe(true);
+        return (error as MemoryValidationError).field;
+      }
+      return undefined;
+    };
+    expect(fieldOf(() => injectMemory({ strategy: 'nearest' } as never))).toBe('strategy');
+    expect(fieldOf(() => injectMemory({ strategy: 'all', maxMemories: 0 }))).toBe('maxMemories');
+    expect(fieldOf(() => injectMemory({ strategy: 'relevant', minRelevance: 2 }))).toBe('minRelevance');
+    expect(fieldOf(() => injectMemory({ strategy: 'recent', timeWindowHours: -1 }))).toBe('timeWindowHours');
+    expect(fieldOf(() => injectMemory({ strategy: 'all', budget: { maxTokens: 0 } }))).toBe('budget.maxTokens');
+    await expect(injectMemory({ strategy: 'relevant' })(provider, { userId: 'u1' })).rejects.toMatchObject({
+      field: 'request.query',
+    });
+    await expect(injectMemory({ strategy: 'all' })(provider, { userId: '' })).rejects.toMatchObject({
+      field: 'request.userId',
+    });
+  });
+});

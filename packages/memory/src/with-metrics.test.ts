@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryProvider } from './in-memory-provider.js';
+import { MemoryValidationError } from './memory-error.js';
+import { withMetrics, type MemoryOperationEvent } from './with-metrics.js';
+
+describe('withMetrics', () => {
+  it('reports every call with its operation, provider, duration and outcome', async () => {
+    const events: MemoryOperationEvent[] = [];
+    const provider = withMetrics(new InMemoryProvider(), { record: (event) => events.push(event) });
+    const id = await provider.add('u', [{ role: 'user', content: 'Likes jazz' }]);
+    await provider.search('u', 'jazz');
+    await provider.getAll('u');
+    await provider.get('u', id);
+    await provider.delete('u', id);
+    await provider.deleteAll('u');
+    await expect(provider.search('', 'jazz')).rejects.toThrow(MemoryValidationError);
+    expect(events.map((event) => [event.operation, event.outcome])).toEqual([
+      ['add', 'success'],
+      ['search', 'success'],
+      ['getAll', 'success'],
+      ['get', 'success'],
+      ['delete', 'success'],
+      ['deleteAll', 'success'],
+      ['search', 'error'],
+    ]);
+    expect(events.every((event) => event.provider === 'in-memory' && event.durationMs >= 0)).toBe(true);
+    expect(events.at(-1)!.errorType).toBe('MemoryValidationError');
+    expect(provider.capabilities).toEqual(new InMemoryProvider().capabilities);
+    expect(provider.specificationVersion).toBe('v1');
+  });
+
+  it('never lets a failing recorder break a memory call', async () => {
+    const provider = withMetrics(new InMemoryProvider(), {
+      record: () => {
+        throw new Error('metrics backend down');
+      },
+    });
+    const id = await provider.add('u', [{ role: 'user', content: 'Still stored' }]);
+    expect((await provider.get('u', id))?.memory).toBe('Still stored');
+  });
+});
