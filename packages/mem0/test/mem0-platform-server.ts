@@ -42,6 +42,8 @@ export interface Mem0PlatformServerOptions {
   projectId?: string;
   /** How long an add stays PENDING before its memory is visible. Default 40 ms. */
   processingDelayMs?: number;
+  /** Added before every answer, to stand in for the network between an app and Mem0. Default 0. */
+  latencyMs?: number;
 }
 
 const ALLOWED_FILTER_KEYS = new Set([
@@ -210,6 +212,7 @@ export class Mem0PlatformServer {
     const body: unknown = raw === '' ? undefined : JSON.parse(raw);
     const method = request.method ?? 'GET';
     this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: request.headers, body });
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
 
     if (request.headers.authorization !== `Token ${this.options.apiKey}`) {
       return this.send(response, 401, { detail: 'Invalid API key' });
