@@ -196,6 +196,35 @@ describe('failures', () => {
   });
 });
 
+describe('paging', () => {
+  it('getAll reads every Mem0 page (100 each) and pages the result newest first with its own cursor', async () => {
+    const stamp = Date.parse('2026-01-01T00:00:00Z');
+    // Inserted in shuffled order, so the order comes from the timestamps, not from insertion.
+    const order = Array.from({ length: 250 }, (_, i) => (i * 97) % 250);
+    for (const i of order) {
+      const at = new Date(stamp + i * 1000).toISOString();
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      server.memories.set(id, { id, memory: `Fact ${i}`, user_id: 'pager', metadata: {}, categories: [], created_at: at, updated_at: at });
+    }
+    const provider = make();
+    const before = server.requests.length;
+    const first = await provider.getAll('pager', { limit: 120 });
+    expect(server.requests.slice(before).map((request) => request.query.page)).toEqual(['1', '2', '3']);
+    const second = await provider.getAll('pager', { limit: 120, cursor: first.nextCursor! });
+    const third = await provider.getAll('pager', { limit: 120, cursor: second.nextCursor! });
+    expect([first, second, third].map((page) => page.memories.length)).toEqual([120, 120, 10]);
+    expect(third.nextCursor).toBeNull();
+    const texts = [first, second, third].flatMap((page) => page.memories.map((memory) => memory.memory));
+    expect(texts).toEqual(Array.from({ length: 250 }, (_, i) => `Fact ${249 - i}`));
+    expect(await provider.deleteAll('pager')).toBe(250);
+  });
+
+  it('a cursor from elsewhere is a validation error naming options.cursor', async () => {
+    const error = await captureError(() => make().getAll('pager', { cursor: 'not-a-cursor' }));
+    expect((error as { field?: string }).field).toBe('options.cursor');
+  });
+});
+
 describe('readYourWrites', () => {
   it('without it an add is not yet searchable; with it the add is searchable when add resolves', async () => {
     const slow = await new Mem0PlatformServer({ apiKey: 'k', processingDelayMs: 300 }).start();
