@@ -125,7 +125,11 @@ export class Mem0Provider implements MemoryProvider {
     storage: 'extracted',
   };
   readonly userIdField: string;
-  private readonly client: ResilientMemoryClient;
+  /**
+   * The underlying mem0ai MemoryClient (with this provider's retries, timeouts and quiet
+   * telemetry), for Mem0 features this interface does not cover: update, history, webhooks.
+   */
+  readonly client: ResilientMemoryClient;
   private readonly orgId: string | undefined;
   private readonly projectId: string | undefined;
   private readonly readYourWrites: Required<ReadYourWritesOptions> | undefined;
