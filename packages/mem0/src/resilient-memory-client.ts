@@ -23,6 +23,18 @@ function describeFailure(method: string, url: string, status: number, body: stri
   return `HTTP ${status} on ${method} ${path}${body ? `: ${body.slice(0, 300)}` : ''}`;
 }
 
+function parseJson(text: string, method: string, url: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ProviderUnavailableError(PROVIDER, `${method} ${new URL(url).pathname} answered with non-JSON: ${text.slice(0, 120)}`, {
+      isRetryable: false,
+      cause: error,
+    });
+  }
+}
+
 /**
  * The official mem0ai MemoryClient (it still builds every request) with three changes at its
  * single HTTP seam, `_fetchRawJson`: per-call AbortSignal and timeout, bounded retries of 429 /
@@ -115,7 +127,7 @@ export class ResilientMemoryClient extends MemoryClient {
         clearTimeout(timer);
         signal?.removeEventListener('abort', forwardAbort);
       }
-      if (response.ok) return text === '' ? {} : JSON.parse(text);
+      if (response.ok) return parseJson(text, method, url);
       const status = response.status;
       const message = describeFailure(method, url, status, text);
       if (status === 401) {

@@ -31,6 +31,8 @@ export interface Fault {
   status: number;
   /** Answer only after this long (to exercise timeouts). */
   delayMs?: number;
+  /** A raw body instead of Mem0's JSON error (e.g. a proxy's HTML page). */
+  rawBody?: string;
   retryAfter?: string;
   /** Only requests whose path starts with this. Default: every request except /v1/ping/. */
   pathPrefix?: string;
@@ -223,6 +225,10 @@ export class Mem0PlatformServer {
     if (faultIndex >= 0) {
       const [fault] = this.faults.splice(faultIndex, 1);
       if (fault!.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault!.delayMs));
+      if (fault!.rawBody !== undefined) {
+        response.writeHead(fault!.status, { 'content-type': 'text/html' });
+        return void response.end(fault!.rawBody);
+      }
       return this.send(response, fault!.status, { detail: 'injected fault' }, fault!.retryAfter ? { 'retry-after': fault!.retryAfter } : {});
     }
     const path = url.pathname;

@@ -145,6 +145,13 @@ describe('failures', () => {
     expect(error).toMatchObject({ isRetryable: false, statusCode: 400 });
   });
 
+  it('a 200 that is not JSON (a proxy page) is a non-retryable ProviderUnavailableError', async () => {
+    server.injectFaults({ status: 200, rawBody: '<html>captive portal</html>' });
+    const error = await captureError(() => make().search('u', 'q'));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ isRetryable: false });
+  });
+
   it('a slow answer times out per attempt (timeoutMs) and is retried', async () => {
     server.injectFaults({ status: 200, delayMs: 1_000 });
     const started = performance.now();
