@@ -96,11 +96,18 @@ function optionalString(value: unknown, option: string): string | undefined {
   return value;
 }
 
-function resultsOf<T>(response: unknown): T[] {
+/** The records of a list or search answer: a bare array, or `{ results: [...] }`. */
+function recordsOf<T>(response: unknown): T[] {
   if (Array.isArray(response)) return response as T[];
   const results = (response as { results?: unknown } | null)?.results;
-  if (Array.isArray(results)) return results as T[];
-  return response !== null && typeof response === 'object' ? [response as T] : [];
+  return Array.isArray(results) ? (results as T[]) : [];
+}
+
+/** The first item of an add answer: one object, or the first of an array or of `results`. */
+function addItemOf(response: unknown): AddResponseItem | undefined {
+  const records = recordsOf<AddResponseItem>(response);
+  if (records.length > 0) return records[0];
+  return response !== null && typeof response === 'object' && !Array.isArray(response) ? (response as AddResponseItem) : undefined;
 }
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
@@ -189,7 +196,7 @@ export class Mem0Provider implements MemoryProvider {
       checked.map((message) => ({ role: message.role, content: message.content })) as never,
       { userId: id, metadata: meta, ...this.scope() },
     );
-    const item = resultsOf<AddResponseItem>(response)[0];
+    const item = addItemOf(response);
     const result = item?.eventId ?? item?.id;
     if (result === undefined) {
       throw new ProviderUnavailableError(PROVIDER, `unexpected add response: ${JSON.stringify(response).slice(0, 200)}`, {
@@ -214,7 +221,7 @@ export class Mem0Provider implements MemoryProvider {
       ...(minRelevance > 0 ? { threshold: minRelevance } : {}),
       ...this.scope(),
     });
-    return resultsOf<Mem0Record & { userId?: string }>(response)
+    return recordsOf<Mem0Record & { userId?: string }>(response)
       .filter((record) => record.userId === undefined || record.userId === id)
       .map((record) => toCoreMemory(record, userId, true))
       .filter((memory) => memory.score! >= minRelevance)
@@ -239,7 +246,7 @@ export class Mem0Provider implements MemoryProvider {
         pageSize: LIST_PAGE_SIZE,
         ...this.scope(),
       })) as unknown;
-      const records = resultsOf<Mem0Record & { userId?: string }>(response);
+      const records = recordsOf<Mem0Record & { userId?: string }>(response);
       for (const record of records) {
         if (record.userId === undefined || record.userId === id) all.push(toCoreMemory(record, userId, false));
       }
@@ -287,7 +294,7 @@ export class Mem0Provider implements MemoryProvider {
     const listing = (await client.getAll({ filters: toMem0Filter(id, undefined), page: 1, pageSize: 1, ...this.scope() })) as unknown;
     const count = Array.isArray(listing)
       ? listing.length
-      : Number((listing as { count?: unknown } | null)?.count ?? resultsOf(listing).length);
+      : Number((listing as { count?: unknown } | null)?.count ?? recordsOf(listing).length);
     await client.deleteAll({ userId: id, ...this.scope() });
     return count;
   }
