@@ -31,7 +31,7 @@ function seed(userId: string, count: number): void {
 seed('bench-user', 20);
 const filters = { AND: [{ user_id: 'bench-user' }] };
 const target = 'ratio <= 1.10';
-const iterations = 600;
+const iterations = 1500;
 const warmup = 60;
 
 /** The three calls, adapter against mem0ai, against one server; `latency` names the table. */

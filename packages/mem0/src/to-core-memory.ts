@@ -11,8 +11,12 @@ export interface Mem0Record {
   score?: number | null;
 }
 
+// Already what toISOString() returns: kept as is (normalising every timestamp is most of the mapping cost).
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function isoTime(value: string | Date | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string' && CANONICAL_UTC.test(value)) return value;
   const time = new Date(value).getTime();
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
@@ -44,7 +48,8 @@ export function toCoreMemory(record: Mem0Record, userId: string, withScore: bool
   return memory;
 }
 
-/** Newest first, ties broken by id so pages never overlap. */
+/** Newest first, ties broken by id so pages never overlap. Times are UTC ISO strings, so text order is time order. */
 export function newestFirst(a: Memory, b: Memory): number {
-  return b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
