@@ -66,6 +66,13 @@ export class ResilientMemoryClient extends MemoryClient {
   }
 
   constructor(options: ResilientMemoryClientOptions) {
+    // The seams above are mem0ai 3.3 internals: refuse a client where they are gone rather than
+    // silently let its telemetry through.
+    for (const name of ['_captureEvent', '_resolveIdentity', '_initializeClient', '_fetchRawJson']) {
+      if (typeof original[name] !== 'function') {
+        throw new MemoryConfigurationError('mem0ai', `this mem0ai version has no MemoryClient.${name}; use mem0ai ~3.3.1`);
+      }
+    }
     constructingWithTelemetry = options.telemetry;
     try {
       super({ apiKey: options.apiKey, ...(options.host === undefined ? {} : { host: options.host }) });

@@ -122,6 +122,9 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const max = options.maxMemoriesPerUser ?? 10_000;
     if (!Number.isSafeInteger(max) || max < 1) throw new MemoryConfigurationError('maxMemoriesPerUser', 'must be a positive integer');
     this.maxMemoriesPerUser = max;
+    if (!TELEMETRY_METHODS.includes('_captureEvent') || !TELEMETRY_METHODS.includes('_getTelemetryId')) {
+      throw new MemoryConfigurationError('mem0ai', 'this mem0ai/oss version has other telemetry methods; use mem0ai ~3.3.1');
+    }
     const memory = new QuietMemory(toMem0OssConfig(options.config) as never);
     memory.telemetry = options.telemetry === true;
     this.memory = memory;
