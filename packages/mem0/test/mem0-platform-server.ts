@@ -195,9 +195,9 @@ export class Mem0PlatformServer {
     this.faults.push(...faults);
   }
 
-  /** Faults queued but not yet served. */
-  pendingFaults(): number {
-    return this.faults.length;
+  /** Drops faults no request consumed (a request aborted before it arrived leaves its fault). */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   private send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,5 +1,5 @@
 import { MemoryClient } from 'mem0ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mem0Provider } from '../src/index.js';
 import { Mem0PlatformServer, type RecordedRequest } from './mem0-platform-server.js';
 
@@ -33,10 +33,12 @@ describe('the wire, as mem0ai 3.3.1 sends it', () => {
       metadata: { category: 'food' },
     });
 
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const found = (await client.search('olives', { filters: { user_id: 'raw-user' }, topK: 3 })) as unknown as {
-      results: Array<{ memory: string; userId: string; createdAt: string }>;
-    };
+    type Found = { results: Array<{ memory: string; userId: string }> };
+    const found = await vi.waitFor(async () => {
+      const answer = (await client.search('olives', { filters: { user_id: 'raw-user' }, topK: 3 })) as unknown as Found;
+      expect(answer.results).toHaveLength(1);
+      return answer;
+    });
     expect(found.results[0]).toMatchObject({ memory: 'Raw client likes olives', userId: 'raw-user' });
     expect(last('POST', '/v3/memories/search/').body).toEqual({
       query: 'olives',
