@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent';
+import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
+import { serve } from '@hono/node-server';
+import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
+import { sign } from 'hono/jwt';
+import { selectProviders } from './select-providers.js';
+
+export interface StartNodeServerOptions {
+  /** Environment variables (see the README); default `process.env`. */
+  env?: Record<string, string | undefined>;
+  logger?: AppLogger;
+}
+
+export interface RunningNodeServer {
+  app: App;
+  url: string;
+  /** The providers and runnable in use, for the startup log. */
+  description: string[];
+  /** Set when no JWT_SECRET or JWKS_URL was given: the secret made for this run, and a token for `demo-user`. */
+  demo?: { secret: string; userId: string; token: string };
+  /** Stops accepting requests, then waits for every background write to finish. */
+  close(): Promise<void>;
+}
+
+const DEMO_USER = 'demo-user';
+
+function runnableFrom(env: Record<string, string | undefined>): Runnable {
+  if (!env.CHAT_API_BASE_URL) return new OfflineRunnable();
+  return new OpenAICompatibleRunnable({
+    baseUrl: env.CHAT_API_BASE_URL,
+    model: env.CHAT_MODEL ?? 'gpt-4o-mini',
+    apiKey: env.CHAT_API_KEY,
+  });
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+}
+
+/** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
+export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
+  const env = options.env ?? process.env;
+  const providers = selectProviders(env);
+  const runnable = runnableFrom(env);
+  let auth: BearerAuthOptions;
+  let demo: RunningNodeServer['demo'];
+  if (env.JWKS_URL) {
+    auth = { jwks: { url: env.JWKS_URL }, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  } else {
+    const secret = env.JWT_SECRET ?? randomSecret();
+    auth = { secret, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    if (!env.JWT_SECRET) {
+      const token = await sign({ sub: DEMO_USER, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret, 'HS256');
+      demo = { secret, userId: DEMO_USER, token };
+    }
+  }
+  const recorder = new PrometheusMetricsRecorder();
+  const app = createReferenceAgent({
+    memory: providers.memory,
+    sessionMemory: providers.sessionMemory,
+    auth,
+    runnable,
+    metrics: { recorder, handler: metricsHandler(recorder.registry) },
+    memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
+    failClosed: env.MEMORY_FAIL_CLOSED === 'true',
+    logger: options.logger,
+  });
+
+  const hostname = env.HOST ?? '127.0.0.1';
+  const port = Number(env.PORT ?? 8787);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, hostname, port }, () => resolve(started));
+    started.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    app,
+    url: `http://${hostname}:${address.port}`,
+    description: [...providers.description, `runnable: ${runnable.name}`, `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`],
+    demo,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+      await app.drain();
+    },
+  };
+}

@@ -1,0 +1,455 @@
+import {
+  assertFilterSupported,
+  categoriesFromMetadata,
+  cosineRelevance,
+  lexicalRelevance,
+  matchesFilter,
+  MEMORY_LIMITS,
+  MemoryConfigurationError,
+  MemoryNotFoundError,
+  MemoryValidationError,
+  messagesToMemoryText,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  ProviderUnavailableError,
+  tokenizeForRelevance,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  type CallOptions,
+  type Embedder,
+  type FilterNode,
+  type GetAllOptions,
+  type Memory,
+  type MemoryCapabilities,
+  type MemoryFilter,
+  type MemoryPage,
+  type MemoryProvider,
+  type Message,
+  type Metadata,
+  type SearchOptions,
+} from '@fastagentic/memory';
+import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
+import { DecryptionCache } from './decryption-cache.js';
+import { KeyRing } from './key-ring.js';
+import { MemoryDecryptionError } from './memory-decryption-error.js';
+import { parseEncryptionKeys, type EncryptionKeyOptions } from './parse-encryption-keys.js';
+import { STORED_FIELDS } from './stored-fields.js';
+
+export interface EncryptionOptions extends EncryptionKeyOptions {
+  /**
+   * Metadata fields that get a blind index so eq/ne/in/nin filters work on them; `categories`
+   * means the memory's categories. Default `['categories']`. Every other field is filterable
+   * by nothing: its value exists only inside the ciphertext.
+   */
+  filterableFields?: readonly string[];
+  /**
+   * Ranks search by embeddings of the plaintext. Vectors are computed at add and stored
+   * encrypted; give the embedder here, not to the wrapped provider (it would embed ciphertext).
+   */
+  embedder?: Embedder;
+  /**
+   * Memories kept decrypted in this process, so repeated reads and searches skip decryption:
+   * about 3 KiB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
+   */
+  cacheSize?: number;
+}
+
+/** One memory moved to the active key: its old backend id and the id (or event id) of its new copy. */
+export interface ReencryptedMemory {
+  from: string;
+  to: string;
+}
+
+export interface ReencryptResult {
+  /** Oldest first. Memories already on the active key are left alone and not listed. */
+  moved: ReencryptedMemory[];
+}
+
+/** A decrypted record: the memory text and the user's metadata as the JSON it was stored as. */
+interface OpenedRecord {
+  text: string;
+  metadataJson: string;
+  /** Search terms of `text`, computed by the first search that needs them. */
+  terms?: Set<string>;
+}
+
+interface SearchCandidate {
+  stored: Memory;
+  record: OpenedRecord | undefined;
+  score: number;
+  position: number;
+}
+
+const DEFAULT_FILTERABLE_FIELDS = ['categories'] as const;
+const DEFAULT_CACHE_SIZE = 10_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseFilterableFields(fields: unknown): readonly string[] {
+  if (fields === undefined) return DEFAULT_FILTERABLE_FIELDS;
+  if (!Array.isArray(fields) || !fields.every((field) => typeof field === 'string' && field.length > 0 && field.length <= 128)) {
+    throw new MemoryConfigurationError('filterableFields', 'must be an array of metadata field names (1-128 characters)');
+  }
+  return [...new Set(fields as string[])];
+}
+
+function parseCacheSize(size: unknown): number {
+  if (size === undefined) return DEFAULT_CACHE_SIZE;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new MemoryConfigurationError('cacheSize', 'must be a whole number of memories, 0 or more');
+  }
+  return size;
+}
+
+function checkProvider(provider: unknown): MemoryProvider {
+  const candidate = provider as Partial<MemoryProvider> | null;
+  if (
+    !isObject(candidate) ||
+    candidate.specificationVersion !== 'v1' ||
+    !isObject(candidate.capabilities) ||
+    typeof candidate.add !== 'function' ||
+    typeof candidate.getAll !== 'function'
+  ) {
+    throw new MemoryConfigurationError('provider', 'must be a MemoryProvider (specificationVersion v1)');
+  }
+  const checked = candidate as MemoryProvider;
+  if (checked.capabilities.storage !== 'verbatim') {
+    throw new MemoryConfigurationError(
+      'provider',
+      `"${checked.provider}" stores what its backend extracts from the messages (capabilities.storage = ` +
+        `"${checked.capabilities.storage}"); its extraction would see only ciphertext. Encrypt a provider that ` +
+        'stores messages verbatim (in-memory, Redis, Mem0 with inference switched off)',
+    );
+  }
+  return checked;
+}
+
+/**
+ * A MemoryProvider that encrypts memory text, metadata and embeddings in this process before
+ * they reach the wrapped provider, and decrypts them on the way back. Made by `withEncryption`.
+ *
+ * Each add gets a random record id, stored in the clear; every ciphertext of the record binds
+ * the user id, the record id and its part (the record, the vector) as associated data.
+ */
+export class EncryptedMemoryProvider implements MemoryProvider {
+  readonly specificationVersion = 'v1' as const;
+  readonly provider: string;
+  readonly capabilities: MemoryCapabilities;
+  /** The wrapped provider. Everything it holds is ciphertext, record ids and blind-index tokens. */
+  readonly inner: MemoryProvider;
+  private readonly ring: KeyRing;
+  private readonly filterableFields: readonly string[];
+  private readonly embedder: Embedder | undefined;
+  private readonly records: DecryptionCache<OpenedRecord>;
+  private readonly vectors: DecryptionCache<Float32Array>;
+
+  constructor(provider: MemoryProvider, options: EncryptionOptions = {}) {
+    if (!isObject(options)) throw new MemoryConfigurationError('options', 'must be an options object');
+    this.inner = checkProvider(provider);
+    this.ring = new KeyRing(parseEncryptionKeys(options));
+    this.filterableFields = parseFilterableFields(options.filterableFields);
+    const embedder: unknown = options.embedder;
+    if (embedder !== undefined && typeof (embedder as Partial<Embedder> | null)?.embed !== 'function') {
+      throw new MemoryConfigurationError('embedder', 'must be an Embedder (an object with embed(texts))');
+    }
+    this.embedder = embedder as Embedder | undefined;
+    const cacheSize = parseCacheSize(options.cacheSize);
+    this.records = new DecryptionCache(cacheSize);
+    this.vectors = new DecryptionCache(cacheSize);
+    this.provider = `encrypted:${this.inner.provider}`;
+    const inner = this.inner.capabilities;
+    this.capabilities = {
+      semanticSearch: this.embedder !== undefined,
+      filters: indexedFilterCapabilities(inner.filters, this.ring.keyIds.length, this.filterableFields),
+      ttl: inner.ttl,
+      consistency: inner.consistency,
+      addResult: inner.addResult,
+      storage: 'verbatim',
+    };
+  }
+
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+    const user = validateUserId(userId);
+    const validMessages = validateMessages(messages);
+    const validMetadata = validateMetadata(metadata);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    const text = messagesToMemoryText(validMessages);
+    const vector = this.embedder ? await this.embed(text, signal) : undefined;
+    return this.write(user, crypto.randomUUID(), text, validMetadata, vector, signal);
+  }
+
+  /**
+   * Decrypts the user's candidates in this process and ranks them: the backend cannot search
+   * ciphertext. Cost grows with the user's memory count; see the README for measured figures.
+   */
+  async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
+    const user = validateUserId(userId);
+    const text = validateQuery(query);
+    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    signal?.throwIfAborted();
+    const filters = await this.backendFilter(user, filter);
+    const score = this.embedder ? await this.vectorScorer(user, text, signal) : this.lexicalScorer(user, text);
+    if (score === undefined) return [];
+
+    const candidates: SearchCandidate[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.inner.getAll(user, { limit: MEMORY_LIMITS.maxLimit, cursor, filters, signal });
+      const scored = await Promise.all(page.memories.map((stored) => score(stored)));
+      for (const [index, stored] of page.memories.entries()) {
+        const result = scored[index];
+        if (result === undefined) continue;
+        candidates.push({ stored, record: result.record, score: result.score, position: candidates.length });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+
+    candidates.sort((a, b) => b.score - a.score || a.position - b.position);
+    const results: Memory[] = [];
+    for (const candidate of candidates) {
+      if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) break;
+      const memory = this.toMemory(candidate.stored, candidate.record ?? (await this.openRecord(user, candidate.stored)));
+      // Re-checked on the plaintext, so a forged index token cannot smuggle a memory into the results.
+      if (!matchesFilter(memory, filter)) continue;
+      memory.score = candidate.score;
+      results.push(memory);
+      if (results.length === limit) break;
+    }
+    return results;
+  }
+
+  async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
+    const user = validateUserId(userId);
+    const { limit, filter, cursor, signal } = parseGetAllOptions(options);
+    assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    signal?.throwIfAborted();
+    const filters = await this.backendFilter(user, filter);
+    const page = await this.inner.getAll(user, { limit, cursor, filters, signal });
+    const records = await Promise.all(page.memories.map((stored) => this.openRecord(user, stored)));
+    const memories = page.memories.map((stored, index) => this.toMemory(stored, records[index]!));
+    return { memories: memories.filter((memory) => matchesFilter(memory, filter)), nextCursor: page.nextCursor };
+  }
+
+  async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    const stored = await this.inner.get(user, id, { signal });
+    return stored === null ? null : this.toMemory(stored, await this.openRecord(user, stored));
+  }
+
+  async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    await this.inner.delete(user, id, { signal });
+  }
+
+  async deleteAll(userId: string, options?: CallOptions): Promise<number> {
+    const user = validateUserId(userId);
+    const { signal } = parseCallOptions(options);
+    signal?.throwIfAborted();
+    return this.inner.deleteAll(user, { signal });
+  }
+
+  /**
+   * Moves every memory of the user that is not wholly under the active key onto it. The
+   * interface has no update, so each is added anew (same record id, same plaintext, new
+   * backend id, new createdAt) and the old copy deleted, oldest first so their order holds.
+   * Safe to run again after an interruption: an old copy whose new copy exists is just deleted.
+   */
+  async reencryptUser(userId: string, options?: CallOptions): Promise<ReencryptResult> {
+    const user = validateUserId(userId);
+    const { signal } = parseCallOptions(options);
+    const stored: Memory[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.inner.getAll(user, { limit: MEMORY_LIMITS.maxLimit, cursor, signal });
+      stored.push(...page.memories);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+
+    const current = new Map<string, string>();
+    for (const record of stored) if (this.isOnActiveKey(record)) current.set(this.recordIdOf(record), record.id);
+    const moved: ReencryptedMemory[] = [];
+    for (const record of stored.reverse()) {
+      if (this.isOnActiveKey(record)) continue;
+      signal?.throwIfAborted();
+      const recordId = this.recordIdOf(record);
+      let to = current.get(recordId);
+      if (to === undefined) {
+        const [opened, vector] = await Promise.all([this.openRecord(user, record), this.openVector(user, record)]);
+        const metadata = this.parseMetadata(record, opened);
+        to = await this.write(user, recordId, opened.text, metadata, vector, signal);
+        current.set(recordId, to);
+      }
+      await this.inner.delete(user, record.id, { signal }).catch((error: unknown) => {
+        if (!MemoryNotFoundError.isInstance(error)) throw error;
+      });
+      moved.push({ from: record.id, to });
+    }
+    return { moved };
+  }
+
+  private async write(
+    userId: string,
+    recordId: string,
+    text: string,
+    metadata: Metadata,
+    vector: Float32Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const metadataJson = JSON.stringify(metadata);
+    const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
+      this.ring.seal(plaintext, KeyRing.associatedData(userId, recordId, part));
+    // JSON.stringify escapes newlines, so the first newline separates the metadata from the text.
+    const [envelope, vectorEnvelope, indexFields] = await Promise.all([
+      seal('record', encoder.encode(`${metadataJson}\n${text}`)),
+      vector === undefined ? undefined : seal('vector', new Uint8Array(vector.buffer as ArrayBuffer)),
+      buildIndexFields(this.ring, userId, metadata, this.filterableFields),
+    ]);
+    if (envelope.length > MEMORY_LIMITS.maxContentLength) {
+      throw new MemoryValidationError(
+        metadataJson.length > text.length ? 'metadata' : 'messages',
+        `the memory (${text.length} characters) and its metadata (${metadataJson.length} as JSON) become ` +
+          `${envelope.length} characters once encrypted and base64-encoded, above the ${MEMORY_LIMITS.maxContentLength} a provider stores`,
+      );
+    }
+    const stored: Metadata = { [STORED_FIELDS.recordId]: recordId, ...indexFields };
+    if (vectorEnvelope !== undefined) stored[STORED_FIELDS.vector] = vectorEnvelope;
+    const storedLength = JSON.stringify(stored).length;
+    if (storedLength > MEMORY_LIMITS.maxMetadataLength) {
+      throw new MemoryValidationError(
+        'metadata',
+        `its blind index and encrypted vector take ${storedLength} characters, above the ` +
+          `${MEMORY_LIMITS.maxMetadataLength} a provider stores`,
+      );
+    }
+    signal?.throwIfAborted();
+    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, { signal });
+    this.records.set(envelope, userId, recordId, { text, metadataJson });
+    if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
+    return id;
+  }
+
+  private async backendFilter(userId: string, filter: FilterNode | undefined): Promise<MemoryFilter | undefined> {
+    if (filter === undefined) return undefined;
+    return toIndexFilter(this.ring, userId, filter, this.filterableFields, this.provider);
+  }
+
+  private lexicalScorer(userId: string, query: string) {
+    const queryTerms = [...new Set(tokenizeForRelevance(query))];
+    if (queryTerms.length === 0) return undefined;
+    return async (stored: Memory) => {
+      const record = await this.openRecord(userId, stored);
+      record.terms ??= new Set(tokenizeForRelevance(record.text));
+      let matched = 0;
+      for (const term of queryTerms) if (record.terms.has(term)) matched++;
+      // Like the in-memory provider, a memory sharing no word with the query is no result at all.
+      return matched === 0 ? undefined : { record, score: lexicalRelevance(queryTerms, matched) };
+    };
+  }
+
+  private async vectorScorer(userId: string, query: string, signal: AbortSignal | undefined) {
+    const queryVector = await this.embed(query, signal);
+    return async (stored: Memory) => {
+      const vector = await this.openVector(userId, stored);
+      if (vector === undefined) return undefined;
+      if (vector.length !== queryVector.length) {
+        throw new MemoryDecryptionError(stored.id, 'its vector has a different length than the embedder gives');
+      }
+      return { record: undefined, score: cosineRelevance(queryVector, vector) };
+    };
+  }
+
+  private async embed(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
+    const [vector] = await this.embedder!.embed([text], { signal });
+    if (!vector || vector.length === 0) {
+      throw new ProviderUnavailableError(this.provider, 'the embedder returned no vector', { isRetryable: false });
+    }
+    return Float32Array.from(vector);
+  }
+
+  private toMemory(stored: Memory, record: OpenedRecord): Memory {
+    const metadata = this.parseMetadata(stored, record);
+    const memory: Memory = {
+      id: stored.id,
+      userId: stored.userId,
+      memory: record.text,
+      metadata,
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+    };
+    const categories = categoriesFromMetadata(metadata);
+    if (categories) memory.categories = categories;
+    return memory;
+  }
+
+  /** Parsed afresh for every result, so callers never share (or mutate) the cached copy. */
+  private parseMetadata(stored: Memory, record: OpenedRecord): Metadata {
+    try {
+      const metadata: unknown = JSON.parse(record.metadataJson);
+      if (isObject(metadata)) return metadata as Metadata;
+    } catch (cause) {
+      throw new MemoryDecryptionError(stored.id, 'its metadata is not JSON', { cause });
+    }
+    throw new MemoryDecryptionError(stored.id, 'its metadata is not a JSON object');
+  }
+
+  private recordIdOf(stored: Memory): string {
+    const recordId = stored.metadata[STORED_FIELDS.recordId];
+    if (typeof recordId !== 'string' || recordId.length === 0) {
+      throw new MemoryDecryptionError(stored.id, 'not written by withEncryption (it has no record id)');
+    }
+    return recordId;
+  }
+
+  private async openRecord(userId: string, stored: Memory): Promise<OpenedRecord> {
+    const recordId = this.recordIdOf(stored);
+    const cached = this.records.get(stored.memory, userId, recordId);
+    if (cached !== undefined) return cached;
+    const bytes = await this.ring.open(stored.memory, KeyRing.associatedData(userId, recordId, 'record'), stored.id);
+    let plaintext: string;
+    try {
+      plaintext = decoder.decode(bytes);
+    } catch (cause) {
+      throw new MemoryDecryptionError(stored.id, 'its plaintext is not UTF-8', { cause });
+    }
+    const split = plaintext.indexOf('\n');
+    if (split < 0) throw new MemoryDecryptionError(stored.id, 'its plaintext is not a record');
+    const record: OpenedRecord = { metadataJson: plaintext.slice(0, split), text: plaintext.slice(split + 1) };
+    this.records.set(stored.memory, userId, recordId, record);
+    return record;
+  }
+
+  private async openVector(userId: string, stored: Memory): Promise<Float32Array | undefined> {
+    const envelope = stored.metadata[STORED_FIELDS.vector];
+    if (envelope === undefined) return undefined;
+    const recordId = this.recordIdOf(stored);
+    const cached = typeof envelope === 'string' ? this.vectors.get(envelope, userId, recordId) : undefined;
+    if (cached !== undefined) return cached;
+    const bytes = await this.ring.open(envelope, KeyRing.associatedData(userId, recordId, 'vector'), stored.id);
+    if (bytes.length % 4 !== 0) throw new MemoryDecryptionError(stored.id, 'its vector is not float32');
+    const vector = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    this.vectors.set(envelope as string, userId, recordId, vector);
+    return vector;
+  }
+
+  private isOnActiveKey(stored: Memory): boolean {
+    const envelopes: unknown[] = [stored.memory];
+    if (stored.metadata[STORED_FIELDS.vector] !== undefined) envelopes.push(stored.metadata[STORED_FIELDS.vector]);
+    return envelopes.every((envelope) => this.ring.keyIdOf(envelope) === this.ring.activeKeyId);
+  }
+}

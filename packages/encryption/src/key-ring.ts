@@ -1,0 +1,154 @@
+import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import { MemoryDecryptionError } from './memory-decryption-error.js';
+import { KEY_ID, type ParsedEncryptionKeys } from './parse-encryption-keys.js';
+
+/** Version tag of the envelope `fa1.<keyId>.<iv>.<ciphertext>`; also bound into the associated data. */
+const ENVELOPE_VERSION = 'fa1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
+const TOKEN_BYTES = 16;
+const TOKEN_CACHE_SIZE = 10_000;
+
+interface DerivedKeys {
+  cipher: CryptoKey;
+  index: CryptoKey;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The keys, and everything done with them: sealing and opening envelopes with AES-256-GCM and
+ * computing blind-index tokens with HMAC-SHA256. Both working keys are derived from each
+ * configured key with HKDF, so the raw key never serves two algorithms.
+ */
+export class KeyRing {
+  readonly activeKeyId: string;
+  readonly keyIds: readonly string[];
+  private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
+  private derived: Promise<Map<string, DerivedKeys>> | undefined;
+  private readonly tokenCache = new Map<string, Promise<string[]>>();
+
+  constructor(keys: ParsedEncryptionKeys) {
+    this.rawKeys = keys.keys;
+    this.activeKeyId = keys.activeKeyId;
+    this.keyIds = [...keys.keys.keys()];
+  }
+
+  /** Associated data: the ciphertext only opens for this user, this record and this part of it. */
+  static associatedData(userId: string, recordId: string, part: string): Uint8Array<ArrayBuffer> {
+    return encoder.encode(JSON.stringify([ENVELOPE_VERSION, userId, recordId, part]));
+  }
+
+  async seal(plaintext: Uint8Array<ArrayBuffer>, associatedData: Uint8Array<ArrayBuffer>): Promise<string> {
+    const keys = await this.keys();
+    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: associatedData },
+      keys.get(this.activeKeyId)!.cipher,
+      plaintext,
+    );
+    return `${ENVELOPE_VERSION}.${this.activeKeyId}.${encodeBase64Url(iv)}.${encodeBase64Url(new Uint8Array(ciphertext))}`;
+  }
+
+  /** Throws MemoryDecryptionError naming `memoryId` for anything but an intact envelope under a known key. */
+  async open(envelope: unknown, associatedData: Uint8Array<ArrayBuffer>, memoryId: string): Promise<Uint8Array<ArrayBuffer>> {
+    const parts = typeof envelope === 'string' ? envelope.split('.') : [];
+    const [version, keyId, ivText, ciphertextText] = parts;
+    const iv = ivText === undefined ? undefined : decodeBase64Url(ivText);
+    const ciphertext = ciphertextText === undefined ? undefined : decodeBase64Url(ciphertextText);
+    if (
+      parts.length !== 4 ||
+      version !== ENVELOPE_VERSION ||
+      !KEY_ID.test(keyId!) ||
+      iv?.length !== IV_BYTES ||
+      !ciphertext ||
+      ciphertext.length < TAG_BYTES
+    ) {
+      throw new MemoryDecryptionError(memoryId, 'not an encryption envelope written by withEncryption');
+    }
+    const key = (await this.keys()).get(keyId!);
+    if (!key) {
+      throw new MemoryDecryptionError(memoryId, `written with key "${keyId}", which is not among the configured keys`, {
+        keyId,
+      });
+    }
+    try {
+      const plaintext = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: associatedData },
+        key.cipher,
+        ciphertext,
+      );
+      return new Uint8Array(plaintext);
+    } catch (cause) {
+      throw new MemoryDecryptionError(
+        memoryId,
+        `authentication failed under key "${keyId}": the ciphertext was altered, moved from another memory or user, or written with a different key of the same id`,
+        { cause, keyId },
+      );
+    }
+  }
+
+  /** The key id an envelope names, without opening it; undefined when it is not an envelope. */
+  keyIdOf(envelope: unknown): string | undefined {
+    if (typeof envelope !== 'string' || !envelope.startsWith(`${ENVELOPE_VERSION}.`)) return undefined;
+    return envelope.split('.', 3)[1];
+  }
+
+  /**
+   * The token of `input` under every configured key, active key first: data written under any
+   * key matches. Cached, since the same few values (a user's categories) recur on every write.
+   */
+  indexTokens(input: string): Promise<string[]> {
+    let tokens = this.tokenCache.get(input);
+    if (tokens === undefined) {
+      tokens = this.computeTokens(input);
+      if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+      this.tokenCache.set(input, tokens);
+      tokens.catch(() => this.tokenCache.delete(input));
+    }
+    return tokens;
+  }
+
+  private async computeTokens(input: string): Promise<string[]> {
+    const keys = await this.keys();
+    const data = encoder.encode(input);
+    const ordered = [this.activeKeyId, ...this.keyIds.filter((id) => id !== this.activeKeyId)];
+    return Promise.all(ordered.map((id) => this.token(keys.get(id)!.index, data)));
+  }
+
+  private async token(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {
+    const mac = await crypto.subtle.sign('HMAC', key, data);
+    return encodeBase64Url(new Uint8Array(mac, 0, TOKEN_BYTES));
+  }
+
+  /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */
+  private keys(): Promise<Map<string, DerivedKeys>> {
+    this.derived ??= this.derive().catch((error: unknown) => {
+      this.derived = undefined;
+      throw error;
+    });
+    return this.derived;
+  }
+
+  private async derive(): Promise<Map<string, DerivedKeys>> {
+    const salt = encoder.encode('fastagentic-encryption');
+    const entries = await Promise.all(
+      [...this.rawKeys].map(async ([id, raw]): Promise<[string, DerivedKeys]> => {
+        const base = await crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
+        const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt, info: encoder.encode(info) });
+        const [cipher, index] = await Promise.all([
+          crypto.subtle.deriveKey(hkdf('aes-256-gcm v1'), base, { name: 'AES-GCM', length: 256 }, false, [
+            'encrypt',
+            'decrypt',
+          ]),
+          crypto.subtle.deriveKey(hkdf('blind-index hmac-sha256 v1'), base, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, [
+            'sign',
+          ]),
+        ]);
+        return [id, { cipher, index }];
+      }),
+    );
+    return new Map(entries);
+  }
+}

@@ -1,0 +1,52 @@
+import type { Memory, MemoryInjector, MemoryProvider, Message } from '@fastagentic/memory';
+import type { AuthenticatedUser } from './bearer-auth.js';
+import type { Runnable } from './runnable.js';
+
+/** What an agent handler gets besides the message. */
+export interface AgentContext {
+  user: AuthenticatedUser;
+  /** Long-term memory (metered), for manual access beyond what was injected. */
+  memory: MemoryProvider;
+  /** Session memory, when the app has one. Scope reads to the session with `filters: { sessionId }`. */
+  sessionMemory: MemoryProvider | undefined;
+  /** The session of this request, when the client named one. */
+  sessionId: string | undefined;
+  /** Long-term memories picked by the endpoint's strategy (empty without a strategy, or when memory is unavailable). */
+  memories: Memory[];
+  /** This session's earlier exchanges, newest first. */
+  sessionMemories: Memory[];
+  /** `memories` and `sessionMemories` formatted for a system prompt. */
+  memoryContext: string;
+  /** False when the memory backend failed or ran past its budget and the request went on without it. */
+  memoryAvailable: boolean;
+  /** Runs the endpoint's runnable on `messages` (default: the user's message) with the injected memories. */
+  run(messages?: Message[]): Promise<string>;
+  signal: AbortSignal;
+}
+
+export type AgentHandler = (message: string, ctx: AgentContext) => Promise<string> | string;
+
+export interface AgentEndpointOptions {
+  /** The POST route, e.g. `/chat`. */
+  path: string;
+  runnable: Runnable;
+  /** Automatic injection: `injectMemory({ strategy, ... })`. Without it nothing long-term is injected. */
+  memory?: MemoryInjector;
+  /** Store each exchange in long-term and session memory after replying. Default true. */
+  remember?: boolean;
+  /** How many of the session's latest exchanges to inject. Default 10. */
+  sessionTurns?: number;
+}
+
+export interface AgentEndpoint {
+  readonly options: Readonly<AgentEndpointOptions>;
+  readonly handler: AgentHandler;
+}
+
+/** Runs the runnable with the injected memories: the endpoint's behaviour when no handler is given. */
+export const runAgent: AgentHandler = (_message, ctx) => ctx.run();
+
+/** The spec's `agent_endpoint`: a chat route, its runnable and memory strategy, and the handler. Mount it with `app.add`. */
+export function agentEndpoint(options: AgentEndpointOptions, handler: AgentHandler = runAgent): AgentEndpoint {
+  return { options: Object.freeze({ ...options }), handler };
+}

@@ -1,0 +1,114 @@
+import { extractUserId, MemoryConfigurationError } from '@fastagentic/memory';
+import { decode, verify, verifyWithJwks } from 'hono/jwt';
+
+type JwtPayload = Awaited<ReturnType<typeof verify>>;
+type JsonWebKeyWithId = JsonWebKey & { kid?: string; alg?: string };
+
+export interface BearerAuthOptions {
+  /** HS256 shared secret (at least 32 characters). Give this or `jwks`. */
+  secret?: string;
+  /** RS256 / ES256 public keys, inline (`keys`) or fetched from `url` (cached, refetched for an unknown `kid`). */
+  jwks?: { keys?: JsonWebKeyWithId[]; url?: string };
+  /** Dotted path of the user id in the token's claims. Default `sub`. */
+  userIdField?: string;
+  /** Claim holding the user's roles (a string or an array of strings). Default `roles`. */
+  rolesField?: string;
+  /** The role that may erase any user's memories. Default `admin`. */
+  adminRole?: string;
+  /** Expected `iss` claim, when set. */
+  issuer?: string;
+  /** Expected `aud` claim, when set. */
+  audience?: string;
+}
+
+/** The caller, as proven by a verified token. */
+export interface AuthenticatedUser {
+  id: string;
+  roles: string[];
+  isAdmin: boolean;
+  claims: JwtPayload;
+}
+
+/** Resolves to the verified user, or null for a missing, malformed, expired or badly signed token. */
+export type BearerVerifier = (authorization: string | undefined) => Promise<AuthenticatedUser | null>;
+
+const MIN_SECRET_LENGTH = 32;
+const JWKS_REFETCH_INTERVAL_MS = 30_000;
+
+function rolesOf(claims: JwtPayload, rolesField: string): string[] {
+  const value = claims[rolesField];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((role): role is string => typeof role === 'string');
+  return [];
+}
+
+/** Keys from a JWKS URL, fetched on first use and again (at most every 30 s) when a token names an unknown `kid`. */
+function jwksKeySource(jwks: NonNullable<BearerAuthOptions['jwks']>) {
+  let fetched: JsonWebKeyWithId[] = [];
+  let fetchedAt = Number.NEGATIVE_INFINITY;
+  const refresh = async () => {
+    fetchedAt = Date.now();
+    const response = await fetch(jwks.url!);
+    if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+    const body = (await response.json()) as { keys?: unknown };
+    if (!Array.isArray(body.keys)) throw new Error('JWKS has no "keys" array');
+    fetched = body.keys as JsonWebKeyWithId[];
+  };
+  return async (kid: string | undefined): Promise<JsonWebKeyWithId[]> => {
+    const known = () => [...(jwks.keys ?? []), ...fetched];
+    if (jwks.url && !known().some((key) => key.kid === kid) && Date.now() - fetchedAt > JWKS_REFETCH_INTERVAL_MS) {
+      await refresh();
+    }
+    return known();
+  };
+}
+
+/**
+ * Builds the verifier for `Authorization: Bearer <jwt>`: HS256 with a secret, or RS256/ES256 with
+ * a JWKS. The user id is read from the claims at `userIdField`; a token without one is refused.
+ */
+export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier {
+  const hasSecret = typeof options.secret === 'string';
+  const hasJwks = options.jwks !== undefined && (options.jwks.keys !== undefined || options.jwks.url !== undefined);
+  if (hasSecret === hasJwks) {
+    throw new MemoryConfigurationError('auth', 'give exactly one of auth.secret (HS256) or auth.jwks (RS256/ES256)');
+  }
+  if (hasSecret && options.secret!.length < MIN_SECRET_LENGTH) {
+    throw new MemoryConfigurationError('auth.secret', `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  const userIdField = options.userIdField ?? 'sub';
+  const rolesField = options.rolesField ?? 'roles';
+  const adminRole = options.adminRole ?? 'admin';
+  const verification = { iss: options.issuer, aud: options.audience };
+
+  let verifyToken: (token: string) => Promise<JwtPayload>;
+  if (hasSecret) {
+    // Imported once: re-importing the key on every request costs more than the HMAC itself.
+    const key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(options.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    verifyToken = async (token) => verify(token, await key, { alg: 'HS256', ...verification });
+  } else {
+    const keysFor = jwksKeySource(options.jwks!);
+    verifyToken = async (token) => {
+      const keys = await keysFor(decode(token).header.kid);
+      return verifyWithJwks(token, { keys, allowedAlgorithms: ['RS256', 'ES256'], verification });
+    };
+  }
+
+  return async (authorization) => {
+    const match = authorization === undefined ? null : /^Bearer\s+([^\s]+)\s*$/i.exec(authorization);
+    if (!match) return null;
+    try {
+      const claims = await verifyToken(match[1]!);
+      const roles = rolesOf(claims, rolesField);
+      return { id: extractUserId(claims, userIdField), roles, isAdmin: roles.includes(adminRole), claims };
+    } catch {
+      return null;
+    }
+  };
+}

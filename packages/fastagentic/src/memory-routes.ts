@@ -1,0 +1,108 @@
+import { validateMessages, validateMetadata, validateQuery, type MemoryFilter, type MemoryProvider, type Message } from '@fastagentic/memory';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { AppEnv } from './app.js';
+import { errorBody } from './error-body.js';
+import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
+
+interface MemoryRouteDependencies {
+  requireUser: MiddlewareHandler<AppEnv>;
+  memory: () => MemoryProvider;
+  sessionMemory: () => MemoryProvider | undefined;
+}
+
+/** A JSON number option; anything else becomes NaN so the provider's validator names the field. */
+function optionalNumber(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/** The messages of `POST /memories`: `messages`, or a single `content` string stored as a user message. */
+function messagesOf(body: Record<string, unknown>): Message[] {
+  if (body.messages === undefined && typeof body.content === 'string') {
+    return validateMessages([{ role: 'user', content: body.content }], 'content');
+  }
+  return validateMessages(body.messages, 'messages');
+}
+
+/**
+ * The signed-in user's memory routes (list, search, add, get, delete one) and GDPR erasure.
+ * Every route acts on the token's user; only erasure names a user, and only that user or an admin may call it.
+ */
+export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDependencies): void {
+  const { requireUser } = deps;
+
+  hono.get('/memories', requireUser, async (c) => {
+    rejectIdentityFields(Object.keys(c.req.query()));
+    const page = await deps.memory().getAll(c.get('user').id, {
+      limit: parseLimitParameter(c.req.query('limit')),
+      cursor: c.req.query('cursor'),
+    });
+    return c.json(page);
+  });
+
+  hono.get('/memories/search', requireUser, async (c) => {
+    rejectIdentityFields(Object.keys(c.req.query()));
+    const query = validateQuery(c.req.query('query'), 'query');
+    const memories = await deps.memory().search(c.get('user').id, query, {
+      limit: parseLimitParameter(c.req.query('limit')),
+    });
+    return c.json({ memories });
+  });
+
+  hono.post('/memories/search', requireUser, async (c) => {
+    const body = await readJsonObject(c);
+    const query = validateQuery(body.query, 'query');
+    const memories = await deps.memory().search(c.get('user').id, query, {
+      limit: optionalNumber(body.limit),
+      minRelevance: optionalNumber(body.minRelevance),
+      filters: body.filters as MemoryFilter | undefined,
+    });
+    return c.json({ memories });
+  });
+
+  hono.post('/memories', requireUser, async (c) => {
+    const body = await readJsonObject(c);
+    const messages = messagesOf(body);
+    const metadata = validateMetadata(body.metadata, 'metadata');
+    const id = await deps.memory().add(c.get('user').id, messages, metadata);
+    return c.json({ id }, 201);
+  });
+
+  hono.get('/memories/:memoryId', requireUser, async (c) => {
+    const userId = c.get('user').id;
+    const memoryId = c.req.param('memoryId');
+    const session = deps.sessionMemory();
+    const memory = (await deps.memory().get(userId, memoryId)) ?? (session ? await session.get(userId, memoryId) : null);
+    if (!memory) return c.json(errorBody('not_found', `Memory not found: ${memoryId}`), 404);
+    return c.json(memory);
+  });
+
+  hono.delete('/memories/:memoryId', requireUser, async (c) => {
+    const userId = c.get('user').id;
+    const memoryId = c.req.param('memoryId');
+    const session = deps.sessionMemory();
+    // Ids are unique across stores, so the id says which store holds the memory.
+    if (!(await deps.memory().get(userId, memoryId)) && session && (await session.get(userId, memoryId))) {
+      await session.delete(userId, memoryId);
+    } else {
+      await deps.memory().delete(userId, memoryId);
+    }
+    return c.json({ deleted: 1 });
+  });
+
+  const forget = async (c: Context<AppEnv>) => {
+    const caller = c.get('user');
+    const userId = c.req.param('userId')!;
+    if (userId !== caller.id && !caller.isAdmin) {
+      return c.json(errorBody('forbidden', 'Only the user themselves or an admin may erase these memories'), 403);
+    }
+    const session = deps.sessionMemory();
+    const [longTerm, sessionCount] = await Promise.all([
+      deps.memory().deleteAll(userId),
+      session ? session.deleteAll(userId) : Promise.resolve(0),
+    ]);
+    return c.json({ deleted: longTerm + sessionCount });
+  };
+  hono.delete('/users/:userId/memories', requireUser, forget);
+  hono.post('/users/:userId/forget', requireUser, forget);
+}

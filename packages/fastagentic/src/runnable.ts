@@ -1,0 +1,20 @@
+import type { Memory, Message } from '@fastagentic/memory';
+
+/** What a runnable gets: the conversation, and the memories the endpoint's strategy picked for it. */
+export interface RunnableInput {
+  messages: Message[];
+  /** Long-term memories chosen by the endpoint's strategy, best (or newest) first. */
+  memories: Memory[];
+  /** This session's earlier exchanges, newest first. */
+  sessionMemories: Memory[];
+  /** Both sets formatted as one block for a system prompt; empty when there are none. */
+  memoryContext: string;
+  signal?: AbortSignal;
+}
+
+/** Anything that turns messages (with the injected memory context) into a reply. */
+export interface Runnable {
+  /** Short name for logs, e.g. `offline` or `openai-compatible:gpt-4o-mini`. */
+  readonly name: string;
+  run(input: RunnableInput): Promise<string>;
+}

@@ -1,0 +1,1 @@
+export { testHttpContract, type HttpContractOptions } from './test-http-contract.js';

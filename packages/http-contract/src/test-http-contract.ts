@@ -1,0 +1,337 @@
+import { sign } from 'hono/jwt';
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_CHAT_ROUTES } from './reference-agent.js';
+
+export interface HttpContractOptions {
+  /** Shown in the test names, e.g. `node` or `workerd`. */
+  name: string;
+  /** The server's origin, e.g. `http://127.0.0.1:8787`; read when the tests run. */
+  baseUrl: () => string;
+  /** The HS256 secret the server verifies tokens with. */
+  jwtSecret: string;
+  /** The server's session memory TTL: the suite waits this long to see a session expire. Keep it short (1 s). */
+  sessionTtlSeconds: number;
+  /** Role that may erase any user's memories. Default `admin`. */
+  adminRole?: string;
+  /** Whether the server exposes `/metrics`. Default true. */
+  metrics?: boolean;
+}
+
+interface JsonResponse<T = any> {
+  status: number;
+  body: T;
+  contentType: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The HTTP contract of a FastAgentic agent server running the reference agent: chat with each
+ * strategy, session vs long-term memory, the manual routes, auth, isolation between users,
+ * forget, metrics, errors. Call it once in a test file with the server's address.
+ */
+export function testHttpContract(options: HttpContractOptions): void {
+  const run = crypto.randomUUID().slice(0, 8);
+  let counter = 0;
+  const newUser = (label: string) => `contract-${run}-${label}-${++counter}`;
+  const tokenFor = (userId: string, roles: string[] = []) =>
+    sign({ sub: userId, roles, exp: Math.floor(Date.now() / 1000) + 600 }, options.jwtSecret, 'HS256');
+
+  async function call<T = any>(
+    method: string,
+    path: string,
+    init: { user?: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<JsonResponse<T>> {
+    const headers: Record<string, string> = { ...init.headers };
+    const token = init.token ?? (init.user === undefined ? undefined : await tokenFor(init.user));
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let body = init.body;
+    if (init.json !== undefined) body = JSON.stringify(init.json);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${options.baseUrl()}${path}`, { method, headers, body });
+    const text = await response.text();
+    const contentType = response.headers.get('content-type');
+    return { status: response.status, body: contentType?.includes('json') ? JSON.parse(text) : text, contentType };
+  }
+
+  const remember = async (user: string, content: string, metadata?: Record<string, unknown>) => {
+    const response = await call<{ id: string }>('POST', '/memories', { user, json: { content, metadata } });
+    expect(response.status).toBe(201);
+    return response.body.id;
+  };
+  const chat = (user: string, path: string, message: string, sessionId?: string) =>
+    call('POST', path, { user, json: sessionId === undefined ? { message } : { message, sessionId } });
+  const listTexts = async (user: string) =>
+    (await call('GET', '/memories?limit=1000', { user })).body.memories.map((memory: { memory: string }) => memory.memory);
+  /** Exchanges are stored after the reply, so a read right after may not see them yet. */
+  const eventually = async (check: () => Promise<void>, timeoutMs = 3000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await check();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(25);
+      }
+    }
+  };
+  const expectFieldError = (response: JsonResponse, field: string) => {
+    expect(response.status).toBe(400);
+    expect(response.body.error.type).toMatch(/validation_error|unsupported_filter/);
+    expect(response.body.error.field).toBe(field);
+    expect(response.body.error.message).toEqual(expect.any(String));
+  };
+
+  describe(`HTTP contract (${options.name})`, () => {
+    describe('chat', () => {
+      for (const [strategy, path] of Object.entries(REFERENCE_CHAT_ROUTES)) {
+        it(`${strategy} strategy (${path}) injects the user's memories into the runnable`, async () => {
+          const user = newUser(strategy);
+          await remember(user, 'My favourite colour is teal');
+          await remember(user, 'I keep bees on the roof');
+          const response = await chat(user, path, 'Which colour is my favourite?');
+          expect(response.status).toBe(200);
+          expect(response.body.memoryAvailable).toBe(true);
+          const texts = response.body.memories.map((memory: { memory: string }) => memory.memory);
+          expect(texts).toContain('My favourite colour is teal');
+          if (strategy !== 'relevant') expect(texts).toContain('I keep bees on the roof');
+          expect(response.body.reply).toContain('You said: Which colour is my favourite?');
+          expect(response.body.reply).toContain('My favourite colour is teal');
+        });
+      }
+
+      it('stores each exchange in long-term memory after replying', async () => {
+        const user = newUser('stores');
+        const first = await chat(user, REFERENCE_CHAT_ROUTES.all, 'I was born in Lisbon');
+        expect(first.body.reply).toContain('I remember nothing about you yet.');
+        await eventually(async () => {
+          expect((await listTexts(user)).some((text: string) => text.startsWith('user: I was born in Lisbon'))).toBe(true);
+        });
+        const second = await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'Where was I born? Lisbon?');
+        expect(second.body.reply).toContain('I remember: user: I was born in Lisbon');
+      });
+    });
+
+    describe('session vs long-term memory', () => {
+      it('session memory is scoped to the user and the session, and expires while long-term memory stays', async () => {
+        const user = newUser('session');
+        const other = newUser('session-other');
+        const session = `s-${run}`;
+        await chat(user, REFERENCE_CHAT_ROUTES.all, 'My parking spot is B7', session);
+
+        await eventually(async () => {
+          const same = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
+          expect(same.body.sessionMemories.map((m: { memory: string }) => m.memory)).toContain(
+            'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
+          );
+          expect(same.body.reply).toContain('Earlier in this session: user: My parking spot is B7');
+        });
+        const otherSession = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', `${session}-b`);
+        expect(otherSession.body.sessionMemories).toEqual([]);
+        const headerSession = await call('POST', REFERENCE_CHAT_ROUTES.all, {
+          user,
+          json: { message: 'Where did I park?' },
+          headers: { 'x-session-id': session },
+        });
+        expect(headerSession.body.sessionId).toBe(session);
+        expect(headerSession.body.sessionMemories.length).toBeGreaterThan(0);
+        const otherUser = await chat(other, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
+        expect(otherUser.body.sessionMemories).toEqual([]);
+        expect(otherUser.body.memories).toEqual([]);
+
+        // Let the background writes of the chats above land before the TTL starts counting.
+        await sleep(100);
+        await sleep(options.sessionTtlSeconds * 1000 + 300);
+        const later = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
+        expect(later.body.sessionMemories).toEqual([]);
+        expect(later.body.memories.map((m: { memory: string }) => m.memory)).toContain(
+          'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
+        );
+      });
+    });
+
+    describe('manual memory routes', () => {
+      it('add, list with a cursor, search (GET and POST), get and delete one', async () => {
+        const user = newUser('manual');
+        const first = await remember(user, 'I prefer window seats', { category: 'travel' });
+        const second = await call('POST', '/memories', {
+          user,
+          json: { messages: [{ role: 'user', content: 'I am allergic to peanuts' }], metadata: { category: 'health' } },
+        });
+        expect(second.status).toBe(201);
+
+        const page1 = await call('GET', '/memories?limit=1', { user });
+        expect(page1.status).toBe(200);
+        expect(page1.body.memories).toHaveLength(1);
+        expect(page1.body.memories[0].memory).toBe('I am allergic to peanuts');
+        expect(page1.body.nextCursor).toEqual(expect.any(String));
+        const page2 = await call('GET', `/memories?limit=1&cursor=${encodeURIComponent(page1.body.nextCursor)}`, { user });
+        expect(page2.body.memories.map((m: { id: string }) => m.id)).toEqual([first]);
+        expect(page2.body.nextCursor).toBeNull();
+
+        const searchGet = await call('GET', '/memories/search?query=peanuts&limit=5', { user });
+        expect(searchGet.status).toBe(200);
+        expect(searchGet.body.memories[0].memory).toBe('I am allergic to peanuts');
+        expect(searchGet.body.memories[0].score).toBeGreaterThan(0);
+        const searchPost = await call('POST', '/memories/search', {
+          user,
+          json: { query: 'window seats or peanuts', filters: { category: 'travel' } },
+        });
+        expect(searchPost.body.memories.map((m: { id: string }) => m.id)).toEqual([first]);
+
+        const got = await call('GET', `/memories/${first}`, { user });
+        expect(got.status).toBe(200);
+        expect(got.body).toMatchObject({ id: first, memory: 'I prefer window seats', metadata: { category: 'travel' } });
+
+        const deleted = await call('DELETE', `/memories/${first}`, { user });
+        expect(deleted).toMatchObject({ status: 200, body: { deleted: 1 } });
+        const gone = await call('GET', `/memories/${first}`, { user });
+        expect(gone.status).toBe(404);
+        expect(gone.body.error.type).toBe('not_found');
+        const again = await call('DELETE', `/memories/${first}`, { user });
+        expect(again.status).toBe(404);
+        expect(again.body.error.type).toBe('not_found');
+      });
+    });
+
+    describe('auth', () => {
+      it('every memory and chat route needs a valid bearer token', async () => {
+        const routes: [string, string][] = [
+          ['POST', REFERENCE_CHAT_ROUTES.relevant],
+          ['GET', '/memories'],
+          ['POST', '/memories'],
+          ['GET', '/memories/search?query=x'],
+          ['DELETE', '/memories/some-id'],
+          ['DELETE', '/users/someone/memories'],
+          ['POST', '/users/someone/forget'],
+        ];
+        const forged = await sign({ sub: 'someone', exp: Math.floor(Date.now() / 1000) + 60 }, 'not-the-secret-not-the-secret-123', 'HS256');
+        const expired = await sign({ sub: 'someone', exp: Math.floor(Date.now() / 1000) - 60 }, options.jwtSecret, 'HS256');
+        const noSubject = await sign({ name: 'nobody', exp: Math.floor(Date.now() / 1000) + 60 }, options.jwtSecret, 'HS256');
+        for (const [method, path] of routes) {
+          for (const token of [undefined, 'not-a-jwt', forged, expired, noSubject]) {
+            const json = method === 'GET' ? undefined : { message: 'hi', content: 'hi' };
+            const response = await call(method, path, { token, json });
+            expect(response.status, `${method} ${path} with token ${token}`).toBe(401);
+            expect(response.body.error.type).toBe('unauthorized');
+          }
+        }
+      });
+
+      it('the user comes from the token, never from the body or query', async () => {
+        const user = newUser('identity');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: { message: 'hi', userId: 'victim' } }), 'userId');
+        expectFieldError(await call('POST', '/memories', { user, json: { content: 'hi', user_id: 'victim' } }), 'user_id');
+        expectFieldError(await call('GET', '/memories?userId=victim', { user }), 'userId');
+      });
+    });
+
+    describe('isolation between users', () => {
+      it('user B cannot read, search, delete or forget the memories of user A', async () => {
+        const alice = newUser('alice');
+        const bob = newUser('bob');
+        const secret = await remember(alice, 'My locker code is 4471 zebra');
+
+        expect(await listTexts(bob)).toEqual([]);
+        expect((await call('GET', `/memories/${secret}`, { user: bob })).status).toBe(404);
+        expect((await call('GET', '/memories/search?query=locker%20zebra', { user: bob })).body.memories).toEqual([]);
+        expect((await call('POST', '/memories/search', { user: bob, json: { query: 'locker zebra' } })).body.memories).toEqual([]);
+        expect((await chat(bob, REFERENCE_CHAT_ROUTES.relevant, 'What is my locker code? zebra')).body.memories).toEqual([]);
+        expect((await call('DELETE', `/memories/${secret}`, { user: bob })).status).toBe(404);
+
+        const forgetDelete = await call('DELETE', `/users/${encodeURIComponent(alice)}/memories`, { user: bob });
+        expect(forgetDelete.status).toBe(403);
+        expect(forgetDelete.body.error.type).toBe('forbidden');
+        expect((await call('POST', `/users/${encodeURIComponent(alice)}/forget`, { user: bob })).status).toBe(403);
+
+        expect(await listTexts(alice)).toEqual(['My locker code is 4471 zebra']);
+      });
+    });
+
+    describe('forget', () => {
+      it('removes long-term and session memory in one call and leaves nothing', async () => {
+        const user = newUser('forget');
+        const session = `forget-${run}`;
+        await remember(user, 'My passport number is X123');
+        await chat(user, REFERENCE_CHAT_ROUTES.all, 'I live at 12 Elm Street', session);
+        // The exchange goes to long-term and session memory together, after the reply.
+        await eventually(async () => expect((await listTexts(user)).length).toBe(2));
+
+        const forgotten = await call('DELETE', `/users/${encodeURIComponent(user)}/memories`, { user });
+        expect(forgotten.status).toBe(200);
+        expect(forgotten.body.deleted).toBe(3);
+
+        expect(await listTexts(user)).toEqual([]);
+        expect((await call('GET', '/memories/search?query=passport', { user })).body.memories).toEqual([]);
+        const after = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where do I live?', session);
+        expect(after.body.memories).toEqual([]);
+        expect(after.body.sessionMemories).toEqual([]);
+        // That chat stored its own exchange: the POST form of forget erases it too.
+        await eventually(async () => expect((await listTexts(user)).length).toBe(1));
+        const viaPost = await call('POST', `/users/${encodeURIComponent(user)}/forget`, { user });
+        expect(viaPost.status).toBe(200);
+        expect(viaPost.body.deleted).toBe(2);
+      });
+
+      it('an admin may erase another user', async () => {
+        const user = newUser('erased');
+        await remember(user, 'Something to erase');
+        const response = await call('POST', `/users/${encodeURIComponent(user)}/forget`, {
+          token: await tokenFor(newUser('admin'), [options.adminRole ?? 'admin']),
+        });
+        expect(response).toMatchObject({ status: 200, body: { deleted: 1 } });
+        expect(await listTexts(user)).toEqual([]);
+      });
+    });
+
+    it.skipIf(options.metrics === false)('/metrics shows the spec series', async () => {
+      const user = newUser('metrics');
+      await remember(user, 'Metrics fodder');
+      await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'Metrics fodder?');
+      const response = await call('GET', '/metrics');
+      expect(response.status).toBe(200);
+      expect(response.contentType).toContain('text/plain');
+      const text = response.body as string;
+      expect(text).toMatch(/^fastagentic_memory_operations_total\{provider="in-memory",operation="search"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^fastagentic_memory_operations_total\{provider="in-memory",operation="add"\} [1-9]\d*$/m);
+      for (const quantile of ['0.5', '0.9', '0.99']) {
+        expect(text).toMatch(
+          new RegExp(`^fastagentic_memory_latency_ms\\{quantile="${quantile}",provider="in-memory",operation="search"\\} [\\d.e+-]+$`, 'm'),
+        );
+      }
+      expect(text).toContain('# TYPE fastagentic_memory_failures_total counter');
+    });
+
+    describe('errors', () => {
+      it('bad input gets a 400 with a JSON error naming the field', async () => {
+        const user = newUser('bad');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: {} }), 'message');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: { message: 42 } }), 'message');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: { message: 'x'.repeat(5000) } }), 'message');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, body: '{not json' }), 'body');
+        expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: { message: 'hi', sessionId: 'has spaces' } }), 'sessionId');
+        expectFieldError(await call('GET', '/memories?limit=abc', { user }), 'limit');
+        expectFieldError(await call('GET', '/memories?limit=0', { user }), 'limit');
+        expectFieldError(await call('GET', '/memories?cursor=bogus', { user }), 'cursor');
+        expectFieldError(await call('GET', '/memories/search', { user }), 'query');
+        expectFieldError(await call('POST', '/memories/search', { user, json: { query: 'x', limit: 'ten' } }), 'limit');
+        expectFieldError(await call('POST', '/memories/search', { user, json: { query: 'x', filters: { category: { regex: 'a' } } } }), 'filters.category.regex');
+        expectFieldError(await call('POST', '/memories', { user, json: { messages: [{ role: 'robot', content: 'hi' }] } }), 'messages.0.role');
+        expectFieldError(await call('POST', '/memories', { user, json: { content: 'hi', metadata: 'nope' } }), 'metadata');
+        expectFieldError(await call('POST', '/memories', { user, json: {} }), 'messages');
+      });
+
+      it('unknown routes and missing memories get a JSON 404', async () => {
+        const user = newUser('missing');
+        for (const [method, path] of [['GET', '/nope'], ['POST', '/chat/unknown'], ['GET', '/users/x/memories']]) {
+          const response = await call(method!, path!, { user });
+          expect(response.status, `${method} ${path}`).toBe(404);
+          expect(response.body.error.type).toBe('not_found');
+        }
+        const missing = await call('GET', '/memories/00000000-0000-4000-8000-000000000000', { user });
+        expect(missing.status).toBe(404);
+        expect(missing.body.error.type).toBe('not_found');
+      });
+    });
+  });
+}

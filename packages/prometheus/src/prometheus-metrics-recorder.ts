@@ -1,0 +1,67 @@
+import type { MemoryOperationEvent, MetricsRecorder } from '@fastagentic/memory';
+import { Counter, Registry, Summary } from 'prom-client';
+
+export interface PrometheusMetricsRecorderOptions {
+  /** Where the series are registered. Default: a new registry, without prom-client's process metrics (they do not run on Workers). */
+  registry?: Registry;
+  /** Latency quantiles. Default 0.5, 0.9, 0.99. */
+  percentiles?: number[];
+  /** Quantiles cover this sliding window rather than the whole process life. Default 600 s. */
+  maxAgeSeconds?: number;
+  /** Buckets of the sliding window. Default 5. */
+  ageBuckets?: number;
+}
+
+/**
+ * The spec's memory metrics on prom-client:
+ * - `fastagentic_memory_operations_total{provider, operation}`
+ * - `fastagentic_memory_latency_ms{provider, operation, quantile}` (a Summary)
+ * - `fastagentic_memory_failures_total{provider, operation, error_type}`
+ * Pass it as `metrics` to the App, or to `withMetrics(provider, recorder)`.
+ */
+export class PrometheusMetricsRecorder implements MetricsRecorder {
+  readonly registry: Registry;
+  private readonly operations: Counter<'provider' | 'operation'>;
+  private readonly latency: Summary<'provider' | 'operation'>;
+  private readonly failures: Counter<'provider' | 'operation' | 'error_type'>;
+
+  constructor(options: PrometheusMetricsRecorderOptions = {}) {
+    this.registry = options.registry ?? new Registry();
+    const registers = [this.registry];
+    this.operations = new Counter({
+      name: 'fastagentic_memory_operations_total',
+      help: 'Memory provider calls, by provider and operation.',
+      labelNames: ['provider', 'operation'],
+      registers,
+    });
+    this.latency = new Summary({
+      name: 'fastagentic_memory_latency_ms',
+      help: 'Memory provider call latency in milliseconds.',
+      labelNames: ['provider', 'operation'],
+      percentiles: options.percentiles ?? [0.5, 0.9, 0.99],
+      maxAgeSeconds: options.maxAgeSeconds ?? 600,
+      ageBuckets: options.ageBuckets ?? 5,
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'fastagentic_memory_failures_total',
+      help: 'Memory provider calls that failed, by provider, operation and error type.',
+      labelNames: ['provider', 'operation', 'error_type'],
+      registers,
+    });
+  }
+
+  record(event: MemoryOperationEvent): void {
+    const labels = { provider: event.provider, operation: event.operation };
+    this.operations.inc(labels);
+    this.latency.observe(labels, event.durationMs);
+    if (event.outcome === 'error') {
+      this.failures.inc({ ...labels, error_type: event.errorType ?? 'unknown' });
+    }
+  }
+
+  /** The exposition text, as served on `/metrics`. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,239 @@
+import { comparePair, formatDuration, printFigures, type Figure, type PairResult, type Stats } from '@fastagentic/bench';
+import { lexicalRelevance, tokenizeForRelevance, type Memory } from '@fastagentic/memory';
+import { Redis } from 'ioredis';
+import { RedisProvider } from '../src/index.js';
+import { userKeys } from '../src/redis-key-layout.js';
+import { RedisServerProcess } from '../test/redis-server-process.js';
+
+// A private redis-server, so other work on the machine's Redis neither skews nor sees the run.
+const server = await RedisServerProcess.start();
+const prefix = 'bench:';
+const client = new Redis(server.url);
+const raw = new Redis(server.url);
+const provider = new RedisProvider({ client, prefix });
+const note = (content: string) => [{ role: 'user' as const, content }];
+const words = ['tea', 'piano', 'berlin', 'river', 'cat', 'hiking', 'coffee', 'music', 'garden', 'travel'];
+const sentence = (i: number) =>
+  `Memory ${i} about ${words[i % 10]} and ${words[(i * 7) % 10]} with ${words[(i * 3) % 10]} notes`;
+
+let commands = 0;
+const sendCommand = client.sendCommand.bind(client);
+client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+  commands++;
+  return sendCommand(...args);
+}) as Redis['sendCommand'];
+
+async function seed(userId: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 1_000) {
+    const size = Math.min(1_000, count - start);
+    await Promise.all(Array.from({ length: size }, (_, i) => provider.add(userId, note(sentence(start + i)))));
+  }
+}
+
+function rawRecord(id: string, text: string): string {
+  return JSON.stringify({ id, memory: text, metadata: {} });
+}
+
+function rankRaw(values: string[], query: string): Array<{ record: { memory: string; seq: number }; score: number }> {
+  const queryTerms = [...new Set(tokenizeForRelevance(query))];
+  const containing = new Map<string, number>();
+  const hits = [];
+  for (const value of values) {
+    const record = JSON.parse(value) as { memory: string; seq: number };
+    const words = new Set(tokenizeForRelevance(record.memory));
+    const terms = queryTerms.filter((term) => words.has(term));
+    if (terms.length === 0) continue;
+    for (const term of terms) containing.set(term, (containing.get(term) ?? 0) + 1);
+    hits.push({ record, terms });
+  }
+  return hits
+    .map(({ record, terms }) => ({
+      record,
+      score: lexicalRelevance(queryTerms, terms.length),
+      weight: terms.reduce((sum, term) => sum + Math.log(1 + values.length / containing.get(term)!), 0),
+    }))
+    .sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq)
+    .slice(0, 10);
+}
+
+const pairs: PairResult[] = [];
+const figures: Figure[] = [];
+const within15 = (pair: PairResult): Figure => ({
+  name: pair.name,
+  value: pair.candidate,
+  baselineName: pair.baselineName,
+  baseline: pair.baseline,
+  target: 'ratio <= 1.15',
+  met: pair.medianRatio <= 1.15,
+});
+
+// add: one script (sequence, HSET, ZADD) vs raw MULTI/EXEC of HSET + ZADD, both one round trip.
+let rawSeq = 0;
+const rawAddKeys = userKeys(prefix, 'raw-add');
+pairs.push(
+  await comparePair({
+    name: 'RedisProvider.add',
+    baselineName: 'raw ioredis MULTI HSET+ZADD',
+    candidate: () => provider.add('provider-add', note(sentence(rawSeq))),
+    baseline: () => {
+      const id = crypto.randomUUID();
+      return raw
+        .multi()
+        .hset(rawAddKeys.records, id, rawRecord(id, sentence(rawSeq)))
+        .zadd(rawAddKeys.timeline, Date.now() * 1000 + rawSeq++, id)
+        .exec();
+    },
+  }),
+);
+
+// A user of 1,000 memories for get, getAll and search.
+await seed('reader', 1_000);
+const readerKeys = userKeys(prefix, 'reader');
+const [someId] = await raw.zrevrange(readerKeys.timeline, 0, 0);
+pairs.push(
+  await comparePair({
+    name: 'RedisProvider.get',
+    baselineName: 'raw ioredis HGET + JSON.parse',
+    iterations: 1_000,
+    candidate: () => provider.get('reader', someId!),
+    baseline: async () => JSON.parse((await raw.hget(readerKeys.records, someId!))!),
+  }),
+);
+pairs.push(
+  await comparePair({
+    name: 'RedisProvider.getAll (page of 100 of 1,000)',
+    baselineName: 'raw ioredis ZREVRANGE then HMGET (2 round trips)',
+    iterations: 500,
+    candidate: () => provider.getAll('reader', { limit: 100 }),
+    baseline: async () => {
+      const ids = await raw.zrevrange(readerKeys.timeline, 0, 100);
+      return (await raw.hmget(readerKeys.records, ...ids)).map((value) => JSON.parse(value!));
+    },
+  }),
+);
+pairs.push(
+  await comparePair({
+    name: 'RedisProvider.search (1,000 memories)',
+    baselineName: 'raw ioredis HVALS + the same ranking',
+    iterations: 100,
+    candidate: () => provider.search('reader', 'tea and piano lessons'),
+    baseline: async () => rankRaw(await raw.hvals(readerKeys.records), 'tea and piano lessons'),
+  }),
+);
+
+// deleteAll of a 50-memory user; each run takes a fresh user seeded before timing starts.
+const runs = 120;
+for (let i = 0; i < runs; i++) {
+  await seed(`forget-provider-${i}`, 50);
+  await seed(`forget-raw-${i}`, 50);
+}
+let providerVictim = 0;
+let rawVictim = 0;
+pairs.push(
+  await comparePair({
+    name: 'RedisProvider.deleteAll (50 memories)',
+    baselineName: 'raw ioredis MULTI HLEN+UNLINK',
+    iterations: 100,
+    warmup: 10,
+    candidate: () => provider.deleteAll(`forget-provider-${providerVictim++}`),
+    baseline: () => {
+      const keys = userKeys(prefix, `forget-raw-${rawVictim++}`);
+      return raw.multi().hlen(keys.records).unlink(keys.records, keys.timeline).exec();
+    },
+  }),
+);
+figures.push(...pairs.map(within15));
+
+// Forgetting a user with 10,000 memories: one deleteAll vs the spec's getAll-then-delete loop.
+async function specForget(userId: string): Promise<number> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, cursor === undefined ? { limit: 1000 } : { limit: 1000, cursor });
+    ids.push(...page.memories.map((memory: Memory) => memory.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  for (const id of ids) await provider.delete(userId, id);
+  return ids.length;
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    samples: sorted.length,
+    medianMs: sorted[Math.ceil(sorted.length / 2) - 1]!,
+    p99Ms: sorted[sorted.length - 1]!,
+    meanMs: sorted.reduce((sum, x) => sum + x, 0) / sorted.length,
+  };
+}
+
+const forgetSamples: number[] = [];
+const loopSamples: number[] = [];
+let forgetCommands = 0;
+let loopCommands = 0;
+for (let round = 0; round < 3; round++) {
+  await seed('ten-thousand', 10_000);
+  commands = 0;
+  let started = performance.now();
+  if ((await provider.deleteAll('ten-thousand')) !== 10_000) throw new Error('deleteAll missed memories');
+  forgetSamples.push(performance.now() - started);
+  forgetCommands = commands;
+  await seed('ten-thousand', 10_000);
+  commands = 0;
+  started = performance.now();
+  if ((await specForget('ten-thousand')) !== 10_000) throw new Error('the loop missed memories');
+  loopSamples.push(performance.now() - started);
+  loopCommands = commands;
+}
+const forget = stats(forgetSamples);
+const loop = stats(loopSamples);
+const speedup = loop.medianMs / forget.medianMs;
+const show = (value: Stats) => `median ${formatDuration(value.medianMs)}, p99 ${formatDuration(value.p99Ms)}`;
+figures.push({
+  name: `forget a user with 10,000 memories: deleteAll, ${speedup.toFixed(0)}x faster`,
+  value: { text: show(forget) },
+  baselineName: 'spec loop (getAll pages, then delete each)',
+  baseline: { text: show(loop) },
+  target: '>= 100x faster',
+  met: speedup >= 100,
+});
+
+// Round trips: commands the provider's client sent for one call (each call awaits one reply).
+async function roundTrips(run: () => Promise<unknown>): Promise<number> {
+  commands = 0;
+  await run();
+  return commands;
+}
+await seed('counted', 20);
+const countedId = await provider.add('counted', note('to delete'));
+const counts: Array<[string, number]> = [
+  ['add', await roundTrips(() => provider.add('counted', note('one more')))],
+  ['get', await roundTrips(() => provider.get('counted', countedId))],
+  ['getAll', await roundTrips(() => provider.getAll('counted', { limit: 10 }))],
+  ['getAll with filter', await roundTrips(() => provider.getAll('counted', { filters: { category: 'x' } }))],
+  ['search', await roundTrips(() => provider.search('counted', 'tea'))],
+  ['delete', await roundTrips(() => provider.delete('counted', countedId))],
+  ['deleteAll', await roundTrips(() => provider.deleteAll('counted'))],
+];
+for (const [operation, count] of counts) {
+  figures.push({
+    name: `round trips: ${operation}`,
+    value: { text: String(count) },
+    target: '1',
+    met: count === 1,
+  });
+}
+figures.push({
+  name: 'round trips: forget 10,000 memories',
+  value: { text: `${forgetCommands} (deleteAll)` },
+  baselineName: 'spec loop',
+  baseline: { text: String(loopCommands) },
+  target: '1',
+  met: forgetCommands === 1,
+});
+
+printFigures(`@fastagentic/redis vs raw ioredis (private redis-server ${server.port}, same run)`, figures);
+
+await client.quit();
+await raw.quit();
+await server.destroy();

@@ -1,0 +1,40 @@
+import { MemoryConfigurationError } from '@fastagentic/memory';
+import { Redis } from '@upstash/redis/cloudflare';
+import { RedisMemoryProvider, type RedisMemoryOptions } from './redis-memory-provider.js';
+import { UpstashCommandRunner, type UpstashScriptClient } from './upstash-command-runner.js';
+
+export interface UpstashRedisProviderOptions extends RedisMemoryOptions {
+  /** UPSTASH_REDIS_REST_URL; with `token`, the provider creates its own client. */
+  url?: string;
+  /** UPSTASH_REDIS_REST_TOKEN. */
+  token?: string;
+  /** An @upstash/redis `Redis` you configured yourself (any of its entry points). */
+  client?: UpstashScriptClient;
+}
+
+/**
+ * Memory on Redis through Upstash's REST API (@upstash/redis): for Cloudflare Workers and other
+ * edge runtimes. Same keys, scripts and encoding as RedisProvider, so both can share a database.
+ * This entry point never imports ioredis or any Node built-in.
+ */
+export class UpstashRedisProvider extends RedisMemoryProvider {
+  constructor(options: UpstashRedisProviderOptions) {
+    let client: UpstashScriptClient;
+    if (options.client) {
+      if (options.url !== undefined || options.token !== undefined) {
+        throw new MemoryConfigurationError('client', 'pass either client or url and token, not both');
+      }
+      client = options.client;
+    } else {
+      if (typeof options.url !== 'string' || !/^https?:\/\//.test(options.url)) {
+        throw new MemoryConfigurationError('url', 'expected the REST URL (https://...)');
+      }
+      if (typeof options.token !== 'string' || options.token.length === 0) {
+        throw new MemoryConfigurationError('token', 'expected the REST token');
+      }
+      // Records are decoded here; the client's own JSON parsing of replies would only be undone.
+      client = new Redis({ url: options.url, token: options.token, automaticDeserialization: false });
+    }
+    super('upstash-redis', new UpstashCommandRunner(client, 'upstash-redis'), options);
+  }
+}

@@ -1,0 +1,5 @@
+export { RedisMemoryProvider, type RedisMemoryOptions } from './redis-memory-provider.js';
+export type { LuaScript } from './memory-scripts.js';
+export type { RedisCommandRunner } from './redis-command-runner.js';
+export { UpstashCommandRunner, type UpstashScriptClient } from './upstash-command-runner.js';
+export { UpstashRedisProvider, type UpstashRedisProviderOptions } from './upstash-redis-provider.js';

@@ -1,0 +1,50 @@
+import { testMemoryProvider } from '@fastagentic/testkit';
+import { Cluster } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisProvider } from '../src/index.js';
+import { userKeys } from '../src/redis-key-layout.js';
+import { RedisClusterProcesses, scanKeys } from './redis-server-process.js';
+import { uniquePrefix } from './shared-redis.js';
+
+const servers = await RedisClusterProcesses.start();
+const cluster = new Cluster(servers.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })));
+const prefix = uniquePrefix('cluster');
+afterAll(async () => {
+  await cluster.quit();
+  await servers.destroy();
+});
+
+testMemoryProvider({
+  name: 'RedisProvider on a 3-node Redis Cluster',
+  create: () => new RedisProvider({ client: cluster, prefix }),
+  createWithTtl: (ttlSeconds) => new RedisProvider({ client: cluster, prefix, ttlSeconds }),
+});
+
+describe('RedisProvider on a 3-node Redis Cluster: placement', () => {
+  const keysOnEveryNode = async () =>
+    (await Promise.all(servers.nodes.map((node) => scanKeys(node.port, prefix)))).map((keys) => new Set(keys));
+
+  it('the conformance suite left no key on any node after forgetting its users', async () => {
+    for (const keys of await keysOnEveryNode()) expect([...keys]).toEqual([]);
+  });
+
+  it('users spread over the nodes, each user’s keys on one node, and forget leaves no key anywhere', async () => {
+    const provider = new RedisProvider({ client: cluster, prefix });
+    const users = Array.from({ length: 24 }, (_, i) => `spread-${i}-{${i}}:*`);
+    for (const userId of users) {
+      await provider.add(userId, [{ role: 'user', content: `first note of ${userId}` }]);
+      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }]);
+    }
+    const placement = await keysOnEveryNode();
+    expect(placement.filter((keys) => keys.size > 0).length).toBeGreaterThanOrEqual(2);
+    for (const userId of users) {
+      const { records, timeline } = userKeys(prefix, userId);
+      const holders = placement.filter((keys) => keys.has(records) || keys.has(timeline));
+      expect(holders).toHaveLength(1);
+      expect(holders[0]!.has(records) && holders[0]!.has(timeline)).toBe(true);
+      expect(await cluster.cluster('KEYSLOT', records)).toBe(await cluster.cluster('KEYSLOT', timeline));
+    }
+    for (const userId of users) expect(await provider.deleteAll(userId)).toBe(2);
+    for (const keys of await keysOnEveryNode()) expect([...keys]).toEqual([]);
+  });
+});

@@ -1,0 +1,229 @@
+import { InMemoryProvider, MemoryConfigurationError, ProviderUnavailableError, type Embedder } from '@fastagentic/memory';
+import { HOSTILE_USER_IDS } from '@fastagentic/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisProvider } from '../src/index.js';
+import { userKeys } from '../src/redis-key-layout.js';
+import { scanKeys } from './redis-server-process.js';
+import { SHARED_REDIS_URL, uniquePrefix } from './shared-redis.js';
+
+const port = Number(new URL(SHARED_REDIS_URL).port || 6379);
+const prefix = uniquePrefix('behaviour');
+const client = new Redis(SHARED_REDIS_URL);
+const provider = new RedisProvider({ client, prefix });
+const note = (content: string) => [{ role: 'user' as const, content }];
+
+/** Counts commands ioredis writes to the socket: each is one round trip here (no pipelining). */
+function countCommands(redis: Redis): { readonly count: number; reset(): void } {
+  let count = 0;
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    count++;
+    return send(...args);
+  }) as Redis['sendCommand'];
+  return {
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}
+
+afterAll(async () => {
+  for (const key of await scanKeys(port, prefix)) await client.unlink(key);
+  await client.quit();
+});
+
+describe('RedisProvider on a real Redis', () => {
+  it('keeps a user in two keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
+    const userId = 'forget-me';
+    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`));
+    const keys = userKeys(prefix, userId);
+    const tag = `${prefix}{${Buffer.from(userId).toString('base64url')}}`;
+    expect(await scanKeys(port, tag)).toEqual(expect.arrayContaining([keys.records, keys.timeline]));
+    expect(keys.records).toBe(`${tag}:r`);
+    expect(await provider.deleteAll(userId)).toBe(3);
+    expect(await scanKeys(port, tag)).toEqual([]);
+  });
+
+  it('deleting the last memory leaves no key behind', async () => {
+    const id = await provider.add('last-one', note('only memory'));
+    await provider.delete('last-one', id);
+    expect(await scanKeys(port, userKeys(prefix, 'last-one').records.slice(0, -2))).toEqual([]);
+  });
+
+  it('hostile ids never appear raw in a key, and forgetting one leaves every other user’s keys', async () => {
+    for (const userId of HOSTILE_USER_IDS) await provider.add(userId, note(`marker for ${userId}`));
+    const all = await scanKeys(port, prefix);
+    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rt]$/);
+    const before = new Set(all);
+    expect(await provider.deleteAll('*')).toBe(1);
+    const after = new Set(await scanKeys(port, prefix));
+    const starKeys = userKeys(prefix, '*');
+    for (const key of before) {
+      if (key === starKeys.records || key === starKeys.timeline) expect(after.has(key)).toBe(false);
+      else expect(after.has(key), key).toBe(true);
+    }
+    for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
+  });
+
+  it('with ttlSeconds every key of the user carries the TTL, each write renews it, and expiry leaves no key', async () => {
+    const expiring = new RedisProvider({ client, prefix, ttlSeconds: 1 });
+    const keys = userKeys(prefix, 'session');
+    const first = await expiring.add('session', note('first'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expiring.add('session', note('second'));
+    for (const key of [keys.records, keys.timeline]) expect(await client.pttl(key)).toBeGreaterThan(800);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expiring.delete('session', first);
+    for (const key of [keys.records, keys.timeline]) expect(await client.pttl(key)).toBeGreaterThan(800);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await scanKeys(port, keys.records.slice(0, -2))).toEqual([]);
+    expect((await expiring.getAll('session')).memories).toEqual([]);
+  });
+
+  it('every operation is one round trip once the server has cached the scripts', async () => {
+    const counted = new Redis(SHARED_REDIS_URL);
+    const counting = new RedisProvider({ client: counted, prefix });
+    await counted.ping();
+    const commands = countCommands(counted);
+    const id = await counting.add('round-trips', note('warm the script cache'));
+    await counting.get('round-trips', id);
+    await counting.getAll('round-trips');
+    await counting.search('round-trips', 'cache');
+    await counting.delete('round-trips', id);
+    await counting.deleteAll('round-trips');
+    const operations: Array<[string, () => Promise<unknown>]> = [
+      ['add', () => counting.add('round-trips', note('counted add'))],
+      ['get', () => counting.get('round-trips', 'missing')],
+      ['getAll', () => counting.getAll('round-trips', { limit: 10 })],
+      ['getAll filtered', () => counting.getAll('round-trips', { filters: { category: 'x' } })],
+      ['search', () => counting.search('round-trips', 'counted')],
+      ['search filtered', () => counting.search('round-trips', 'counted', { filters: { category: { ne: 'x' } } })],
+      ['deleteAll', () => counting.deleteAll('round-trips')],
+    ];
+    for (const [name, operation] of operations) {
+      commands.reset();
+      await operation();
+      expect(commands.count, name).toBe(1);
+    }
+    const id2 = await counting.add('round-trips', note('to delete'));
+    commands.reset();
+    await counting.delete('round-trips', id2);
+    expect(commands.count, 'delete').toBe(1);
+    await counted.quit();
+  });
+
+  it('deleteAll forgets 10,000 memories in one script call and reports the count', async () => {
+    const userId = 'ten-thousand';
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 1_000 }, (_, i) => provider.add(userId, note(`memory ${batch}-${i}`))));
+    }
+    const counted = new Redis(SHARED_REDIS_URL);
+    await counted.ping();
+    const commands = countCommands(counted);
+    // EVALSHA, plus EVAL once if this server has never seen the script.
+    expect(await new RedisProvider({ client: counted, prefix }).deleteAll(userId)).toBe(10_000);
+    expect(commands.count).toBeLessThanOrEqual(2);
+    expect(await scanKeys(port, userKeys(prefix, userId).records.slice(0, -2))).toEqual([]);
+    await counted.quit();
+  });
+
+  it('search ranks and scores exactly as the core’s InMemoryProvider, filters included', async () => {
+    const reference = new InMemoryProvider();
+    const texts = [
+      'Drinks green tea every morning',
+      'Tea with milk in the afternoon',
+      'Practises piano on Sundays',
+      'Bought tea and a teapot',
+      'Piano tuner visits in spring, brings tea',
+      'Walks the dog by the river',
+    ];
+    for (const [index, text] of texts.entries()) {
+      const metadata = { category: index % 2 === 0 ? 'even' : 'odd', priority: index };
+      await reference.add('parity', note(text), metadata);
+      await provider.add('parity', note(text), metadata);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const queries: Array<[string, Parameters<RedisProvider['search']>[2]]> = [
+      ['tea piano', {}],
+      ['morning tea', { limit: 3 }],
+      ['tea', { filters: { category: 'odd' } }],
+      ['piano river dog', { minRelevance: 0.3 }],
+      ['piano tea spring', { filters: { priority: { gte: 2 } } }],
+    ];
+    for (const [query, options] of queries) {
+      const expected = (await reference.search('parity', query, options)).map((m) => [m.memory, m.score]);
+      const actual = (await provider.search('parity', query, options)).map((m) => [m.memory, m.score]);
+      expect(actual, query).toEqual(expected);
+    }
+    await provider.deleteAll('parity');
+  });
+
+  it('search ranks by cosine similarity of stored vectors when an embedder is configured', async () => {
+    const axes = ['tea', 'piano', 'berlin'];
+    let calls = 0;
+    const embedder: Embedder = {
+      async embed(texts) {
+        calls += texts.length;
+        return texts.map((text) => axes.map((axis) => (text.toLowerCase().includes(axis) ? 1 : 0.01)));
+      },
+    };
+    const semantic = new RedisProvider({ client, prefix, embedder });
+    expect(semantic.capabilities.semanticSearch).toBe(true);
+    await semantic.add('semantic', note('Drinks green tea'));
+    await semantic.add('semantic', note('Plays piano'));
+    await semantic.add('semantic', note('Lives in Berlin'));
+    expect(calls).toBe(3);
+    const results = await semantic.search('semantic', 'piano lessons', { limit: 2 });
+    expect(calls).toBe(4);
+    expect(results.map((memory) => memory.memory)).toEqual(['Plays piano', expect.any(String)]);
+    expect(results[0]!.score!).toBeGreaterThan(0.99);
+    expect(results[1]!.score!).toBeLessThan(0.1);
+    await semantic.deleteAll('semantic');
+  });
+});
+
+describe('RedisProvider errors', () => {
+  it('a key of another type under the prefix is a non-retryable typed error with its cause', async () => {
+    const keys = userKeys(prefix, 'collision');
+    await client.set(keys.records, 'not a hash');
+    const error = await provider.add('collision', note('x')).catch((caught: unknown) => caught);
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect((error as Error).message).toContain('WRONGTYPE');
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    await client.unlink(keys.records);
+  });
+
+  it('an unreachable server fails fast with a retryable typed error', async () => {
+    const unreachable = new RedisProvider({ url: 'redis://127.0.0.1:1', prefix });
+    const started = Date.now();
+    const error = await unreachable.getAll('anyone').catch((caught: unknown) => caught);
+    expect(ProviderUnavailableError.isInstance(error), String(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await unreachable.close();
+  });
+
+  it('rejects a prefix with braces, a bad TTL and ambiguous connection options', () => {
+    const configError = (make: () => unknown, option: string) => {
+      const error = (() => {
+        try {
+          make();
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(MemoryConfigurationError.isInstance(error), String(error)).toBe(true);
+      expect((error as MemoryConfigurationError).option).toBe(option);
+    };
+    configError(() => new RedisProvider({ client, prefix: 'app{1}:' }), 'prefix');
+    configError(() => new RedisProvider({ client, ttlSeconds: 0 }), 'ttlSeconds');
+    configError(() => new RedisProvider({ client, url: SHARED_REDIS_URL }), 'url');
+    configError(() => new RedisProvider({}), 'url');
+    configError(() => new RedisProvider({ url: 'http://example' }), 'url');
+  });
+});

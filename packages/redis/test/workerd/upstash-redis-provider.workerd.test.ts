@@ -1,0 +1,10 @@
+import { testMemoryProvider } from '@fastagentic/testkit';
+import { inject } from 'vitest';
+import { UpstashRedisProvider } from '../../src/upstash.js';
+
+const connection = inject('upstash');
+testMemoryProvider({
+  name: 'UpstashRedisProvider (REST, workerd)',
+  create: () => new UpstashRedisProvider(connection),
+  createWithTtl: (ttlSeconds) => new UpstashRedisProvider({ ...connection, ttlSeconds }),
+});
