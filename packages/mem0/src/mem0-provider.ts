@@ -59,6 +59,12 @@ export interface Mem0ProviderOptions {
   timeoutMs?: number;
   /** Lets mem0ai send its analytics (and honour MEM0_TELEMETRY itself). Default false: nothing is sent. */
   telemetry?: boolean;
+  /**
+   * `true` (default): Mem0's LLM extracts facts from the messages (`storage: 'extracted'`).
+   * `false`: Mem0 stores the messages as given (`infer: false`, `storage: 'verbatim'`), which is
+   * what @fastagentic/encryption needs.
+   */
+  infer?: boolean;
   /** Self-hosted Mem0 config: only on the Node entry, `@fastagentic/mem0/oss`. */
   config?: unknown;
 }
@@ -123,14 +129,7 @@ function isStatus(error: unknown, ...statuses: number[]): boolean {
 export class Mem0Provider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
   readonly provider = PROVIDER;
-  readonly capabilities: MemoryCapabilities = {
-    semanticSearch: true,
-    filters: MEM0_PLATFORM_FILTERS,
-    ttl: false,
-    consistency: 'eventual',
-    addResult: 'event-id',
-    storage: 'extracted',
-  };
+  readonly capabilities: MemoryCapabilities;
   readonly userIdField: string;
   /**
    * The underlying mem0ai MemoryClient (with this provider's retries, timeouts and quiet
@@ -140,6 +139,7 @@ export class Mem0Provider implements MemoryProvider {
   private readonly orgId: string | undefined;
   private readonly projectId: string | undefined;
   private readonly readYourWrites: Required<ReadYourWritesOptions> | undefined;
+  private readonly infer: boolean;
   private accountCheck: Promise<void> | undefined;
 
   constructor(options: Mem0ProviderOptions = {}) {
@@ -156,6 +156,18 @@ export class Mem0Provider implements MemoryProvider {
     this.orgId = optionalString(options.orgId, 'orgId');
     this.projectId = optionalString(options.projectId, 'projectId');
     this.userIdField = optionalString(options.userIdField, 'userIdField') ?? 'user.id';
+    if (options.infer !== undefined && typeof options.infer !== 'boolean') {
+      throw new MemoryConfigurationError('infer', 'must be a boolean');
+    }
+    this.infer = options.infer ?? true;
+    this.capabilities = {
+      semanticSearch: true,
+      filters: MEM0_PLATFORM_FILTERS,
+      ttl: false,
+      consistency: 'eventual',
+      addResult: 'event-id',
+      storage: this.infer ? 'extracted' : 'verbatim',
+    };
     const host = optionalString(options.host, 'host');
     if (host !== undefined && !/^https?:\/\/[^/]/.test(host)) {
       throw new MemoryConfigurationError('host', 'must be an http(s) URL such as https://api.mem0.ai');
@@ -194,7 +206,7 @@ export class Mem0Provider implements MemoryProvider {
     await this.checkAccount(signal);
     const response = await this.client.withSignal(signal).add(
       checked.map((message) => ({ role: message.role, content: message.content })) as never,
-      { userId: id, metadata: meta, ...this.scope() },
+      { userId: id, metadata: meta, ...(this.infer ? {} : { infer: false }), ...this.scope() },
     );
     const item = addItemOf(response);
     const result = item?.eventId ?? item?.id;

@@ -42,6 +42,8 @@ export interface SelfHostedMem0ProviderOptions {
   telemetry?: boolean;
   /** Most memories of one user read by getAll and filtered search. Default 10,000. */
   maxMemoriesPerUser?: number;
+  /** `false`: store each message as given instead of extracting facts (`storage: 'verbatim'`). Default true. */
+  infer?: boolean;
 }
 
 const PROVIDER = 'mem0-oss';
@@ -101,24 +103,30 @@ function toProviderError(error: unknown): unknown {
 export class SelfHostedMem0Provider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
   readonly provider = PROVIDER;
-  readonly capabilities: MemoryCapabilities = {
-    semanticSearch: true,
-    filters: ALL_FILTER_CAPABILITIES,
-    ttl: false,
-    consistency: 'strong',
-    addResult: 'memory-id',
-    storage: 'extracted',
-  };
+  readonly capabilities: MemoryCapabilities;
   readonly userIdField: string;
   /** The underlying mem0ai/oss Memory, for features this interface does not cover (history, update). */
   readonly memory: Mem0Memory;
   private readonly maxMemoriesPerUser: number;
+  private readonly infer: boolean;
 
   constructor(options: SelfHostedMem0ProviderOptions) {
     if (typeof options !== 'object' || options === null || options.config === undefined) {
       throw new MemoryConfigurationError('config', 'pass the self-hosted Mem0 config: { vector_store, llm, embedder }');
     }
     this.userIdField = options.userIdField ?? 'user.id';
+    if (options.infer !== undefined && typeof options.infer !== 'boolean') {
+      throw new MemoryConfigurationError('infer', 'must be a boolean');
+    }
+    this.infer = options.infer ?? true;
+    this.capabilities = {
+      semanticSearch: true,
+      filters: ALL_FILTER_CAPABILITIES,
+      ttl: false,
+      consistency: 'strong',
+      addResult: 'memory-id',
+      storage: this.infer ? 'extracted' : 'verbatim',
+    };
     const max = options.maxMemoriesPerUser ?? 10_000;
     if (!Number.isSafeInteger(max) || max < 1) throw new MemoryConfigurationError('maxMemoriesPerUser', 'must be a positive integer');
     this.maxMemoriesPerUser = max;
@@ -146,7 +154,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const result = await this.call(
       this.memory.add(
         checked.map((message) => ({ role: message.role, content: message.content })) as never,
-        { userId: id, metadata: meta },
+        { userId: id, metadata: meta, infer: this.infer },
       ),
       signal,
     );

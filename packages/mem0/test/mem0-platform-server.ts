@@ -288,19 +288,25 @@ export class Mem0PlatformServer {
     const messages = body.messages as Array<{ role: string; content: string }>;
     if (!Array.isArray(messages) || messages.length === 0) throw new BadRequest('messages required');
     if (typeof body.user_id !== 'string') throw new BadRequest('user_id required');
-    // Stand-in for extraction: the user's words become the memory.
+    // Stand-in for extraction: the user's words become the memory. With infer: false each
+    // message is stored as given.
     const spoken = messages.filter((message) => message.role === 'user').map((message) => message.content);
-    const text = (spoken.length > 0 ? spoken : messages.map((message) => message.content)).join(' ');
+    const texts =
+      body.infer === false
+        ? messages.filter((message) => message.role !== 'system').map((message) => message.content)
+        : [(spoken.length > 0 ? spoken : messages.map((message) => message.content)).join(' ')];
     const event: PendingEvent = { id: randomUUID(), status: 'PENDING', memoryIds: [] };
     this.events.set(event.id, event);
     const userId = body.user_id;
     const metadata = (body.metadata as Record<string, unknown> | undefined) ?? null;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const stamp = this.now();
-      const memory: StoredMemory = { id: randomUUID(), memory: text, user_id: userId, metadata, categories: [], created_at: stamp, updated_at: stamp };
-      this.memories.set(memory.id, memory);
-      event.memoryIds.push(memory.id);
+      for (const text of texts) {
+        const stamp = this.now();
+        const memory: StoredMemory = { id: randomUUID(), memory: text, user_id: userId, metadata, categories: [], created_at: stamp, updated_at: stamp };
+        this.memories.set(memory.id, memory);
+        event.memoryIds.push(memory.id);
+      }
       event.status = 'SUCCEEDED';
     }, this.options.processingDelayMs ?? 40);
     this.timers.add(timer);

@@ -205,6 +205,22 @@ describe('failures', () => {
   });
 });
 
+describe('infer', () => {
+  it('infer: false sends infer: false, declares verbatim storage and keeps each message as given', async () => {
+    const provider = make({ infer: false, readYourWrites: { intervalMs: 20 } });
+    expect(provider.capabilities.storage).toBe('verbatim');
+    expect(make().capabilities.storage).toBe('extracted');
+    await provider.add('verbatim-user', [
+      { role: 'user', content: 'Exact words: Ünïcødé ✓' },
+      { role: 'assistant', content: 'Noted exactly' },
+    ]);
+    expect(server.requests.filter((request) => request.path === '/v3/memories/add/').at(-1)!.body).toMatchObject({ infer: false });
+    const texts = (await provider.getAll('verbatim-user')).memories.map((memory) => memory.memory).sort();
+    expect(texts).toEqual(['Exact words: Ünïcødé ✓', 'Noted exactly']);
+    await provider.deleteAll('verbatim-user');
+  });
+});
+
 describe('paging', () => {
   it('getAll reads every Mem0 page (100 each) and pages the result newest first with its own cursor', async () => {
     const stamp = Date.parse('2026-01-01T00:00:00Z');

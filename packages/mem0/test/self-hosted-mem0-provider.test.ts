@@ -47,6 +47,15 @@ describe('self-hosted Mem0Provider', () => {
     expect(models).toContain('camel-embedder');
   });
 
+  it('infer: false stores each message as given without asking the LLM', async () => {
+    const provider = new Mem0Provider({ config: localSelfHostedConfig(llm.url), infer: false });
+    expect(provider.capabilities.storage).toBe('verbatim');
+    const chats = llm.calls.filter((call) => call.path === '/v1/chat/completions').length;
+    const id = await provider.add('verbatim', [{ role: 'user', content: 'Exact words: "quotes" \\ back\\slash' }]);
+    expect((await provider.get('verbatim', id))!.memory).toBe('Exact words: "quotes" \\ back\\slash');
+    expect(llm.calls.filter((call) => call.path === '/v1/chat/completions').length).toBe(chats);
+  });
+
   it('rejects metadata keys that self-hosted Mem0 keeps in the same payload', async () => {
     const provider = new Mem0Provider({ config: localSelfHostedConfig(llm.url) });
     const error = await captureError(() => provider.add('u', [{ role: 'user', content: 'x' }], { data: 'clash' }));
