@@ -1,5 +1,6 @@
 import { withEncryption } from '@fastagentic/encryption';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
+import { Mem0Provider } from '@fastagentic/mem0';
 import { RedisProvider } from '@fastagentic/redis';
 import { ZepProvider } from '@fastagentic/zep';
 
@@ -24,7 +25,7 @@ function sessionTtlFrom(env: Env): number {
 
 /**
  * Picks the memory backends from the environment:
- * - long-term: Zep (ZEP_API_KEY), else Redis (REDIS_URL), else in-memory;
+ * - long-term: Mem0 (MEM0_API_KEY) or Zep (ZEP_API_KEY), else Redis (REDIS_URL), else in-memory;
  * - session: Redis with a TTL (REDIS_URL), else in-memory with a TTL;
  * - FASTAGENTIC_ENCRYPTION_KEY encrypts both before they reach the backend.
  * Conflicting settings stop the server rather than silently picking one.
@@ -40,8 +41,14 @@ export function selectProviders(env: Env): SelectedProviders {
     return provider;
   };
 
+  if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
+    throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
+  }
   let memory: MemoryProvider;
-  if (env.ZEP_API_KEY) {
+  if (env.MEM0_API_KEY) {
+    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, host: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
+    description.push(`long-term: Mem0${env.MEM0_HOST ? ` at ${env.MEM0_HOST}` : ''} (asynchronous, ${env.MEM0_INFER === 'false' ? 'verbatim' : 'extracted facts'})`);
+  } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
     description.push(`long-term: Zep${env.ZEP_BASE_URL ? ` at ${env.ZEP_BASE_URL}` : ''} (asynchronous ingestion)`);
   } else if (env.REDIS_URL) {

@@ -82,6 +82,18 @@ describe('selectProviders', () => {
     }
   });
 
+  it('MEM0_API_KEY selects Mem0; MEM0_INFER=false keeps text verbatim so it can be encrypted', () => {
+    const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+    const mem0 = selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9' });
+    expect([mem0.memory.provider, mem0.memory.capabilities.storage]).toEqual(['mem0', 'extracted']);
+    expect(() => selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', FASTAGENTIC_ENCRYPTION_KEY: key })).toThrow(
+      MemoryConfigurationError,
+    );
+    const verbatim = selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', MEM0_INFER: 'false', FASTAGENTIC_ENCRYPTION_KEY: key });
+    expect(verbatim.memory.provider).toBe('encrypted:mem0');
+    expect(() => selectProviders({ MEM0_API_KEY: 'm0-test', ZEP_API_KEY: 'z_test' })).toThrow(/choose one/);
+  });
+
   it('ZEP_API_KEY selects Zep for long-term memory; encryption over Zep is refused', () => {
     expect(selectProviders({ ZEP_API_KEY: 'z_test' }).memory.provider).toBe('zep');
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
