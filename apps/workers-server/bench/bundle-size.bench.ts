@@ -12,15 +12,25 @@ const TARGET_KIB = 128;
 /** `wrangler deploy --dry-run` with the app's wrangler.jsonc (minify on), optionally for another entry. */
 function build(entry?: string) {
   const outdir = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
-  const args = ['exec', 'wrangler', 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', outdir];
+  const metafile = join(outdir, 'meta.json');
+  const args = ['exec', 'wrangler', 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', outdir, '--metafile', metafile];
   const log = execFileSync('pnpm', args, { cwd: appDir, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
   const bundle = readFileSync(join(outdir, entry ? entry.replace(/^.*\//, '').replace(/\.ts$/, '.js') : 'worker.js'));
+  const meta = JSON.parse(readFileSync(metafile, 'utf8')) as { outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }> };
   rmSync(outdir, { recursive: true, force: true });
+  // Minified bytes per npm package (or per workspace folder), to show what the bundle is made of.
+  const byPackage = new Map<string, number>();
+  const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('.js'))![1];
+  for (const [file, input] of Object.entries(output.inputs)) {
+    const name = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
+    byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
+  }
   const printed = /gzip: ([\d.]+) KiB/.exec(log);
   return {
     minifiedKiB: bundle.length / 1024,
     gzipKiB: gzipSync(bundle).length / 1024,
     wranglerGzipKiB: printed ? Number(printed[1]) : Number.NaN,
+    byPackage,
   };
 }
 
@@ -31,7 +41,7 @@ const show = (size: ReturnType<typeof build>) =>
 
 printFigures('Worker bundle, wrangler deploy --dry-run, minified', [
   {
-    name: 'reference agent: fastagentic + @fastagentic/memory (in-memory) + @fastagentic/prometheus (prom-client)',
+    name: 'reference agent with every edge adapter: Upstash, Mem0 (mem0ai), Zep (@getzep/zep-cloud), encryption, prom-client',
     value: { text: show(worker) },
     baselineName: 'Hono alone',
     baseline: { text: show(bare) },
@@ -40,3 +50,9 @@ printFigures('Worker bundle, wrangler deploy --dry-run, minified', [
     met: worker.gzipKiB < TARGET_KIB,
   },
 ]);
+
+const largest = [...worker.byPackage].sort((a, b) => b[1] - a[1]).slice(0, 10);
+printFigures(
+  'What the Worker bundle is made of (minified bytes per package)',
+  largest.map(([name, bytes]) => ({ name, value: { text: `${(bytes / 1024).toFixed(1)} KiB` } })),
+);

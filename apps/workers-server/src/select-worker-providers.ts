@@ -1,4 +1,5 @@
 import { withEncryption } from '@fastagentic/encryption';
+import { Mem0Provider } from '@fastagentic/mem0';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { UpstashRedisProvider } from '@fastagentic/redis/upstash';
 import { ZepProvider } from '@fastagentic/zep';
@@ -10,7 +11,8 @@ export interface SelectedWorkerProviders {
 }
 
 /**
- * Picks the Worker's memory backends from its bindings. Long-term memory: Zep (ZEP_API_KEY), else
+ * Picks the Worker's memory backends from its bindings. Long-term memory: Mem0 (MEM0_API_KEY) or
+ * Zep (ZEP_API_KEY), else
  * Upstash Redis (both Upstash secrets), else the isolate's memory, which lasts as long as the
  * isolate (a local dev server, or a demo), no longer. Session memory: Upstash with a TTL when its
  * secrets are set, else in the isolate. FASTAGENTIC_ENCRYPTION_KEY encrypts both before they
@@ -32,7 +34,12 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   let memory: MemoryProvider;
   let sessionMemory: MemoryProvider;
   const prefix = env.MEMORY_PREFIX ?? '';
-  if (env.ZEP_API_KEY) {
+  if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
+    throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
+  }
+  if (env.MEM0_API_KEY) {
+    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, host: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
+  } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
   } else if (url && token) {
     memory = new UpstashRedisProvider({ url, token, prefix: `${prefix}memory:` });

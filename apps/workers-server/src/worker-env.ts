@@ -14,6 +14,10 @@ export interface WorkerEnv {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Prepended to the Upstash key prefixes (`memory:`, `session:`), to share one database between apps. */
   MEMORY_PREFIX?: string;
+  /** Long-term memory in Mem0 (platform, or MEM0_HOST); MEM0_INFER=false stores messages verbatim. */
+  MEM0_API_KEY?: string;
+  MEM0_HOST?: string;
+  MEM0_INFER?: string;
   /** Long-term memory in Zep Cloud (or ZEP_BASE_URL). */
   ZEP_API_KEY?: string;
   ZEP_BASE_URL?: string;
