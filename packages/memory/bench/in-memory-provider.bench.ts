@@ -75,8 +75,8 @@ const inject = injectMemory({ strategy: 'relevant', maxMemories: 10 });
 const pair = await comparePair({
   name: 'injectMemory relevant, 10,000 memories',
   baselineName: 'bare search',
-  baseline: () => provider.search('bench-user', query(), { limit: 10 }),
-  candidate: () => inject(provider, { userId: 'bench-user', query: query() }),
+  baseline: (run) => provider.search('bench-user', queries[run % queries.length]!, { limit: 10 }),
+  candidate: (run) => inject(provider, { userId: 'bench-user', query: queries[run % queries.length]! }),
   iterations: 1000,
   warmup: 50,
 });
@@ -106,8 +106,8 @@ figures.push({
   const versus = await comparePair({
     name: 'InMemoryProvider.search, 100,000 memories (own inverted index)',
     baselineName: 'MiniSearch.search alone (OR, BM25)',
-    baseline: () => library.search(query(), { combineWith: 'OR', prefix: false, fuzzy: false }),
-    candidate: () => ours.search('u', query()),
+    baseline: (run) => library.search(queries[run % queries.length]!, { combineWith: 'OR', prefix: false, fuzzy: false }),
+    candidate: (run) => ours.search('u', queries[run % queries.length]!),
     iterations: 200,
   });
   figures.push({

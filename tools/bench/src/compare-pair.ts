@@ -5,8 +5,9 @@ export interface ComparePairOptions extends MeasureOptions {
   name: string;
   /** What it is compared with, e.g. `raw ioredis HSET+ZADD`. */
   baselineName: string;
-  baseline: () => unknown;
-  candidate: () => unknown;
+  /** Both get the run's index, so each pair can work on the same input. */
+  baseline: (run: number) => unknown;
+  candidate: (run: number) => unknown;
 }
 
 export interface PairResult {
@@ -28,8 +29,8 @@ export async function comparePair(options: ComparePairOptions): Promise<PairResu
   const iterations = options.iterations ?? 200;
   const warmup = options.warmup ?? 20;
   for (let i = 0; i < warmup; i++) {
-    await options.baseline();
-    await options.candidate();
+    await options.baseline(i);
+    await options.candidate(i);
   }
   const baseline: number[] = [];
   const candidate: number[] = [];
@@ -38,7 +39,7 @@ export async function comparePair(options: ComparePairOptions): Promise<PairResu
     for (const which of first === 'baseline' ? ['baseline', 'candidate'] : ['candidate', 'baseline']) {
       const fn = which === 'baseline' ? options.baseline : options.candidate;
       const started = performance.now();
-      await fn();
+      await fn(i);
       (which === 'baseline' ? baseline : candidate).push(performance.now() - started);
     }
   }
