@@ -1,5 +1,6 @@
 import {
   assertFilterSupported,
+  delay,
   extractUserId,
   MemoryConfigurationError,
   MemoryNotFoundError,
@@ -26,7 +27,7 @@ import { escapeUserId } from './escape-user-id.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { readEnv } from './read-env.js';
 import { ResilientMemoryClient } from './resilient-memory-client.js';
-import { parseRetryPolicy, sleep, type RetryOptions } from './retry-policy.js';
+import { parseRetryPolicy, type RetryOptions } from './retry-policy.js';
 import { newestFirst, toCoreMemory, type Mem0Record } from './to-core-memory.js';
 import { MEM0_PLATFORM_FILTERS, toMem0Filter } from './to-mem0-filter.js';
 
@@ -367,7 +368,7 @@ export class Mem0Provider implements MemoryProvider {
           { isRetryable: false },
         );
       }
-      await sleep(intervalMs, signal);
+      await delay(intervalMs, signal);
     }
   }
 }

@@ -1,6 +1,6 @@
-import { MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { delay, MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
 import { MemoryClient } from 'mem0ai';
-import { backoffDelayMs, parseRetryAfterMs, sleep, type RetryPolicy } from './retry-policy.js';
+import { backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
 
 export interface ResilientMemoryClientOptions {
   apiKey: string;
@@ -128,7 +128,7 @@ export class ResilientMemoryClient extends MemoryClient {
           { isRetryable: true, cause: error },
         );
         if (attempt >= this.retry.maxRetries) throw failure;
-        await sleep(backoffDelayMs(this.retry, attempt), signal);
+        await delay(backoffDelayMs(this.retry, attempt), signal);
         continue;
       } finally {
         clearTimeout(timer);
@@ -152,7 +152,7 @@ export class ResilientMemoryClient extends MemoryClient {
       if (attempt >= this.retry.maxRetries || (retryAfterMs !== undefined && retryAfterMs > this.retry.maxDelayMs)) {
         throw failure;
       }
-      await sleep(retryAfterMs ?? backoffDelayMs(this.retry, attempt), signal);
+      await delay(retryAfterMs ?? backoffDelayMs(this.retry, attempt), signal);
     }
   }
 }

@@ -1,3 +1,4 @@
+export { delay } from './delay.js';
 export { cosineRelevance, type Embedder } from './embedder.js';
 export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';

@@ -1,4 +1,4 @@
-import { MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { delay, MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
 import { ZepError, ZepTimeoutError } from '@getzep/zep-cloud';
 
 export const PROVIDER_NAME = 'zep';
@@ -80,21 +80,6 @@ export function toMemoryError(error: unknown, operation: string): Error {
   });
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Runs one SDK call with bounded retries: exponential backoff with jitter, honouring
  * Retry-After up to `maxDelayMs`. Aborts and non-retryable failures are thrown at once.
@@ -109,7 +94,7 @@ export async function withRetries<T>(run: () => Promise<T>, retry: ResolvedRetry
       if (call.signal?.aborted) throw call.signal.reason;
       if (attempt >= retry.maxRetries || !isRetryable(error, call.idempotent)) throw error;
       const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-      await sleep(Math.min(retry.maxDelayMs, retryAfterMs(error) ?? backoff), call.signal);
+      await delay(Math.min(retry.maxDelayMs, retryAfterMs(error) ?? backoff), call.signal);
     }
   }
 }

@@ -2,6 +2,7 @@ import {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
   categoriesFromMetadata,
+  delay,
   matchesFilter,
   MemoryConfigurationError,
   MemoryNotFoundError,
@@ -185,21 +186,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -538,7 +524,7 @@ export class ZepProvider implements MemoryProvider {
       }
       // The bound: past it the add still counts (Zep has the messages), it just was not awaited.
       if (Date.now() + intervalMs > deadline) return;
-      await sleep(intervalMs, signal);
+      await delay(intervalMs, signal);
     }
   }
 
