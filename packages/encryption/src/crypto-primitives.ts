@@ -1,8 +1,9 @@
 /**
  * The cryptography the key ring needs, so each runtime can use its fastest implementation:
  * WebCrypto everywhere (`webCryptoPrimitives`), synchronous `node:crypto` on Node
- * (`nodeCryptoPrimitives`, ten times faster per memory there). Both must give identical bytes
- * for identical inputs: the IV and every HKDF input come from the caller.
+ * (`nodeCryptoPrimitives`, which skips the thread-pool round trip Node's WebCrypto makes per
+ * call). Both must give identical bytes for identical inputs: the IV and every HKDF input come
+ * from the caller.
  */
 export interface CryptoPrimitives<Key = unknown> {
   /** HKDF-SHA256 of `secret` to a 256-bit key for AES-256-GCM (`cipher`) or HMAC-SHA256 (`mac`). */
