@@ -33,6 +33,7 @@ import {
   type SearchOptions,
 } from '@fastagentic/memory';
 import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
+import type { CryptoPrimitives } from './crypto-primitives.js';
 import { DecryptionCache } from './decryption-cache.js';
 import { KeyRing } from './key-ring.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
@@ -134,7 +135,8 @@ function checkProvider(provider: unknown): MemoryProvider {
 
 /**
  * A MemoryProvider that encrypts memory text, metadata and embeddings in this process before
- * they reach the wrapped provider, and decrypts them on the way back. Made by `withEncryption`.
+ * they reach the wrapped provider, and decrypts them on the way back. Made by `withEncryption`,
+ * which picks the runtime's `primitives` (node:crypto on Node, WebCrypto elsewhere).
  *
  * Each add gets a random record id, stored in the clear; every ciphertext of the record binds
  * the user id, the record id and its part (the record, the vector) as associated data.
@@ -151,10 +153,10 @@ export class EncryptedMemoryProvider implements MemoryProvider {
   private readonly records: DecryptionCache<OpenedRecord>;
   private readonly vectors: DecryptionCache<Float32Array>;
 
-  constructor(provider: MemoryProvider, options: EncryptionOptions = {}) {
+  constructor(provider: MemoryProvider, options: EncryptionOptions, primitives: CryptoPrimitives) {
     if (!isObject(options)) throw new MemoryConfigurationError('options', 'must be an options object');
     this.inner = checkProvider(provider);
-    this.ring = new KeyRing(parseEncryptionKeys(options));
+    this.ring = new KeyRing(parseEncryptionKeys(options), primitives);
     this.filterableFields = parseFilterableFields(options.filterableFields);
     const embedder: unknown = options.embedder;
     if (embedder !== undefined && typeof (embedder as Partial<Embedder> | null)?.embed !== 'function') {

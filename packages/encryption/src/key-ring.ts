@@ -1,21 +1,27 @@
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import type { CryptoPrimitives } from './crypto-primitives.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
 import { KEY_ID, type ParsedEncryptionKeys } from './parse-encryption-keys.js';
 
 /** Version tag of the envelope `fa1.<keyId>.<iv>.<ciphertext>`; also bound into the associated data. */
 const ENVELOPE_VERSION = 'fa1';
 const IV_BYTES = 12;
+/** IVs drawn per CSPRNG call: one call costs about as much as encrypting a 1 KiB memory. */
+const IV_BATCH = 256;
 const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
 const TOKEN_CACHE_SIZE = 10_000;
 
 interface DerivedKeys {
-  cipher: CryptoKey;
-  index: CryptoKey;
+  cipher: unknown;
+  index: unknown;
 }
 
 const encoder = new TextEncoder();
+const HKDF_SALT = encoder.encode('fastagentic-encryption');
+const CIPHER_INFO = encoder.encode('aes-256-gcm v1');
+const INDEX_INFO = encoder.encode('blind-index hmac-sha256 v1');
 
 /**
  * The keys, and everything done with them: sealing and opening envelopes with AES-256-GCM and
@@ -28,8 +34,13 @@ export class KeyRing {
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
   private derived: Promise<Map<string, DerivedKeys>> | undefined;
   private readonly tokenCache = new Map<string, Promise<string[]>>();
+  private ivPool = new Uint8Array(0);
+  private ivOffset = 0;
 
-  constructor(keys: ParsedEncryptionKeys) {
+  constructor(
+    keys: ParsedEncryptionKeys,
+    private readonly primitives: CryptoPrimitives,
+  ) {
     this.rawKeys = keys.keys;
     this.activeKeyId = keys.activeKeyId;
     this.keyIds = [...keys.keys.keys()];
@@ -42,13 +53,19 @@ export class KeyRing {
 
   async seal(plaintext: Uint8Array<ArrayBuffer>, associatedData: Uint8Array<ArrayBuffer>): Promise<string> {
     const keys = await this.keys();
-    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const ciphertext = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: associatedData },
-      keys.get(this.activeKeyId)!.cipher,
-      plaintext,
-    );
-    return `${ENVELOPE_VERSION}.${this.activeKeyId}.${encodeBase64Url(iv)}.${encodeBase64Url(new Uint8Array(ciphertext))}`;
+    const iv = this.nextIv();
+    const ciphertext = await this.primitives.encrypt(keys.get(this.activeKeyId)!.cipher, iv, plaintext, associatedData);
+    return `${ENVELOPE_VERSION}.${this.activeKeyId}.${encodeBase64Url(iv)}.${encodeBase64Url(ciphertext)}`;
+  }
+
+  /** A fresh random IV; each byte of the pool is handed out once. */
+  private nextIv(): Uint8Array<ArrayBuffer> {
+    if (this.ivOffset === this.ivPool.length) {
+      this.ivPool = crypto.getRandomValues(new Uint8Array(IV_BYTES * IV_BATCH));
+      this.ivOffset = 0;
+    }
+    this.ivOffset += IV_BYTES;
+    return this.ivPool.subarray(this.ivOffset - IV_BYTES, this.ivOffset);
   }
 
   /** Throws MemoryDecryptionError naming `memoryId` for anything but an intact envelope under a known key. */
@@ -74,12 +91,7 @@ export class KeyRing {
       });
     }
     try {
-      const plaintext = await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv, additionalData: associatedData },
-        key.cipher,
-        ciphertext,
-      );
-      return new Uint8Array(plaintext);
+      return await this.primitives.decrypt(key.cipher, iv, ciphertext, associatedData);
     } catch (cause) {
       throw new MemoryDecryptionError(
         memoryId,
@@ -117,9 +129,9 @@ export class KeyRing {
     return Promise.all(ordered.map((id) => this.token(keys.get(id)!.index, data)));
   }
 
-  private async token(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {
-    const mac = await crypto.subtle.sign('HMAC', key, data);
-    return encodeBase64Url(new Uint8Array(mac, 0, TOKEN_BYTES));
+  private async token(key: unknown, data: Uint8Array<ArrayBuffer>): Promise<string> {
+    const mac = await this.primitives.hmacSha256(key, data);
+    return encodeBase64Url(mac.subarray(0, TOKEN_BYTES));
   }
 
   /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */
@@ -132,19 +144,11 @@ export class KeyRing {
   }
 
   private async derive(): Promise<Map<string, DerivedKeys>> {
-    const salt = encoder.encode('fastagentic-encryption');
     const entries = await Promise.all(
       [...this.rawKeys].map(async ([id, raw]): Promise<[string, DerivedKeys]> => {
-        const base = await crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
-        const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt, info: encoder.encode(info) });
         const [cipher, index] = await Promise.all([
-          crypto.subtle.deriveKey(hkdf('aes-256-gcm v1'), base, { name: 'AES-GCM', length: 256 }, false, [
-            'encrypt',
-            'decrypt',
-          ]),
-          crypto.subtle.deriveKey(hkdf('blind-index hmac-sha256 v1'), base, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, [
-            'sign',
-          ]),
+          this.primitives.deriveKey(raw, HKDF_SALT, CIPHER_INFO, 'cipher'),
+          this.primitives.deriveKey(raw, HKDF_SALT, INDEX_INFO, 'mac'),
         ]);
         return [id, { cipher, index }];
       }),

@@ -139,6 +139,16 @@ describe('withEncryption options', () => {
     }
   });
 
+  it('draws a fresh IV for every ciphertext, across refills of its IV pool', async () => {
+    const backend = new InMemoryProvider();
+    const encrypted = withEncryption(backend, { key: randomKey(), cacheSize: 0 });
+    for (let i = 0; i < 600; i++) await encrypted.add('ivs', [{ role: 'user', content: `memory ${i}` }]);
+    const { memories } = await backend.getAll('ivs', { limit: 1000 });
+    expect(memories).toHaveLength(600);
+    expect(new Set(memories.map((memory) => memory.memory.split('.')[2])).size).toBe(600);
+    expect((await encrypted.getAll('ivs', { limit: 1000 })).memories.map((memory) => memory.memory)).toContain('memory 599');
+  });
+
   it('MemoryDecryptionError is a MemoryError recognised across copies by its marker', () => {
     const error = new MemoryDecryptionError('m1', 'reason', { keyId: 'k1' });
     expect(MemoryError.isInstance(error)).toBe(true);
