@@ -1,6 +1,9 @@
 import tdigest from 'tdigest';
 import { Summary, type LabelValues, type MetricObjectWithValues, type MetricValueWithName, type SummaryConfiguration } from 'prom-client';
 
+/** prom-client's default `compressCount`. */
+const DEFAULT_COMPRESS_COUNT = 1000;
+
 interface Series<T extends string> {
   labels: LabelValues<T>;
   /** One digest per age bucket, each holding only its own interval's observations. */
@@ -23,12 +26,14 @@ export class SlidingWindowSummary<T extends string> extends Summary<T> {
   private readonly quantiles: readonly number[];
   private readonly intervalMs: number;
   private readonly bucketCount: number;
+  private readonly compressCount: number;
 
   constructor(configuration: SummaryConfiguration<T> & { labelNames: readonly T[]; percentiles: number[]; maxAgeSeconds: number; ageBuckets: number }) {
     super(configuration);
     this.labelKeys = configuration.labelNames;
     this.quantiles = configuration.percentiles;
     this.bucketCount = configuration.ageBuckets;
+    this.compressCount = configuration.compressCount ?? DEFAULT_COMPRESS_COUNT;
     this.intervalMs = (configuration.maxAgeSeconds * 1000) / configuration.ageBuckets;
   }
 
@@ -54,8 +59,11 @@ export class SlidingWindowSummary<T extends string> extends Summary<T> {
       series.digests[slot]!.reset();
       series.intervals[slot] = interval;
     }
-    series.digests[slot]!.push(observed);
+    const digest = series.digests[slot]!;
+    digest.push(observed);
     series.count++;
+    // As prom-client does: a digest left alone grows to 2,500 centroids, and every push walks them.
+    if (series.count % this.compressCount === 0) digest.compress();
     series.sum += observed;
   }
 

@@ -10,5 +10,6 @@ declare module 'tdigest' {
     toArray(): Centroid[];
     percentile(quantile: number): number | undefined;
     reset(): void;
+    compress(): void;
   }
 }
