@@ -93,13 +93,24 @@ function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   const copy: Record<string, JsonValue> = {};
-  for (const key in value) copy[key] = cloneJson((value as Record<string, JsonValue>)[key]!);
+  for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, JsonValue>)[key]!);
   return copy as T;
 }
 
-/** Callers get copies: changing a result never changes what is stored. */
+/**
+ * Callers get copies: changing a result never changes what is stored. Built field by field rather
+ * than spread, so every copy has one shape (a spread plus optional fields made search results
+ * polymorphic and copying was a sixth of a search).
+ */
 function copyOf(memory: Memory, score?: number): Memory {
-  const copy: Memory = { ...memory, metadata: cloneJson(memory.metadata) };
+  const copy: Memory = {
+    id: memory.id,
+    userId: memory.userId,
+    memory: memory.memory,
+    metadata: cloneJson(memory.metadata),
+    createdAt: memory.createdAt,
+    updatedAt: memory.updatedAt,
+  };
   if (memory.categories) copy.categories = [...memory.categories];
   if (score !== undefined) copy.score = score;
   return copy;

@@ -41,4 +41,18 @@ describe('LexicalIndex', () => {
     expect(hits).toEqual([{ id: 2, matched: 2, weight: expect.any(Number) }]);
     expect(asked.sort()).toEqual([1, 2]);
   });
+
+  it('finds every document with its matched count, for short queries and for queries of many terms', () => {
+    const index = new LexicalIndex();
+    const words = Array.from({ length: 12 }, (_, i) => `w${i}`);
+    const texts = Array.from({ length: 30 }, (_, id) => words.filter((_, i) => (id * 7 + i) % 4 === 0 || id % (i + 2) === 0));
+    texts.forEach((text, id) => index.add(id, text.join(' ')));
+    for (const query of [words.slice(0, 3), words.slice(0, 8), [...words, 'absent']]) {
+      const expected = texts
+        .map((text, id) => ({ id, matched: query.filter((word) => text.includes(word)).length }))
+        .filter((hit) => hit.matched > 0 && hit.id % 5 !== 0);
+      const hits = index.search(query, (id) => id % 5 !== 0).sort((a, b) => a.id - b.id);
+      expect(hits.map(({ id, matched }) => ({ id, matched }))).toEqual(expected);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { MemoryOperationEvent, MetricsRecorder } from '@fastagentic/memory';
-import { Counter, Registry, Summary } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { SlidingWindowSummary } from './sliding-window-summary.js';
 
 export interface PrometheusMetricsRecorderOptions {
   /** Where the series are registered. Default: a new registry, without prom-client's process metrics (they do not run on Workers). */
@@ -22,7 +23,7 @@ export interface PrometheusMetricsRecorderOptions {
 export class PrometheusMetricsRecorder implements MetricsRecorder {
   readonly registry: Registry;
   private readonly operations: Counter<'provider' | 'operation'>;
-  private readonly latency: Summary<'provider' | 'operation'>;
+  private readonly latency: SlidingWindowSummary<'provider' | 'operation'>;
   private readonly failures: Counter<'provider' | 'operation' | 'error_type'>;
 
   constructor(options: PrometheusMetricsRecorderOptions = {}) {
@@ -34,7 +35,7 @@ export class PrometheusMetricsRecorder implements MetricsRecorder {
       labelNames: ['provider', 'operation'],
       registers,
     });
-    this.latency = new Summary({
+    this.latency = new SlidingWindowSummary({
       name: 'fastagentic_memory_latency_ms',
       help: 'Memory provider call latency in milliseconds.',
       labelNames: ['provider', 'operation'],
