@@ -77,8 +77,8 @@ const pair = await comparePair({
   baselineName: 'bare search',
   baseline: (run) => provider.search('bench-user', queries[run % queries.length]!, { limit: 10 }),
   candidate: (run) => inject(provider, { userId: 'bench-user', query: queries[run % queries.length]! }),
-  iterations: 1000,
-  warmup: 50,
+  iterations: 3000,
+  warmup: 200,
 });
 figures.push({
   name: pair.name,

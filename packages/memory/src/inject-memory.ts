@@ -64,8 +64,9 @@ export function estimateTokens(text: string): number {
 /** The default context block: a bullet per memory, its further lines indented under it. */
 export function formatMemories(memories: readonly Memory[]): string {
   if (memories.length === 0) return '';
-  const bullets = memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`);
-  return `Relevant memories about the user:\n${bullets.join('\n')}`;
+  let block = 'Relevant memories about the user:';
+  for (const { memory } of memories) block += `\n- ${memory.includes('\n') ? memory.replaceAll('\n', '\n  ') : memory}`;
+  return block;
 }
 
 function positiveInteger(value: number | undefined, field: string, fallback: number): number {
