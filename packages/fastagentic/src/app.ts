@@ -266,8 +266,14 @@ export class App {
       { role: 'user', content: message },
       { role: 'assistant', content: reply },
     ];
-    const writes: Promise<unknown>[] = [this.memory.add(userId, exchange, { source: 'chat' })];
-    if (this.sessionMemory && sessionId) writes.push(this.sessionMemory.add(userId, exchange, { sessionId }));
+    // A provider's add may do its work synchronously (in-memory): start the writes on a later task
+    // so the reply is written first. They are tracked from now on, so drain() and waitUntil wait too.
+    const later = new Promise((resolve) => setTimeout(resolve, 0));
+    const writes: Promise<unknown>[] = [later.then(() => this.memory.add(userId, exchange, { source: 'chat' }))];
+    if (this.sessionMemory && sessionId) {
+      const session = this.sessionMemory;
+      writes.push(later.then(() => session.add(userId, exchange, { sessionId })));
+    }
     const task = Promise.all(writes.map((write) => this.background.track(write)));
     try {
       c.executionCtx.waitUntil(task);
