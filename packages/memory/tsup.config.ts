@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // tsup only reads a default export.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/provider.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { extractUserId } from './extract-user-id.js';
-import { MemoryValidationError } from './memory-error.js';
+import { MemoryValidationError } from './spec/memory-error.js';
 import { forgetUser } from './forget-user.js';
-import { InMemoryProvider } from './in-memory-provider.js';
+import { InMemoryProvider } from './in-memory/in-memory-provider.js';
 
 describe('extractUserId', () => {
   it('reads a dotted path, user.id by default', () => {

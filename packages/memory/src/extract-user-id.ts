@@ -1,5 +1,5 @@
-import { MemoryValidationError } from './memory-error.js';
-import { validateUserId } from './validate-input.js';
+import { MemoryValidationError } from './spec/memory-error.js';
+import { validateUserId } from './spec/validate-input.js';
 
 /**
  * Reads the user id from a context object by dotted path (the spec's `user_id_field`, default

@@ -1,4 +1,4 @@
-import type { CallOptions, MemoryProvider } from './memory-provider.js';
+import type { CallOptions, MemoryProvider } from './spec/memory-provider.js';
 
 /**
  * Deletes everything a provider holds for a user (GDPR erasure) in the provider's own bulk

@@ -1,8 +1,8 @@
-export { delay } from './delay.js';
-export { cosineRelevance, type Embedder } from './embedder.js';
+export { delay } from './provider-toolkit/delay.js';
+export { cosineRelevance, type Embedder } from './embedders/embedder.js';
 export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
-export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory-provider.js';
+export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory/in-memory-provider.js';
 export {
   estimateTokens,
   formatMemories,
@@ -15,11 +15,11 @@ export {
   type MemoryInjector,
   type RecentInjectionOptions,
   type RelevantInjectionOptions,
-} from './inject-memory.js';
+} from './injection/inject-memory.js';
 export { iterateMemories } from './iterate-memories.js';
-export { LexicalIndex, type LexicalHit } from './lexical-index.js';
-export { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
-export { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
+export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
+export { lexicalRelevance, tokenizeForRelevance } from './relevance/lexical-relevance.js';
+export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
 export {
   MemoryConfigurationError,
   MemoryError,
@@ -29,7 +29,7 @@ export {
   UnsupportedFilterError,
   type MemoryErrorOptions,
   type ProviderUnavailableErrorOptions,
-} from './memory-error.js';
+} from './spec/memory-error.js';
 export {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
@@ -45,8 +45,8 @@ export {
   type LogicalOperator,
   type MemoryFilter,
   type RangeValue,
-} from './memory-filter.js';
-export { MEMORY_LIMITS } from './memory-limits.js';
+} from './spec/memory-filter.js';
+export { MEMORY_LIMITS } from './spec/memory-limits.js';
 export {
   DEFAULT_PAGE_SIZE,
   DEFAULT_SEARCH_LIMIT,
@@ -56,8 +56,8 @@ export {
   type MemoryPage,
   type MemoryProvider,
   type SearchOptions,
-} from './memory-provider.js';
-export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './openai-compatible-embedder.js';
+} from './spec/memory-provider.js';
+export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
 export {
   jsonValueSchema,
   getAllOptionsSchema,
@@ -75,7 +75,7 @@ export {
   type Message,
   type MessageRole,
   type Metadata,
-} from './schemas.js';
+} from './spec/schemas.js';
 export {
   parseCallOptions,
   parseGetAllOptions,
@@ -88,7 +88,7 @@ export {
   type ParsedCallOptions,
   type ParsedGetAllOptions,
   type ParsedSearchOptions,
-} from './validate-input.js';
+} from './spec/validate-input.js';
 export {
   withMetrics,
   type MemoryOperation,

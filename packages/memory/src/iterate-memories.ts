@@ -1,5 +1,5 @@
-import type { GetAllOptions, MemoryProvider } from './memory-provider.js';
-import type { Memory } from './schemas.js';
+import type { GetAllOptions, MemoryProvider } from './spec/memory-provider.js';
+import type { Memory } from './spec/schemas.js';
 
 /** Walks every page of a user's memories, newest first. */
 export async function* iterateMemories(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryProvider } from './in-memory-provider.js';
-import { MemoryValidationError } from './memory-error.js';
+import { InMemoryProvider } from './in-memory/in-memory-provider.js';
+import { MemoryValidationError } from './spec/memory-error.js';
 import { withMetrics, type MemoryOperationEvent } from './with-metrics.js';
 
 describe('withMetrics', () => {

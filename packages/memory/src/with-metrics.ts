@@ -1,4 +1,4 @@
-import type { MemoryProvider } from './memory-provider.js';
+import type { MemoryProvider } from './spec/memory-provider.js';
 
 export type MemoryOperation = 'add' | 'search' | 'getAll' | 'get' | 'delete' | 'deleteAll';
 

@@ -1,4 +1,4 @@
-import type { CallOptions } from './memory-provider.js';
+import type { CallOptions } from '../spec/memory-provider.js';
 
 /** Turns texts into vectors, many at once. All vectors of one embedder have the same length. */
 export interface Embedder {

@@ -2,8 +2,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryProvider } from './in-memory-provider.js';
-import { MemoryConfigurationError, ProviderUnavailableError } from './memory-error.js';
+import { InMemoryProvider } from '../in-memory/in-memory-provider.js';
+import { MemoryConfigurationError, ProviderUnavailableError } from '../spec/memory-error.js';
 import { OpenAICompatibleEmbedder } from './openai-compatible-embedder.js';
 
 // A real local server speaking OpenAI's embeddings API. Vectors are a deterministic bag of

@@ -1,6 +1,6 @@
 import type { Embedder } from './embedder.js';
-import { MemoryConfigurationError, ProviderUnavailableError } from './memory-error.js';
-import type { CallOptions } from './memory-provider.js';
+import { MemoryConfigurationError, ProviderUnavailableError } from '../spec/memory-error.js';
+import type { CallOptions } from '../spec/memory-provider.js';
 
 export interface OpenAICompatibleEmbedderOptions {
   /** Server root including the version, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1` (Ollama). */

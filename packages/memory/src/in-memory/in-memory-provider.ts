@@ -1,9 +1,9 @@
-import { cosineRelevance, type Embedder } from './embedder.js';
-import { LexicalIndex, type LexicalHit } from './lexical-index.js';
-import { lexicalRelevance, tokenizeForRelevance } from './lexical-relevance.js';
-import { categoriesFromMetadata, messagesToMemoryText } from './memory-content.js';
-import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from './memory-error.js';
-import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from './memory-filter.js';
+import { cosineRelevance, type Embedder } from '../embedders/embedder.js';
+import { LexicalIndex, type LexicalHit } from '../relevance/lexical-index.js';
+import { lexicalRelevance, tokenizeForRelevance } from '../relevance/lexical-relevance.js';
+import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-content.js';
+import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
+import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from '../spec/memory-filter.js';
 import type {
   CallOptions,
   GetAllOptions,
@@ -11,8 +11,8 @@ import type {
   MemoryPage,
   MemoryProvider,
   SearchOptions,
-} from './memory-provider.js';
-import type { JsonValue, Memory, Message, Metadata } from './schemas.js';
+} from '../spec/memory-provider.js';
+import type { JsonValue, Memory, Message, Metadata } from '../spec/schemas.js';
 import {
   parseCallOptions,
   parseGetAllOptions,
@@ -22,7 +22,7 @@ import {
   validateMetadata,
   validateQuery,
   validateUserId,
-} from './validate-input.js';
+} from '../spec/validate-input.js';
 
 export interface InMemoryProviderOptions {
   /** Rank by embedding similarity instead of shared words. Vectors are computed once, at add. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryProvider } from './in-memory-provider.js';
+import { InMemoryProvider } from '../in-memory/in-memory-provider.js';
 import { estimateTokens, formatMemories, injectMemory } from './inject-memory.js';
-import { MemoryValidationError } from './memory-error.js';
+import { MemoryValidationError } from '../spec/memory-error.js';
 
 async function seeded() {
   const provider = new InMemoryProvider();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryProvider } from './in-memory-provider.js';
-import { MemoryConfigurationError, MemoryValidationError } from './memory-error.js';
+import { MemoryConfigurationError, MemoryValidationError } from '../spec/memory-error.js';
 
 describe('InMemoryProvider', () => {
   it('returns copies: changing a result never changes what is stored', async () => {

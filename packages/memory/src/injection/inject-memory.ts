@@ -1,8 +1,8 @@
-import { MemoryValidationError } from './memory-error.js';
-import type { MemoryFilter } from './memory-filter.js';
-import type { MemoryProvider } from './memory-provider.js';
-import type { Memory } from './schemas.js';
-import { validateUserId } from './validate-input.js';
+import { MemoryValidationError } from '../spec/memory-error.js';
+import type { MemoryFilter } from '../spec/memory-filter.js';
+import type { MemoryProvider } from '../spec/memory-provider.js';
+import type { Memory } from '../spec/schemas.js';
+import { validateUserId } from '../spec/validate-input.js';
 
 export type MemoryBudget = { maxCharacters: number } | { maxTokens: number };
 
