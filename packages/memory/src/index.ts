@@ -50,6 +50,7 @@ export { MEMORY_LIMITS } from './spec/memory-limits.js';
 export {
   DEFAULT_PAGE_SIZE,
   DEFAULT_SEARCH_LIMIT,
+  type AddOptions,
   type CallOptions,
   type GetAllOptions,
   type MemoryCapabilities,
@@ -77,6 +78,7 @@ export {
   type Metadata,
 } from './spec/schemas.js';
 export {
+  parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
@@ -85,6 +87,7 @@ export {
   validateMetadata,
   validateQuery,
   validateUserId,
+  type ParsedAddOptions,
   type ParsedCallOptions,
   type ParsedGetAllOptions,
   type ParsedSearchOptions,

@@ -21,3 +21,32 @@ export {
   type ScoredMemoryTerms,
   type TermStatistics,
 } from './relevance/score-terms.js';
+export { cosineRelevance, type Embedder } from './embedders/embedder.js';
+export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
+export { lexicalRelevance, tokenizeForRelevance } from './relevance/lexical-relevance.js';
+export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
+export {
+  ALL_FILTER_CAPABILITIES,
+  assertFilterSupported,
+  CATEGORIES_FIELD,
+  matchesFilter,
+  parseMemoryFilter,
+  type FilterCapability,
+  type FilterNode,
+} from './spec/memory-filter.js';
+export { MEMORY_LIMITS } from './spec/memory-limits.js';
+export {
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  type ParsedAddOptions,
+  type ParsedCallOptions,
+  type ParsedGetAllOptions,
+  type ParsedSearchOptions,
+} from './spec/validate-input.js';

@@ -43,4 +43,20 @@ describe('InMemoryProvider', () => {
     const third = await provider.getAll('u', { limit: 2, cursor: second.nextCursor! });
     expect(third).toEqual({ memories: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
   });
+
+  it('stores an add repeated with the same idempotency key once, per user', async () => {
+    const provider = new InMemoryProvider();
+    const first = await provider.add('u', [{ role: 'user', content: 'pin is 1234' }], undefined, { idempotencyKey: 'k1' });
+    const again = await provider.add('u', [{ role: 'user', content: 'pin is 1234' }], undefined, { idempotencyKey: 'k1' });
+    const other = await provider.add('v', [{ role: 'user', content: 'pin is 1234' }], undefined, { idempotencyKey: 'k1' });
+    expect(again).toBe(first);
+    expect(other).not.toBe(first);
+    expect((await provider.getAll('u')).memories).toHaveLength(1);
+    await provider.delete('u', first);
+    const afterDelete = await provider.add('u', [{ role: 'user', content: 'pin is 1234' }], undefined, { idempotencyKey: 'k1' });
+    expect(afterDelete).not.toBe(first);
+    await expect(provider.add('u', [{ role: 'user', content: 'x' }], undefined, { idempotencyKey: '' })).rejects.toThrow(
+      /options\.idempotencyKey/,
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-con
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
 import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from '../spec/memory-filter.js';
 import type {
+  AddOptions,
   CallOptions,
   GetAllOptions,
   MemoryCapabilities,
@@ -14,6 +15,7 @@ import type {
 } from '../spec/memory-provider.js';
 import type { JsonValue, Memory, Message, Metadata } from '../spec/schemas.js';
 import {
+  parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
@@ -35,6 +37,7 @@ interface StoredMemory {
   seq: number;
   memory: Memory;
   vector?: Float32Array;
+  idempotencyKey?: string;
 }
 
 interface RankedMemory {
@@ -48,6 +51,8 @@ class UserMemories {
   /** Ascending by `seq` (insertion order): pages walk it backwards for newest first. */
   readonly ordered: StoredMemory[] = [];
   readonly bySeq = new Map<number, StoredMemory>();
+  /** Idempotency key of an add → the id it stored; freed when that memory is removed. */
+  readonly byIdempotencyKey = new Map<string, string>();
   expiresAt = Number.POSITIVE_INFINITY;
   private lexicalIndex: LexicalIndex | undefined;
 
@@ -55,6 +60,7 @@ class UserMemories {
     this.byId.set(stored.memory.id, stored);
     this.bySeq.set(stored.seq, stored);
     this.ordered.push(stored);
+    if (stored.idempotencyKey !== undefined) this.byIdempotencyKey.set(stored.idempotencyKey, stored.memory.id);
     this.lexicalIndex?.add(stored.seq, stored.memory.memory);
   }
 
@@ -62,6 +68,7 @@ class UserMemories {
     this.byId.delete(stored.memory.id);
     this.bySeq.delete(stored.seq);
     this.ordered.splice(lowerBound(this.ordered, stored.seq), 1);
+    if (stored.idempotencyKey !== undefined) this.byIdempotencyKey.delete(stored.idempotencyKey);
     this.lexicalIndex?.remove(stored.seq, stored.memory.memory);
   }
 
@@ -158,17 +165,23 @@ export class InMemoryProvider implements MemoryProvider {
       consistency: 'strong',
       addResult: 'memory-id',
       storage: 'verbatim',
+      idempotentAdd: true,
     };
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
+    const earlier = this.storedFor(user, idempotencyKey);
+    if (earlier !== undefined) return earlier;
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? await this.embedOne(text, signal) : undefined;
+    // A concurrent add with the same key may have stored while this one was embedding.
+    const stored = this.storedFor(user, idempotencyKey);
+    if (stored !== undefined) return stored;
 
     const now = new Date().toISOString();
     const memory: Memory = {
@@ -182,15 +195,20 @@ export class InMemoryProvider implements MemoryProvider {
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) memory.categories = categories;
 
-    const stored: StoredMemory = { seq: this.nextSeq++, memory };
-    if (vector) stored.vector = vector;
+    const record: StoredMemory = { seq: this.nextSeq++, memory };
+    if (vector) record.vector = vector;
+    if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
     const memories = this.userFor(user, true)!;
-    memories.insert(stored);
+    memories.insert(record);
     if (this.ttlMs !== undefined) {
       memories.expiresAt = Date.now() + this.ttlMs;
       this.sweepExpired();
     }
     return memory.id;
+  }
+
+  private storedFor(userId: string, idempotencyKey: string | undefined): string | undefined {
+    return idempotencyKey === undefined ? undefined : this.userFor(userId, false)?.byIdempotencyKey.get(idempotencyKey);
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {

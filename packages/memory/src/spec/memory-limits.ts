@@ -7,6 +7,8 @@ export const MEMORY_LIMITS = {
   maxUserIdLength: 1024,
   /** Longest memory id. */
   maxMemoryIdLength: 256,
+  /** Longest idempotency key of an `add`. */
+  maxIdempotencyKeyLength: 200,
   /** Messages in one `add` call. */
   maxMessages: 100,
   /** Total characters of message content in one `add` call, and of a stored memory. */

@@ -21,11 +21,22 @@ export interface MemoryCapabilities {
    * `extracted`: the backend derives facts from the messages (Mem0, Zep), so the text differs.
    */
   storage: 'verbatim' | 'extracted';
+  /** `add` honours `idempotencyKey`: a repeated key stores nothing new. Absent means false. */
+  idempotentAdd?: boolean;
 }
 
 export interface CallOptions {
   /** Aborts the call. Providers pass it to their client where the client takes one. */
   signal?: AbortSignal;
+}
+
+export interface AddOptions extends CallOptions {
+  /**
+   * Makes a retried write safe: a provider that honours it (`capabilities.idempotentAdd`) stores
+   * one memory per user and key, and an `add` repeated with the same key resolves to the first
+   * one's id without storing again. Up to 200 characters. Background writers always send one.
+   */
+  idempotencyKey?: string;
 }
 
 export interface SearchOptions extends CallOptions {
@@ -64,7 +75,7 @@ export interface MemoryProvider {
    * Stores memory from a conversation. Resolves to the id of the stored memory, or, when
    * `capabilities.addResult` is `event-id`, to the backend's id for the pending write.
    */
-  add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string>;
+  add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string>;
   /** The user's memories most relevant to `query`, best first, each with a `score` in [0, 1]. */
   search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]>;
   /** The user's memories, newest first, a page at a time. */

@@ -4,6 +4,7 @@ import { MemoryValidationError } from './memory-error.js';
 import {
   DEFAULT_PAGE_SIZE,
   DEFAULT_SEARCH_LIMIT,
+  type AddOptions,
   type CallOptions,
   type GetAllOptions,
   type SearchOptions,
@@ -139,6 +140,20 @@ export interface ParsedCallOptions {
 export function parseCallOptions(options: CallOptions | undefined, field = 'options'): ParsedCallOptions {
   const raw = validateOptionsObject(options, field);
   return { signal: validateSignal(raw.signal, `${field}.signal`) };
+}
+
+export interface ParsedAddOptions extends ParsedCallOptions {
+  idempotencyKey: string | undefined;
+}
+
+export function parseAddOptions(options: AddOptions | undefined, field = 'options'): ParsedAddOptions {
+  const raw = validateOptionsObject(options, field);
+  const key = raw.idempotencyKey;
+  return {
+    signal: validateSignal(raw.signal, `${field}.signal`),
+    idempotencyKey:
+      key === undefined ? undefined : requireString(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
+  };
 }
 
 export interface ParsedSearchOptions extends ParsedCallOptions {
