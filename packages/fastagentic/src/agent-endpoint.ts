@@ -32,8 +32,12 @@ export interface AgentEndpointOptions {
   runnable: Runnable;
   /** Automatic injection: `injectMemory({ strategy, ... })`. Without it nothing long-term is injected. */
   memory?: MemoryInjector;
-  /** Store each exchange in long-term and session memory after replying. Default true. */
-  remember?: boolean;
+  /**
+   * What to store in long-term and session memory after replying: `'exchange'` (default, or
+   * `true`) the user's message and the reply; `'user'` the user's message only (nothing the
+   * model said, so a reply can never echo memories back into the store); `false` nothing.
+   */
+  remember?: boolean | 'exchange' | 'user';
   /** How many of the session's latest exchanges to inject. Default 10. */
   sessionTurns?: number;
 }

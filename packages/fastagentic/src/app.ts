@@ -7,14 +7,19 @@ import {
   type Message,
   type MetricsRecorder,
 } from '@fastagentic/memory';
+import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
-import { BackgroundTasks } from './background-tasks.js';
 import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } from './bearer-auth.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { parseMessage, parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 import { withTimeBudget } from './with-time-budget.js';
+import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.js';
 
 /** Where the app reports what it could not do (memory unavailable, a background write lost). */
 export interface AppLogger {
@@ -37,7 +42,18 @@ export interface AppOptions {
   failClosed?: boolean;
   /** Default: JSON lines on the console. */
   logger?: AppLogger;
+  /**
+   * The write-behind queue that stores exchanges after replies. `maxQueued` (default 10 000)
+   * bounds the writes held across users during an outage; past it the oldest is dropped and counted.
+   */
+  writeQueue?: { maxQueued?: number; backoff?: { baseDelayMs: number; maxDelayMs: number } };
+  /** Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Cross-origin access for browser clients (hono/cors options); off by default. */
+  cors?: Parameters<typeof cors>[0];
 }
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppEnv = { Variables: { user: AuthenticatedUser } };
 
@@ -61,6 +77,32 @@ function describeError(error: unknown): Record<string, unknown> {
 /** What a chat response shows of an injected memory: enough to see what was used, no metadata. */
 function summarize(memory: Memory): { id: string; memory: string; score?: number } {
   return memory.score === undefined ? { id: memory.id, memory: memory.memory } : { id: memory.id, memory: memory.memory, score: memory.score };
+}
+
+const QUEUE_LOG_LINES = {
+  retrying: 'memory write not confirmed, retrying',
+  failed: 'memory write failed for good',
+  dropped: 'memory write dropped: the write-behind queue is full',
+} as const;
+
+function describeQueueEvent(event: WriteQueueLogEvent): Record<string, unknown> {
+  const base = { provider: event.provider };
+  if (event.kind === 'dropped') return { ...base, reason: event.reason };
+  if (event.kind === 'failed') return { ...base, ...describeError(event.error) };
+  // "unknown": no answer came back (timeout, lost connection): the write may have landed, and the
+  // retry carries the same idempotency key.
+  return { ...base, outcome: event.outcome, attempt: event.attempt, ...describeError(event.error) };
+}
+
+function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 'user' | 'nothing' {
+  if (remember === undefined || remember === true) return 'exchange';
+  if (remember === false) return 'nothing';
+  return remember;
+}
+
+/** Case, spacing and Unicode form do not make a memory new. */
+function normalizeForRepeat(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 interface Recall {
@@ -87,7 +129,7 @@ export class App {
   private readonly budgetedSessionMemory: MemoryProvider | undefined;
   private readonly failClosed: boolean;
   private readonly logger: AppLogger;
-  private readonly background: BackgroundTasks;
+  private readonly queue: WriteBehindQueue;
   private readonly requireUser: MiddlewareHandler<AppEnv>;
 
   constructor(options: AppOptions) {
@@ -108,11 +150,46 @@ export class App {
     // The budget sits inside the metrics wrapper, so a read cut short is counted as a failure.
     this.budgetedMemory = metered(withTimeBudget(options.memory, budgetMs));
     this.budgetedSessionMemory = options.sessionMemory && metered(withTimeBudget(options.sessionMemory, budgetMs));
-    this.background = new BackgroundTasks((error) =>
-      this.logger.error('background memory write failed', describeError(error)),
+    const queueLog = new RateLimitedLog((key, details) =>
+      key === 'retrying'
+        ? this.logger.warn(QUEUE_LOG_LINES.retrying, details)
+        : this.logger.error(QUEUE_LOG_LINES[key as 'failed' | 'dropped'], details),
     );
+    const recordQueue = options.metrics?.recordWriteQueue?.bind(options.metrics);
+    this.queue = new WriteBehindQueue({
+      ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
+      ...(options.writeQueue?.backoff === undefined ? {} : { backoff: options.writeQueue.backoff }),
+      onEvent: (event) => queueLog.log(event.kind, describeQueueEvent(event)),
+      ...(recordQueue ? { record: recordQueue } : {}),
+    });
 
-    const verify = createBearerVerifier(options.auth);
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
+      throw new MemoryConfigurationError('maxBodyBytes', 'must be a positive integer');
+    }
+    if (options.cors) this.hono.use('*', cors(options.cors));
+    this.hono.use(
+      '*',
+      methodNotAllowed({
+        app: this.hono,
+        onMethodNotAllowed: (c, methods) =>
+          c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}`), 405, {
+            Allow: methods.join(', '),
+          }),
+      }),
+    );
+    this.hono.use(
+      '*',
+      bodyLimit({
+        maxSize: maxBodyBytes,
+        onError: (c) => c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413),
+      }),
+    );
+    const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
+    const verify = createBearerVerifier({
+      onJwksError: (error) => jwksLog.log('jwks', describeError(error)),
+      ...options.auth,
+    });
     this.requireUser = async (c, next) => {
       const user = await verify(c.req.header('authorization'));
       if (!user) {
@@ -133,6 +210,7 @@ export class App {
       requireUser: this.requireUser,
       memory: () => this.memory,
       sessionMemory: () => this.sessionMemory,
+      forgetQueued: (userId) => this.queue.forget(userId),
     });
   }
 
@@ -162,14 +240,22 @@ export class App {
     return this;
   }
 
-  /** Background writes not yet settled. */
+  /** Exchanges promised by replies and not yet stored (waiting or in flight). */
   get pendingWrites(): number {
-    return this.background.size;
+    return this.queue.depth;
   }
 
-  /** Waits for every background write started so far: call it on shutdown so no stored exchange is lost. */
+  /** Writes dropped because the write-behind queue was full. */
+  get droppedWrites(): number {
+    return this.queue.dropped;
+  }
+
+  /**
+   * Waits until every write queued so far is stored (retrying through an outage), or failed for
+   * good: call it on shutdown so no promised exchange is lost.
+   */
   drain(): Promise<void> {
-    return this.background.drain();
+    return this.queue.drain();
   }
 
   private async chat(c: Context<AppEnv>, endpoint: AgentEndpoint): Promise<Response> {
@@ -217,7 +303,8 @@ export class App {
     const reply = await endpoint.handler(message, ctx);
     if (typeof reply !== 'string') throw new TypeError(`The handler of ${options.path} returned no string`);
 
-    if (options.remember ?? true) this.remember(c, user.id, message, reply, sessionId);
+    const remember = rememberMode(options.remember);
+    if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
     return c.json({
       reply,
       sessionId: sessionId ?? null,
@@ -260,25 +347,40 @@ export class App {
     return `Earlier in this session:\n${bullets.join('\n')}`;
   }
 
-  /** Stores the exchange after the reply: `waitUntil` on Workers, a tracked promise elsewhere. */
-  private remember(c: Context<AppEnv>, userId: string, message: string, reply: string, sessionId: string | undefined) {
-    const exchange: Message[] = [
-      { role: 'user', content: message },
-      { role: 'assistant', content: reply },
-    ];
-    // A provider's add may do its work synchronously (in-memory): start the writes on a later task
-    // so the reply is written first. They are tracked from now on, so drain() and waitUntil wait too.
-    const later = new Promise((resolve) => setTimeout(resolve, 0));
-    const writes: Promise<unknown>[] = [later.then(() => this.memory.add(userId, exchange, { source: 'chat' }))];
-    if (this.sessionMemory && sessionId) {
-      const session = this.sessionMemory;
-      writes.push(later.then(() => session.add(userId, exchange, { sessionId })));
+  /**
+   * Queues what the reply promised to remember: `waitUntil` keeps a Worker alive for it, the app
+   * itself tracks it on Node. Text that repeats a memory the user already has (as recalled for
+   * this turn) is not stored again, so recalling a fact does not multiply it.
+   */
+  private remember(
+    c: Context<AppEnv>,
+    userId: string,
+    mode: 'exchange' | 'user',
+    message: string,
+    reply: string,
+    sessionId: string | undefined,
+    recall: Recall,
+  ) {
+    const messages: Message[] =
+      mode === 'exchange'
+        ? [
+            { role: 'user', content: message },
+            { role: 'assistant', content: reply },
+          ]
+        : [{ role: 'user', content: message }];
+    const text = normalizeForRepeat(messagesToMemoryText(messages));
+    const writes: Promise<void>[] = [];
+    if (!recall.memories.some((memory) => normalizeForRepeat(memory.memory) === text)) {
+      writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
     }
-    const task = Promise.all(writes.map((write) => this.background.track(write)));
+    if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizeForRepeat(memory.memory) === text)) {
+      writes.push(this.queue.enqueue({ userId, provider: this.sessionMemory, messages, metadata: { sessionId } }));
+    }
+    if (writes.length === 0) return;
     try {
-      c.executionCtx.waitUntil(task);
+      c.executionCtx.waitUntil(Promise.all(writes));
     } catch {
-      // Hono throws when `app.hono.fetch` was called without a context: the tracked task covers it.
+      // Hono throws when `app.hono.fetch` was called without a context: the queue tracks the writes.
     }
   }
 }

@@ -19,6 +19,15 @@ export interface BearerAuthOptions {
   issuer?: string;
   /** Expected `aud` claim, when set. */
   audience?: string;
+  /**
+   * Accept tokens without an `exp` claim (they would be valid forever). Default false: such a
+   * token is refused.
+   */
+  allowTokensWithoutExpiry?: boolean;
+  /** How long a JWKS fetch may take. Default 5000 ms. */
+  jwksTimeoutMs?: number;
+  /** Told when fetching the JWKS fails (the token is then refused with a 401). */
+  onJwksError?: (error: unknown) => void;
 }
 
 /** The caller, as proven by a verified token. */
@@ -34,6 +43,7 @@ export type BearerVerifier = (authorization: string | undefined) => Promise<Auth
 
 const MIN_SECRET_LENGTH = 32;
 const JWKS_REFETCH_INTERVAL_MS = 30_000;
+const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 
 function rolesOf(claims: JwtPayload, rolesField: string): string[] {
   const value = claims[rolesField];
@@ -42,22 +52,33 @@ function rolesOf(claims: JwtPayload, rolesField: string): string[] {
   return [];
 }
 
-/** Keys from a JWKS URL, fetched on first use and again (at most every 30 s) when a token names an unknown `kid`. */
-function jwksKeySource(jwks: NonNullable<BearerAuthOptions['jwks']>) {
+/**
+ * Keys from a JWKS URL, fetched on first use and again (at most every 30 s) when a token names an
+ * unknown `kid`. One fetch at a time: concurrent requests with an unknown `kid` share it.
+ */
+function jwksKeySource(jwks: NonNullable<BearerAuthOptions['jwks']>, timeoutMs: number, onError: (error: unknown) => void) {
   let fetched: JsonWebKeyWithId[] = [];
   let fetchedAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | undefined;
   const refresh = async () => {
     fetchedAt = Date.now();
-    const response = await fetch(jwks.url!);
-    if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-    const body = (await response.json()) as { keys?: unknown };
-    if (!Array.isArray(body.keys)) throw new Error('JWKS has no "keys" array');
-    fetched = body.keys as JsonWebKeyWithId[];
+    try {
+      const response = await fetch(jwks.url!, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+      const body = (await response.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error('JWKS has no "keys" array');
+      fetched = body.keys as JsonWebKeyWithId[];
+    } catch (error) {
+      onError(error);
+    }
   };
   return async (kid: string | undefined): Promise<JsonWebKeyWithId[]> => {
     const known = () => [...(jwks.keys ?? []), ...fetched];
-    if (jwks.url && !known().some((key) => key.kid === kid) && Date.now() - fetchedAt > JWKS_REFETCH_INTERVAL_MS) {
-      await refresh();
+    if (jwks.url && !known().some((key) => key.kid === kid)) {
+      if (inFlight === undefined && Date.now() - fetchedAt > JWKS_REFETCH_INTERVAL_MS) {
+        inFlight = refresh().finally(() => (inFlight = undefined));
+      }
+      await inFlight;
     }
     return known();
   };
@@ -93,7 +114,11 @@ export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier
     );
     verifyToken = async (token) => verify(token, await key, { alg: 'HS256', ...verification });
   } else {
-    const keysFor = jwksKeySource(options.jwks!);
+    const jwksTimeoutMs = options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS;
+    if (!(Number.isFinite(jwksTimeoutMs) && jwksTimeoutMs > 0)) {
+      throw new MemoryConfigurationError('auth.jwksTimeoutMs', 'must be a positive number of milliseconds');
+    }
+    const keysFor = jwksKeySource(options.jwks!, jwksTimeoutMs, options.onJwksError ?? (() => {}));
     verifyToken = async (token) => {
       const keys = await keysFor(decode(token).header.kid);
       return verifyWithJwks(token, { keys, allowedAlgorithms: ['RS256', 'ES256'], verification });
@@ -105,6 +130,8 @@ export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier
     if (!match) return null;
     try {
       const claims = await verifyToken(match[1]!);
+      // hono/jwt checks `exp` only when present: a token without one would never expire.
+      if (typeof claims.exp !== 'number' && !options.allowTokensWithoutExpiry) return null;
       const roles = rolesOf(claims, rolesField);
       return { id: extractUserId(claims, userIdField), roles, isAdmin: roles.includes(adminRole), claims };
     } catch {

@@ -14,13 +14,27 @@ export function errorBody(type: string, message: string, field?: string): ErrorB
   return { error: field === undefined ? { type, message } : { type, field, message } };
 }
 
+/** A request the app refuses before any memory work: too large, not JSON. */
+export class HttpInputError extends Error {
+  constructor(
+    readonly status: 413 | 415,
+    readonly type: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpInputError';
+  }
+}
+
 /** Provider validators name call options `options.limit`; over HTTP the same input is just `limit`. */
 function httpField(field: string): string {
   return field.startsWith('options.') ? field.slice('options.'.length) : field;
 }
 
 /** Maps the core's typed errors to a status and body; anything else is a 500 that reveals nothing. */
-export function errorToResponse(error: unknown): { status: 400 | 404 | 500 | 502 | 503; body: ErrorBody } {
+export function errorToResponse(error: unknown): { status: 400 | 404 | 413 | 415 | 500 | 502 | 503; body: ErrorBody } {
+  if (error instanceof HttpInputError) return { status: error.status, body: errorBody(error.type, error.message, error.field) };
   if (MemoryValidationError.isInstance(error)) {
     const field = httpField(error.field);
     return { status: 400, body: errorBody('validation_error', error.message.replace(error.field, field), field) };

@@ -7,7 +7,7 @@ export {
   type AgentHandler,
 } from './agent-endpoint.js';
 export { App, type AppEnv, type AppLogger, type AppOptions } from './app.js';
-export { BackgroundTasks } from './background-tasks.js';
+export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
 export {
   createBearerVerifier,
   type AuthenticatedUser,

@@ -8,6 +8,8 @@ interface MemoryRouteDependencies {
   requireUser: MiddlewareHandler<AppEnv>;
   memory: () => MemoryProvider;
   sessionMemory: () => MemoryProvider | undefined;
+  /** Removes the user's queued writes (and waits for one in flight) so none lands after a forget. */
+  forgetQueued: (userId: string) => Promise<number>;
 }
 
 /** A JSON number option; anything else becomes NaN so the provider's validator names the field. */
@@ -96,6 +98,7 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     if (userId !== caller.id && !caller.isAdmin) {
       return c.json(errorBody('forbidden', 'Only the user themselves or an admin may erase these memories'), 403);
     }
+    await deps.forgetQueued(userId);
     const session = deps.sessionMemory();
     const [longTerm, sessionCount] = await Promise.all([
       deps.memory().deleteAll(userId),

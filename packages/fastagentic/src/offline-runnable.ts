@@ -1,31 +1,14 @@
-import type { Memory } from '@fastagentic/memory';
 import type { Runnable, RunnableInput } from './runnable.js';
 
-const MAX_RECALLED_CHARACTERS = 200;
-/**
- * Memories quoted per list. The reply is stored as the next memory, so quoting every injected
- * memory would copy all of them into each new one: every stored exchange would then contain every
- * topic (lexical search matches all of them, ranking means nothing) and be several times the size
- * of what the user said. A model answers with the few facts that matter; the response's
- * `memories` field still shows everything that was injected.
- */
-const MAX_RECITED = 3;
-
-/** The first line of a memory: for a stored exchange that is the user's own words, so replies do not grow with each turn. */
-function recall(memory: Memory): string {
-  const firstLine = memory.memory.split('\n', 1)[0]!;
-  return firstLine.length > MAX_RECALLED_CHARACTERS ? `${firstLine.slice(0, MAX_RECALLED_CHARACTERS)}…` : firstLine;
-}
-
-function recite(memories: readonly Memory[]): string {
-  const quoted = memories.slice(0, MAX_RECITED).map(recall).join(' | ');
-  return memories.length > MAX_RECITED ? `${quoted} (+${memories.length - MAX_RECITED} more)` : quoted;
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**
  * A deterministic runnable that needs no network or model: it repeats the last user message and
- * quotes the first few memories it was given (best or newest first), so a demo (or a test) can see
- * what was injected.
+ * says how many memories it was given. It never quotes them: the reply is stored as the next
+ * memory, and a reply that recites memories would copy them into every new one (memories
+ * snowballing with copies of themselves). The chat response's `memories` field shows what was injected.
  */
 export class OfflineRunnable implements Runnable {
   readonly name = 'offline';
@@ -34,10 +17,12 @@ export class OfflineRunnable implements Runnable {
     const lastUser = [...input.messages].reverse().find((message) => message.role === 'user');
     const lines = [`You said: ${lastUser?.content ?? ''}`];
     lines.push(
-      input.memories.length === 0 ? 'I remember nothing about you yet.' : `I remember: ${recite(input.memories)}`,
+      input.memories.length === 0
+        ? 'I remember nothing about you yet.'
+        : `I recalled ${count(input.memories.length, 'memory', 'memories')} about you.`,
     );
     if (input.sessionMemories.length > 0) {
-      lines.push(`Earlier in this session: ${recite(input.sessionMemories)}`);
+      lines.push(`Earlier in this session: ${count(input.sessionMemories.length, 'turn', 'turns')}.`);
     }
     return lines.join('\n');
   }

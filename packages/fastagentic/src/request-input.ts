@@ -1,5 +1,6 @@
 import { MEMORY_LIMITS, MemoryValidationError } from '@fastagentic/memory';
 import type { Context } from 'hono';
+import { HttpInputError } from './error-body.js';
 
 /** Identity comes from the verified token only: these names in a body or query are refused, not ignored. */
 const IDENTITY_FIELDS = ['userId', 'user_id', 'user'];
@@ -8,6 +9,10 @@ const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The JSON object body of a request; 400 naming `body` when it is missing or not an object. */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !type?.endsWith('+json')) {
+    throw new HttpInputError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json', 'Content-Type');
+  }
   let body: unknown;
   try {
     body = await c.req.json();

@@ -50,6 +50,6 @@ describe('storing the exchange after the reply', () => {
     const response = await post(app, '/long', await tokenFor({ sub: 'u1' }), { message: 'hi' });
     expect(response.status).toBe(200);
     await app.drain();
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'background memory write failed' }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'memory write failed for good' }));
   });
 });

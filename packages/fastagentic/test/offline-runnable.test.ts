@@ -12,13 +12,13 @@ const memory = (text: string): Memory => ({
 });
 
 describe('OfflineRunnable', () => {
-  it('quotes the first line of the first three memories of each kind and counts the rest', async () => {
+  it('counts what it was given and never quotes a memory, so stored replies do not copy memories', async () => {
     const reply = await new OfflineRunnable().run({
       messages: [{ role: 'user', content: 'Do I like tea?' }],
       memories: ['a\nassistant: long', 'b', 'c', 'd', 'e'].map(memory),
       sessionMemories: ['s1', 's2'].map(memory),
       memoryContext: '',
     });
-    expect(reply).toBe('You said: Do I like tea?\nI remember: a | b | c (+2 more)\nEarlier in this session: s1 | s2');
+    expect(reply).toBe('You said: Do I like tea?\nI recalled 5 memories about you.\nEarlier in this session: 2 turns.');
   });
 });

@@ -98,7 +98,8 @@ export function testHttpContract(options: HttpContractOptions): void {
           expect(texts).toContain('My favourite colour is teal');
           if (strategy !== 'relevant') expect(texts).toContain('I keep bees on the roof');
           expect(response.body.reply).toContain('You said: Which colour is my favourite?');
-          expect(response.body.reply).toContain('My favourite colour is teal');
+          // The offline runnable counts what it was given: the injected memories reached it.
+          expect(response.body.reply).toContain(`I recalled ${texts.length} memor`);
         });
       }
 
@@ -110,7 +111,10 @@ export function testHttpContract(options: HttpContractOptions): void {
           expect((await listTexts(user)).some((text: string) => text.startsWith('user: I was born in Lisbon'))).toBe(true);
         });
         const second = await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'Where was I born? Lisbon?');
-        expect(second.body.reply).toContain('I remember: user: I was born in Lisbon');
+        expect(second.body.reply).toContain('I recalled');
+        expect(second.body.memories.map((m: { memory: string }) => m.memory)).toContainEqual(
+          expect.stringMatching(/^user: I was born in Lisbon/),
+        );
       });
     });
 
@@ -126,7 +130,7 @@ export function testHttpContract(options: HttpContractOptions): void {
           expect(same.body.sessionMemories.map((m: { memory: string }) => m.memory)).toContain(
             'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
           );
-          expect(same.body.reply).toContain('Earlier in this session: user: My parking spot is B7');
+          expect(same.body.reply).toContain('Earlier in this session: 1 turn.');
         });
         const otherSession = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', `${session}-b`);
         expect(otherSession.body.sessionMemories).toEqual([]);

@@ -97,4 +97,5 @@ export {
   type MemoryOperation,
   type MemoryOperationEvent,
   type MetricsRecorder,
+  type WriteQueueEvent,
 } from './with-metrics.js';

@@ -11,9 +11,21 @@ export interface MemoryOperationEvent {
   errorType?: string;
 }
 
+/**
+ * What a background write queue reports: `depth` whenever its size changes, `dropped` for each
+ * write it had to give up because it was full.
+ */
+export interface WriteQueueEvent {
+  kind: 'depth' | 'dropped';
+  /** Writes waiting or in flight after the change. */
+  depth: number;
+}
+
 /** Receives one event per provider call. Keep it cheap: it runs on every call. */
 export interface MetricsRecorder {
   record(event: MemoryOperationEvent): void;
+  /** Optional: the App's write-behind queue reports its depth and drops here. */
+  recordWriteQueue?(event: WriteQueueEvent): void;
 }
 
 const OPERATIONS: readonly MemoryOperation[] = ['add', 'search', 'getAll', 'get', 'delete', 'deleteAll'];

@@ -1,5 +1,5 @@
-import type { MemoryOperationEvent, MetricsRecorder } from '@fastagentic/memory';
-import { Counter, Registry } from 'prom-client';
+import type { MemoryOperationEvent, MetricsRecorder, WriteQueueEvent } from '@fastagentic/memory';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { SlidingWindowSummary } from './sliding-window-summary.js';
 
 export interface PrometheusMetricsRecorderOptions {
@@ -18,6 +18,8 @@ export interface PrometheusMetricsRecorderOptions {
  * - `fastagentic_memory_operations_total{provider, operation}`
  * - `fastagentic_memory_latency_ms{provider, operation, quantile}` (a Summary)
  * - `fastagentic_memory_failures_total{provider, operation, error_type}`
+ * - `fastagentic_memory_write_queue_depth` and `fastagentic_memory_dropped_writes_total` (the App's
+ *   write-behind queue)
  * Pass it as `metrics` to the App, or to `withMetrics(provider, recorder)`.
  */
 export class PrometheusMetricsRecorder implements MetricsRecorder {
@@ -25,6 +27,8 @@ export class PrometheusMetricsRecorder implements MetricsRecorder {
   private readonly operations: Counter<'provider' | 'operation'>;
   private readonly latency: SlidingWindowSummary<'provider' | 'operation'>;
   private readonly failures: Counter<'provider' | 'operation' | 'error_type'>;
+  private readonly queueDepth: Gauge;
+  private readonly droppedWrites: Counter;
 
   constructor(options: PrometheusMetricsRecorderOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -50,6 +54,21 @@ export class PrometheusMetricsRecorder implements MetricsRecorder {
       labelNames: ['provider', 'operation', 'error_type'],
       registers,
     });
+    this.queueDepth = new Gauge({
+      name: 'fastagentic_memory_write_queue_depth',
+      help: 'Memory writes promised by replies and not yet stored.',
+      registers,
+    });
+    this.droppedWrites = new Counter({
+      name: 'fastagentic_memory_dropped_writes_total',
+      help: 'Memory writes dropped because the write-behind queue was full.',
+      registers,
+    });
+  }
+
+  recordWriteQueue(event: WriteQueueEvent): void {
+    this.queueDepth.set(event.depth);
+    if (event.kind === 'dropped') this.droppedWrites.inc();
   }
 
   record(event: MemoryOperationEvent): void {

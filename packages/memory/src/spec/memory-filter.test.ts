@@ -116,4 +116,22 @@ describe('assertFilterSupported', () => {
     expect(() => assertFilterSupported(node, 'p', ['eq', 'gt'])).toThrow(/OR/);
     expect(() => assertFilterSupported(undefined, 'p', [])).not.toThrow();
   });
+
+  it('refuses filters nested deeper than the documented limit, naming where', () => {
+    let filter: Record<string, unknown> = { category: 'x' };
+    for (let i = 0; i < 4000; i++) filter = { NOT: filter };
+    expect(() => parseMemoryFilter(filter)).toThrow(MemoryValidationError);
+    let ok: Record<string, unknown> = { category: 'x' };
+    for (let i = 0; i < 31; i++) ok = { NOT: ok };
+    expect(parseMemoryFilter(ok)).toBeDefined();
+  });
+
+  it('refuses other spellings of the logical operators, naming the key', () => {
+    for (const key of ['$and', 'And', 'and', '$OR', 'Not']) {
+      const attempt = () => parseMemoryFilter({ [key]: [{ category: 'a' }] });
+      expect(attempt).toThrow(MemoryValidationError);
+      expect(attempt).toThrow(`filters.${key}`);
+    }
+  });
 });
+

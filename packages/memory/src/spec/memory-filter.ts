@@ -1,4 +1,5 @@
 import { MemoryValidationError, UnsupportedFilterError } from './memory-error.js';
+import { MEMORY_LIMITS } from './memory-limits.js';
 import type { JsonPrimitive, JsonValue, Memory } from './schemas.js';
 
 export const FILTER_OPERATORS = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
@@ -107,8 +108,14 @@ function parseCondition(field: string, condition: unknown, path: string): Filter
   return children.length === 1 ? children[0]! : { kind: 'and', children };
 }
 
-function parseFilterObject(filter: unknown, path: string): FilterNode {
+/** Spellings of the logical operators from other query languages: refused, not taken for field names. */
+const MISSPELLED_LOGICAL = /^\$?(and|or|not)$/i;
+
+function parseFilterObject(filter: unknown, path: string, depth = 1): FilterNode {
   if (!isPlainObject(filter)) throw new MemoryValidationError(path, 'a filter must be a plain object');
+  if (depth > MEMORY_LIMITS.maxNestingDepth) {
+    throw new MemoryValidationError(path, `AND/OR/NOT nested deeper than ${MEMORY_LIMITS.maxNestingDepth} levels`);
+  }
   const children: FilterNode[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
@@ -117,10 +124,12 @@ function parseFilterObject(filter: unknown, path: string): FilterNode {
       if (!Array.isArray(value) || value.length === 0) {
         throw new MemoryValidationError(keyPath, `${key} takes a non-empty array of filters`);
       }
-      const parsed = value.map((item, index) => parseFilterObject(item, `${keyPath}.${index}`));
+      const parsed = value.map((item, index) => parseFilterObject(item, `${keyPath}.${index}`, depth + 1));
       children.push({ kind: key === 'AND' ? 'and' : 'or', children: parsed });
     } else if (key === 'NOT') {
-      children.push({ kind: 'not', child: parseFilterObject(value, keyPath) });
+      children.push({ kind: 'not', child: parseFilterObject(value, keyPath, depth + 1) });
+    } else if (MISSPELLED_LOGICAL.test(key)) {
+      throw new MemoryValidationError(keyPath, `not a filter operator: write ${key.replace('$', '').toUpperCase()} (AND, OR, NOT)`);
     } else {
       if (key.length === 0) throw new MemoryValidationError(keyPath, 'a filter field name cannot be empty');
       children.push(parseCondition(key, value, keyPath));

@@ -15,6 +15,8 @@ export const MEMORY_LIMITS = {
   maxContentLength: 32_768,
   /** Characters of a search query. */
   maxQueryLength: 4_096,
+  /** Deepest nesting of objects and arrays in metadata, and of AND/OR/NOT in a filter. */
+  maxNestingDepth: 32,
   /** Serialised size (JSON characters) of the metadata of one memory. */
   maxMetadataLength: 16_384,
   /** Largest page or result count a caller may ask for. */

@@ -69,7 +69,7 @@ export function validateMessages(messages: unknown, field = 'messages'): Message
   });
 }
 
-function validateJsonValue(value: unknown, path: string, seen: Set<object>): JsonValue {
+function validateJsonValue(value: unknown, path: string, seen: Set<object>, depth: number): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new MemoryValidationError(path, 'numbers must be finite (JSON has no NaN or Infinity)');
@@ -77,14 +77,17 @@ function validateJsonValue(value: unknown, path: string, seen: Set<object>): Jso
   }
   if (typeof value === 'object') {
     if (seen.has(value)) throw new MemoryValidationError(path, 'circular reference');
+    if (depth > MEMORY_LIMITS.maxNestingDepth) {
+      throw new MemoryValidationError(path, `nested deeper than ${MEMORY_LIMITS.maxNestingDepth} levels`);
+    }
     seen.add(value);
     try {
-      if (Array.isArray(value)) return value.map((item, index) => validateJsonValue(item, `${path}.${index}`, seen));
+      if (Array.isArray(value)) return value.map((item, index) => validateJsonValue(item, `${path}.${index}`, seen, depth + 1));
       if (!isPlainObject(value)) {
         throw new MemoryValidationError(path, `${value.constructor?.name ?? 'object'} is not a JSON value`);
       }
       const out: Record<string, JsonValue> = {};
-      for (const [key, item] of Object.entries(value)) out[key] = validateJsonValue(item, `${path}.${key}`, seen);
+      for (const [key, item] of Object.entries(value)) out[key] = validateJsonValue(item, `${path}.${key}`, seen, depth + 1);
       return out;
     } finally {
       seen.delete(value);
@@ -102,7 +105,7 @@ export function validateMetadata(metadata: unknown, field = 'metadata'): Metadat
   for (const [key, value] of Object.entries(metadata)) {
     if (key.length === 0) throw new MemoryValidationError(field, 'metadata keys must not be empty');
     if (value === undefined) throw new MemoryValidationError(`${field}.${key}`, 'undefined is not a JSON value');
-    out[key] = validateJsonValue(value, `${field}.${key}`, seen);
+    out[key] = validateJsonValue(value, `${field}.${key}`, seen, 2);
   }
   if (JSON.stringify(out).length > MEMORY_LIMITS.maxMetadataLength) {
     throw new MemoryValidationError(field, `larger than ${MEMORY_LIMITS.maxMetadataLength} characters as JSON`);
