@@ -55,6 +55,22 @@ export interface AppOptions {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** The user the health probe reads: no real user has memories under it, so the read is minimal. */
+const HEALTH_PROBE_USER = 'fastagentic:health-probe';
+
+export interface StoreHealth {
+  provider: string;
+  state: 'up' | 'down';
+  latencyMs: number;
+  error?: string;
+}
+
+export interface AppHealth {
+  status: 'ok' | 'degraded';
+  stores: { memory: StoreHealth; sessionMemory?: StoreHealth };
+  writeQueue: { depth: number; dropped: number };
+}
+
 export type AppEnv = { Variables: { user: AuthenticatedUser } };
 
 type ExecutionContext = NonNullable<Parameters<Hono['fetch']>[2]>;
@@ -92,6 +108,16 @@ function describeQueueEvent(event: WriteQueueLogEvent): Record<string, unknown> 
   // "unknown": no answer came back (timeout, lost connection): the write may have landed, and the
   // retry carries the same idempotency key.
   return { ...base, outcome: event.outcome, attempt: event.attempt, ...describeError(event.error) };
+}
+
+async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (body === null || body.locked) return;
+  const reader = body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The client went away: nothing left to read.
+  }
 }
 
 function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 'user' | 'nothing' {
@@ -182,7 +208,12 @@ export class App {
       '*',
       bodyLimit({
         maxSize: maxBodyBytes,
-        onError: (c) => c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413),
+        onError: async (c) => {
+          // Read the rest without keeping it: a reply while the client is still sending makes
+          // clients report a broken connection instead of the 413.
+          await discard(c.req.raw.body);
+          return c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413);
+        },
       }),
     );
     const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
@@ -204,6 +235,10 @@ export class App {
       const { status, body } = errorToResponse(error);
       if (status >= 500) this.logger.error('request failed', { path: c.req.path, ...describeError(error) });
       return c.json(body, status);
+    });
+    this.hono.get('/health', async (c) => {
+      const health = await this.health();
+      return c.json(health, health.status === 'ok' ? 200 : 503);
     });
     this.hono.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
     registerMemoryRoutes(this.hono, {
@@ -238,6 +273,29 @@ export class App {
     }
     this.hono.post(path, this.requireUser, (c) => this.chat(c, endpoint));
     return this;
+  }
+
+  /**
+   * Each store's state, probed with one small read within the memory budget, and the write-behind
+   * queue. Served unauthenticated at `GET /health` (it names providers, never users or memories).
+   */
+  async health(): Promise<AppHealth> {
+    const probe = async (provider: MemoryProvider): Promise<StoreHealth> => {
+      const started = Date.now();
+      try {
+        await provider.getAll(HEALTH_PROBE_USER, { limit: 1 });
+        return { provider: provider.provider, state: 'up', latencyMs: Date.now() - started };
+      } catch (error) {
+        return { provider: provider.provider, state: 'down', latencyMs: Date.now() - started, error: describeError(error).error as string };
+      }
+    };
+    const [memory, session] = await Promise.all([
+      probe(this.budgetedMemory),
+      this.budgetedSessionMemory ? probe(this.budgetedSessionMemory) : undefined,
+    ]);
+    const stores = session ? { memory, sessionMemory: session } : { memory };
+    const up = Object.values(stores).every((store) => store.state === 'up');
+    return { status: up ? 'ok' : 'degraded', stores, writeQueue: { depth: this.queue.depth, dropped: this.queue.dropped } };
   }
 
   /** Exchanges promised by replies and not yet stored (waiting or in flight). */

@@ -6,7 +6,7 @@ export {
   type AgentEndpointOptions,
   type AgentHandler,
 } from './agent-endpoint.js';
-export { App, type AppEnv, type AppLogger, type AppOptions } from './app.js';
+export { App, type AppEnv, type AppHealth, type AppLogger, type AppOptions, type StoreHealth } from './app.js';
 export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
 export {
   createBearerVerifier,

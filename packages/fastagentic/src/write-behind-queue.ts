@@ -42,10 +42,22 @@ interface Entry {
 
 interface Lane {
   entries: Entry[];
-  running: Promise<void> | undefined;
-  /** Set by forget: the lane stops retrying its in-flight write. */
-  abort: AbortController;
+  /**
+   * The lane's last write: each write is chained onto it where it was queued, so writes stay in
+   * order per user and each runs in the context of the request that queued it (on Workers, I/O
+   * belongs to a request).
+   */
+  tail: Promise<void>;
+  /**
+   * Set by forget: the lane stops retrying its in-flight write. A flag rather than an
+   * AbortSignal: on Workers a forget arrives in another request, which may not cancel this
+   * request's timers.
+   */
+  forgotten: boolean;
 }
+
+/** Longest sleep between two looks at a lane's `forgotten` flag while backing off. */
+const FORGET_CHECK_MS = 100;
 
 const DEFAULT_MAX_QUEUED = 10_000;
 
@@ -94,8 +106,7 @@ export class WriteBehindQueue {
     const lane = this.laneFor(write.userId);
     lane.entries.push(entry);
     this.report();
-    // Started on a later task so a provider that works synchronously never delays the reply.
-    lane.running ??= delay(0).then(() => this.run(write.userId, lane));
+    lane.tail = lane.tail.then(() => this.process(write.userId, lane, entry));
     return settled;
   }
 
@@ -106,7 +117,9 @@ export class WriteBehindQueue {
   async forget(userId: string): Promise<number> {
     const lane = this.lanes.get(userId);
     if (lane === undefined) return 0;
-    lane.abort.abort();
+    lane.forgotten = true;
+    // Writes queued after the forget are new memories: they start a lane of their own.
+    this.lanes.delete(userId);
     let removed = 0;
     for (const entry of lane.entries.splice(0)) {
       if (entry.inFlight) {
@@ -117,45 +130,46 @@ export class WriteBehindQueue {
       removed++;
     }
     this.report();
-    await lane.running;
+    await lane.tail;
     return removed;
   }
 
   /** Resolves once every write queued so far is stored, dropped or failed for good. */
   async drain(): Promise<void> {
-    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()].map((lane) => lane.running));
+    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()].map((lane) => lane.tail));
   }
 
   private laneFor(userId: string): Lane {
     let lane = this.lanes.get(userId);
     if (lane === undefined) {
-      lane = { entries: [], running: undefined, abort: new AbortController() };
+      // Started on a later task so a provider that works synchronously never delays the reply.
+      lane = { entries: [], tail: delay(0), forgotten: false };
       this.lanes.set(userId, lane);
     }
     return lane;
   }
 
-  private async run(userId: string, lane: Lane): Promise<void> {
-    while (lane.entries.length > 0) {
-      const entry = lane.entries[0]!;
+  private async process(userId: string, lane: Lane, entry: Entry): Promise<void> {
+    // Dropped while waiting, or its user forgotten: nothing to do.
+    if (this.order.has(entry)) {
       entry.inFlight = true;
-      await this.store(entry, lane.abort.signal);
-      lane.entries.shift();
+      await this.store(entry, lane);
+      lane.entries.splice(lane.entries.indexOf(entry), 1);
       this.remove(entry);
       this.report();
     }
-    this.lanes.delete(userId);
+    if (lane.entries.length === 0 && this.lanes.get(userId) === lane) this.lanes.delete(userId);
   }
 
   /** Attempts one write until it is stored, fails for good, or its user is forgotten. */
-  private async store(entry: Entry, signal: AbortSignal): Promise<void> {
+  private async store(entry: Entry, lane: Lane): Promise<void> {
     const { write } = entry;
-    for (let attempt = 0; !signal.aborted; attempt++) {
+    for (let attempt = 0; !lane.forgotten; attempt++) {
       try {
         await write.provider.add(write.userId, write.messages, write.metadata, { idempotencyKey: entry.idempotencyKey });
         return;
       } catch (error) {
-        if (signal.aborted) return;
+        if (lane.forgotten) return;
         if (!isRetryable(error)) {
           this.options.onEvent?.({ kind: 'failed', userId: write.userId, provider: write.provider.provider, error });
           return;
@@ -169,11 +183,8 @@ export class WriteBehindQueue {
           error,
         });
         const retryAfter = ProviderUnavailableError.isInstance(error) ? error.retryAfterMs : undefined;
-        try {
-          await delay(Math.min(this.backoff.maxDelayMs, retryAfter ?? backoffDelayMs(this.backoff, attempt)), signal);
-        } catch {
-          return; // forgotten while waiting
-        }
+        const waitUntil = Date.now() + Math.min(this.backoff.maxDelayMs, retryAfter ?? backoffDelayMs(this.backoff, attempt));
+        while (!lane.forgotten && Date.now() < waitUntil) await delay(Math.min(FORGET_CHECK_MS, waitUntil - Date.now()));
       }
     }
   }

@@ -49,7 +49,7 @@ export function testHttpContract(options: HttpContractOptions): void {
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     let body = init.body;
     if (init.json !== undefined) body = JSON.stringify(init.json);
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
     const response = await fetch(`${options.baseUrl()}${path}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type');
@@ -333,7 +333,7 @@ export function testHttpContract(options: HttpContractOptions): void {
 
       it('unknown routes and missing memories get a JSON 404', async () => {
         const user = newUser('missing');
-        for (const [method, path] of [['GET', '/nope'], ['POST', '/chat/unknown'], ['GET', '/users/x/memories']]) {
+        for (const [method, path] of [['GET', '/nope'], ['POST', '/chat/unknown'], ['GET', '/users/x/nothing']]) {
           const response = await call(method!, path!, { user });
           expect(response.status, `${method} ${path}`).toBe(404);
           expect(response.body.error.type).toBe('not_found');
@@ -341,6 +341,89 @@ export function testHttpContract(options: HttpContractOptions): void {
         const missing = await call('GET', '/memories/00000000-0000-4000-8000-000000000000', { user });
         expect(missing.status).toBe(404);
         expect(missing.body.error.type).toBe('not_found');
+      });
+    });
+
+    describe('limits', () => {
+      it('a body over the limit gets 413, before any memory work', async () => {
+        const user = newUser('big');
+        const response = await call('POST', '/memories', { user, body: JSON.stringify({ content: 'x'.repeat(2 * 1024 * 1024) }) });
+        expect(response.status).toBe(413);
+        expect(response.body.error).toMatchObject({ type: 'payload_too_large', field: 'body' });
+        expect(await listTexts(user)).toEqual([]);
+      });
+
+      it('JSON routes need Content-Type: application/json (415)', async () => {
+        const user = newUser('type');
+        const response = await call('POST', REFERENCE_CHAT_ROUTES.relevant, {
+          user,
+          body: JSON.stringify({ message: 'hi' }),
+          headers: { 'content-type': 'text/plain' },
+        });
+        expect(response.status).toBe(415);
+        expect(response.body.error).toMatchObject({ type: 'unsupported_media_type', field: 'Content-Type' });
+      });
+
+      it('a wrong method gets 405 with Allow', async () => {
+        const user = newUser('method');
+        const response = await call('PUT', '/memories', { user, json: { content: 'hi' } });
+        expect(response.status).toBe(405);
+        expect(response.body.error.type).toBe('method_not_allowed');
+        const allowed = await fetch(`${options.baseUrl()}/memories`, { method: 'PATCH' });
+        expect(allowed.headers.get('allow')).toMatch(/GET/);
+        expect(allowed.headers.get('allow')).toMatch(/POST/);
+      });
+
+      it('metadata and filters nested past the documented depth get a 400 naming the field', async () => {
+        const user = newUser('deep');
+        let metadata: Record<string, unknown> = { leaf: 1 };
+        for (let i = 0; i < 2000; i++) metadata = { a: metadata };
+        const deepMetadata = await call('POST', '/memories', { user, json: { content: 'hi', metadata } });
+        expect(deepMetadata.status).toBe(400);
+        expect(deepMetadata.body.error.field).toMatch(/^metadata\.a\.a/);
+        let filters: Record<string, unknown> = { category: 'x' };
+        for (let i = 0; i < 4000; i++) filters = { NOT: filters };
+        const deepFilter = await call('POST', '/memories/search', { user, json: { query: 'x', filters } });
+        expect(deepFilter.status).toBe(400);
+        expect(deepFilter.body.error.field).toMatch(/^filters\.NOT/);
+      });
+
+      it('filters combine with AND, OR and NOT; $and and And are 400s naming the key', async () => {
+        const user = newUser('and');
+        await remember(user, 'I like tea', { category: 'food' });
+        await remember(user, 'I like tea cakes', { category: 'baking' });
+        // Only equality on category is offered by every server this suite runs against (encryption too).
+        const both = await call('POST', '/memories/search', {
+          user,
+          json: { query: 'tea', filters: { AND: [{ category: 'food' }] } },
+        });
+        expect(both.status).toBe(200);
+        expect(both.body.memories.map((m: { memory: string }) => m.memory)).toEqual(['I like tea']);
+        expectFieldError(await call('POST', '/memories/search', { user, json: { query: 'tea', filters: { $and: [{ category: 'food' }] } } }), 'filters.$and');
+        expectFieldError(await call('POST', '/memories/search', { user, json: { query: 'tea', filters: { And: [{ category: 'food' }] } } }), 'filters.And');
+      });
+
+      it('a token without exp is refused', async () => {
+        const token = await sign({ sub: newUser('noexp') }, options.jwtSecret, 'HS256');
+        const response = await call('GET', '/memories', { token });
+        expect(response.status).toBe(401);
+      });
+    });
+
+    describe('no snowball', () => {
+      it('chats recalling the same fact do not multiply copies of it', async () => {
+        const user = newUser('snowball');
+        await remember(user, 'My PIN is 2468');
+        for (let i = 0; i < 10; i++) {
+          const response = await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'What is my PIN?');
+          expect(response.status).toBe(200);
+        }
+        await eventually(async () => {
+          const texts: string[] = await listTexts(user);
+          expect(texts.filter((text) => text.startsWith('user: What is my PIN?')).length).toBeGreaterThan(0);
+          // Replies never quote memories, so the fact exists once, however often it was recalled.
+          expect(texts.filter((text) => text.includes('2468'))).toEqual(['My PIN is 2468']);
+        });
       });
     });
   });
