@@ -39,4 +39,14 @@ describe('PrometheusMetricsRecorder', () => {
     expect(text).toContain('fastagentic_memory_latency_ms{quantile="0.999",provider="redis",operation="get"} 3');
     expect(() => new PrometheusMetricsRecorder({ registry: first.registry })).toThrow(/already been registered/);
   });
+
+  it('exposes the write-behind queue depth and dropped writes', async () => {
+    const recorder = new PrometheusMetricsRecorder();
+    recorder.recordWriteQueue({ kind: 'depth', depth: 7 });
+    recorder.recordWriteQueue({ kind: 'dropped', depth: 6 });
+    recorder.recordWriteQueue({ kind: 'dropped', depth: 5 });
+    const text = await recorder.metrics();
+    expect(text).toContain('fastagentic_memory_write_queue_depth 5');
+    expect(text).toContain('fastagentic_memory_dropped_writes_total 2');
+  });
 });
