@@ -140,9 +140,28 @@ function withSystemMessage<M extends PromptMessageShape>(prompt: ReadonlyArray<M
   return [...prompt.slice(0, index), { role: 'system', content } as M, ...prompt.slice(index)];
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+/**
+ * cyrb53, a fast 53-bit string hash (public domain). Two seeds give 106 bits: keys are per user,
+ * so only one user's turns could ever collide. Synchronous on purpose: WebCrypto's digest is a
+ * thread-pool round trip on Node, several times the cost of the whole write.
+ */
+function hash53(text: string, seed: number): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** The write's idempotency key: the same turn (conversation position, message, reply) stores once. */
+function turnKey(turnId: string, reply: string): string {
+  const text = JSON.stringify([turnId, reply]);
+  return `ai-sdk:${hash53(text, 1)}${hash53(text, 2)}`;
 }
 
 function errorTypeOf(error: unknown): string {
@@ -289,11 +308,10 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
     const exchange: Message[] = [{ role: 'user', content: turn.userText }];
     if (reply.length > 0) exchange.push({ role: 'assistant', content: reply });
     const { userId, sessionId } = turn;
-    // Started on a later task so the caller gets its reply first; flush() waits for it.
-    const write = new Promise((resolve) => setTimeout(resolve, 0))
-      .then(() => sha256Hex(JSON.stringify([turn.key, reply])))
-      .then(async (digest) => {
-        const idempotencyKey = `ai-sdk:${digest}`;
+    const idempotencyKey = turnKey(turn.key, reply);
+    // Started after the hook returns; flush() waits for it.
+    const write = Promise.resolve()
+      .then(async () => {
         const writes: Promise<unknown>[] = [writableMemory.add(userId, exchange, { source: 'ai-sdk' }, { idempotencyKey })];
         if (writableSessionMemory && sessionId) {
           writes.push(writableSessionMemory.add(userId, exchange, { sessionId }, { idempotencyKey }));
