@@ -4,6 +4,7 @@ import {
   MemoryValidationError,
   ProviderUnavailableError,
   validateUserId,
+  meterOperation,
   withMetrics,
   type Memory,
   type MemoryInjector,
@@ -164,10 +165,6 @@ function turnKey(turnId: string, reply: string): string {
   return `ai-sdk:${hash53(text, 1)}${hash53(text, 2)}`;
 }
 
-function errorTypeOf(error: unknown): string {
-  return error instanceof Error ? error.name || error.constructor.name : typeof error;
-}
-
 function positiveNumber(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(Number.isFinite(value) && value > 0)) throw new MemoryConfigurationError(option, 'must be a positive number');
@@ -195,8 +192,7 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
   const onError = options.onError ?? consoleOnError;
   const metrics = options.metrics;
   const { inject } = options;
-  // Writes are metered by the core's wrapper; reads are timed here so a read cut short by the budget
-  // is reported once, as the failure it is.
+  // Writes are metered by the core's wrapper; reads by `budgeted`, around the budget.
   const metered = (provider: MemoryProvider) => (metrics ? withMetrics(provider, metrics) : provider);
   const memory = options.memory;
   const sessionMemory = options.sessionMemory;
@@ -217,51 +213,35 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
     }
   };
 
-  const record = (operation: MemoryOperation, provider: string, started: number, error?: unknown) => {
-    if (!metrics) return;
-    try {
-      metrics.record({
-        operation,
-        provider,
-        durationMs: performance.now() - started,
-        outcome: error === undefined ? 'success' : 'error',
-        ...(error === undefined ? {} : { errorType: errorTypeOf(error) }),
-      });
-    } catch {
-      // Metrics are best effort by design.
-    }
-  };
-
-  /** Runs a read within the budget; the read is aborted and reported when it runs over. */
+  /** Runs a read within the budget: one that runs over is aborted, and reported once, as the failure it is. */
   const budgeted = <T>(
     operation: MemoryOperation,
     provider: MemoryProvider,
     read: (signal: AbortSignal) => Promise<T>,
     callSignal: AbortSignal | undefined,
   ): Promise<T> => {
-    const started = performance.now();
-    const controller = new AbortController();
-    const signal = callSignal ? AbortSignal.any([callSignal, controller.signal]) : controller.signal;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new ProviderUnavailableError(provider.provider, `no answer within ${budgetMs} ms`, { isRetryable: true });
-        controller.abort(error);
-        record(operation, provider.provider, started, error);
-        reject(error);
-      }, budgetMs);
-      read(signal).then(
-        (value) => {
-          clearTimeout(timer);
-          record(operation, provider.provider, started);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          record(operation, provider.provider, started, error);
+    const bounded = () => {
+      const controller = new AbortController();
+      const signal = callSignal ? AbortSignal.any([callSignal, controller.signal]) : controller.signal;
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const error = new ProviderUnavailableError(provider.provider, `no answer within ${budgetMs} ms`, { isRetryable: true });
+          controller.abort(error);
           reject(error);
-        },
-      );
-    });
+        }, budgetMs);
+        read(signal).then(
+          (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      });
+    };
+    return metrics ? meterOperation(metrics, { operation, provider: provider.provider }, bounded) : bounded();
   };
 
   const recall = async (turn: Omit<Turn, 'context' | 'key'>, signal: AbortSignal | undefined): Promise<string> => {

@@ -94,7 +94,10 @@ export {
 } from './spec/validate-input.js';
 export {
   withMetrics,
+  meterOperation,
   type MemoryOperation,
   type MemoryOperationEvent,
+  type MemoryOperationStart,
+  type MemoryOperationTrace,
   type MetricsRecorder,
 } from './with-metrics.js';
