@@ -5,7 +5,9 @@ export {
   type AgentEndpoint,
   type AgentEndpointOptions,
   type AgentHandler,
+  type AgentReply,
 } from './agent-endpoint.js';
+export { aiSdkRunnable, type AiSdkRunnableOptions, type LanguageModelShape } from './ai-sdk-runnable.js';
 export { App, type AppEnv, type AppLogger, type AppOptions } from './app.js';
 export { BackgroundTasks } from './background-tasks.js';
 export {
