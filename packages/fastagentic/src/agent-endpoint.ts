@@ -21,10 +21,17 @@ export interface AgentContext {
   memoryAvailable: boolean;
   /** Runs the endpoint's runnable on `messages` (default: the user's message) with the injected memories. */
   run(messages?: Message[]): Promise<string>;
+  /** The same as text deltas (the runnable's `stream`, else `run` as one delta): return it to stream the reply. */
+  stream(messages?: Message[]): AsyncIterable<string>;
+  /** True when the client asked for a streamed reply (Server-Sent Events or the AI SDK's UI message stream). */
+  streaming: boolean;
   signal: AbortSignal;
 }
 
-export type AgentHandler = (message: string, ctx: AgentContext) => Promise<string> | string;
+/** A reply, whole or as text deltas; either is sent as JSON or streamed, as the client asked. */
+export type AgentReply = string | AsyncIterable<string>;
+
+export type AgentHandler = (message: string, ctx: AgentContext) => Promise<AgentReply> | AgentReply;
 
 export interface AgentEndpointOptions {
   /** The POST route, e.g. `/chat`. */
@@ -47,8 +54,8 @@ export interface AgentEndpoint {
   readonly handler: AgentHandler;
 }
 
-/** Runs the runnable with the injected memories: the endpoint's behaviour when no handler is given. */
-export const runAgent: AgentHandler = (_message, ctx) => ctx.run();
+/** Runs the runnable with the injected memories, streaming when the client asked to: the endpoint's behaviour when no handler is given. */
+export const runAgent: AgentHandler = (_message, ctx) => (ctx.streaming ? ctx.stream() : ctx.run());
 
 /** The spec's `agent_endpoint`: a chat route, its runnable and memory strategy, and the handler. Mount it with `app.add`. */
 export function agentEndpoint(options: AgentEndpointOptions, handler: AgentHandler = runAgent): AgentEndpoint {

@@ -14,10 +14,15 @@ import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
 import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } from './bearer-auth.js';
+import { parseChatRequest } from './chat-request.js';
+import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerMemoryRoutes } from './memory-routes.js';
-import { parseMessage, parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
+import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+import type { RunnableInput } from './runnable.js';
+import { streamReply } from './stream-reply.js';
+import { streamRunnable } from './stream-runnable.js';
 import { withTimeBudget } from './with-time-budget.js';
 import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.js';
 
@@ -320,7 +325,7 @@ export class App {
     const user = c.get('user');
     rejectIdentityFields(Object.keys(c.req.query()));
     const body = await readJsonObject(c);
-    const message = parseMessage(body.message);
+    const { message, format } = parseChatRequest(c.req.header('accept'), body);
     const sessionId = parseSessionId(c.req.header('x-session-id'), body.sessionId);
     const { options } = endpoint;
 
@@ -339,6 +344,13 @@ export class App {
       .filter(Boolean)
       .join('\n\n');
     const signal = c.req.raw.signal;
+    const runnableInput = (messages: Message[]): RunnableInput => ({
+      messages,
+      memories: recall.memories,
+      sessionMemories: recall.sessionMemories,
+      memoryContext,
+      signal,
+    });
     const ctx: AgentContext = {
       user,
       memory: this.memory,
@@ -349,27 +361,33 @@ export class App {
       memoryContext,
       memoryAvailable: recall.failures.length === 0,
       signal,
-      run: (messages = [{ role: 'user', content: message }]) =>
-        options.runnable.run({
-          messages,
-          memories: recall.memories,
-          sessionMemories: recall.sessionMemories,
-          memoryContext,
-          signal,
-        }),
+      streaming: format !== 'json',
+      run: (messages = [{ role: 'user', content: message }]) => options.runnable.run(runnableInput(messages)),
+      stream: (messages = [{ role: 'user', content: message }]) => streamRunnable(options.runnable, runnableInput(messages)),
     };
-    const reply = await endpoint.handler(message, ctx);
-    if (typeof reply !== 'string') throw new TypeError(`The handler of ${options.path} returned no string`);
-
+    const handled = await endpoint.handler(message, ctx);
     const remember = rememberMode(options.remember);
-    if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
-    return c.json({
-      reply,
+    const injected = {
       sessionId: sessionId ?? null,
       memories: recall.memories.map(summarize),
       sessionMemories: recall.sessionMemories.map(summarize),
       memoryAvailable: ctx.memoryAvailable,
-    });
+    };
+    if (format !== 'json') {
+      return streamReply({
+        format,
+        reply: handled,
+        metadata: injected,
+        onComplete: (reply) => {
+          if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
+        },
+        onError: (error) => this.logger.error('streamed reply failed', { path: options.path, ...describeError(error) }),
+      });
+    }
+    const reply = await collectReply(handled, options.path);
+
+    if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
+    return c.json({ reply, ...injected });
   }
 
   private async recall(userId: string, message: string, sessionId: string | undefined, endpoint: AgentEndpoint): Promise<Recall> {

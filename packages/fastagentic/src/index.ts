@@ -5,7 +5,9 @@ export {
   type AgentEndpoint,
   type AgentEndpointOptions,
   type AgentHandler,
+  type AgentReply,
 } from './agent-endpoint.js';
+export { aiSdkRunnable, type AiSdkRunnableOptions, type LanguageModelShape } from './ai-sdk-runnable.js';
 export { App, type AppEnv, type AppHealth, type AppLogger, type AppOptions, type StoreHealth } from './app.js';
 export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
 export {

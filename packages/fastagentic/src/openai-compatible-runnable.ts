@@ -20,7 +20,12 @@ interface ChatCompletion {
   choices?: { message?: { content?: unknown } }[];
 }
 
-/** Any OpenAI-compatible `/chat/completions` API, over fetch, with the memories in the system message. */
+interface StreamChunk {
+  choices?: { delta?: { content?: unknown } }[];
+  error?: { message?: string };
+}
+
+/** Any OpenAI-compatible `/chat/completions` API, over fetch, with the memories in the system message; streams when asked. */
 export class OpenAICompatibleRunnable implements Runnable {
   readonly name: string;
   private readonly options: OpenAICompatibleRunnableOptions;
@@ -38,15 +43,16 @@ export class OpenAICompatibleRunnable implements Runnable {
     this.name = `openai-compatible:${options.model}`;
   }
 
-  async run(input: RunnableInput): Promise<string> {
+  /** POSTs the chat call; `timeoutSignal` bounds it (the whole call for `run`, the wait for the response for `stream`). */
+  private async request(input: RunnableInput, stream: boolean, timeoutSignal: AbortSignal): Promise<Response> {
     const system = [this.options.systemPrompt, input.memoryContext].filter(Boolean).join('\n\n');
     const messages: Message[] = system ? [{ role: 'system', content: system }, ...input.messages] : input.messages;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+    const signal = input.signal ? AbortSignal.any([input.signal, timeoutSignal]) : timeoutSignal;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     const body: Record<string, unknown> = { model: this.options.model, messages };
     if (this.options.temperature !== undefined) body.temperature = this.options.temperature;
+    if (stream) body.stream = true;
 
     let response: Response;
     try {
@@ -66,6 +72,11 @@ export class OpenAICompatibleRunnable implements Runnable {
         statusCode: response.status,
       });
     }
+    return response;
+  }
+
+  async run(input: RunnableInput): Promise<string> {
+    const response = await this.request(input, false, AbortSignal.timeout(this.options.timeoutMs ?? 30_000));
     const completion = (await response.json().catch(() => null)) as ChatCompletion | null;
     const content = completion?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') {
@@ -75,5 +86,54 @@ export class OpenAICompatibleRunnable implements Runnable {
       });
     }
     return content;
+  }
+
+  /** The reply as it is generated (`stream: true`, Server-Sent Events of `choices[0].delta.content`). */
+  async *stream(input: RunnableInput): AsyncGenerator<string> {
+    // The timeout bounds the wait for the response, not a long reply being streamed.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new ProviderUnavailableError(this.name, 'no response in time', { isRetryable: true })),
+      this.options.timeoutMs ?? 30_000,
+    );
+    let response: Response;
+    try {
+      response = await this.request(input, true, timeout.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.body) throw new ProviderUnavailableError(this.name, 'the chat API answered without a body', { isRetryable: false });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    let finished = false;
+    try {
+      while (!finished) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffered += value;
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) {
+          if (!line.startsWith('data:')) continue;
+          const data = line.slice(5).trim();
+          if (data === '[DONE]') {
+            finished = true;
+            break;
+          }
+          const chunk = JSON.parse(data) as StreamChunk;
+          if (chunk.error) {
+            throw new ProviderUnavailableError(this.name, `the chat API failed mid-stream: ${chunk.error.message ?? 'unknown error'}`, { isRetryable: false });
+          }
+          const delta = chunk.choices?.[0]?.delta?.content;
+          if (typeof delta === 'string' && delta.length > 0) yield delta;
+        }
+      }
+    } catch (cause) {
+      if (ProviderUnavailableError.isInstance(cause)) throw cause;
+      throw new ProviderUnavailableError(this.name, 'the chat stream broke off', { isRetryable: false, cause });
+    } finally {
+      // A consumer that stopped early (the client went away) stops the HTTP response too.
+      await reader.cancel().catch(() => undefined);
+    }
   }
 }

@@ -35,12 +35,12 @@ export function rejectIdentityFields(names: Iterable<string>): void {
 }
 
 /** The chat message: a non-empty string short enough to be a search query. */
-export function parseMessage(value: unknown): string {
+export function parseMessage(value: unknown, field = 'message'): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
-    throw new MemoryValidationError('message', 'must be a non-empty string');
+    throw new MemoryValidationError(field, 'must be a non-empty string');
   }
   if (value.length > MEMORY_LIMITS.maxQueryLength) {
-    throw new MemoryValidationError('message', `must be at most ${MEMORY_LIMITS.maxQueryLength} characters`);
+    throw new MemoryValidationError(field, `must be at most ${MEMORY_LIMITS.maxQueryLength} characters`);
   }
   return value;
 }

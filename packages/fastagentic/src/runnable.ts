@@ -17,4 +17,6 @@ export interface Runnable {
   /** Short name for logs, e.g. `offline` or `openai-compatible:gpt-4o-mini`. */
   readonly name: string;
   run(input: RunnableInput): Promise<string>;
+  /** The reply as text deltas, for streamed responses. Without it a streamed reply arrives as one delta from `run`. */
+  stream?(input: RunnableInput): AsyncIterable<string>;
 }

@@ -29,8 +29,19 @@ describe('OpenAICompatibleRunnable against a local chat server', () => {
       const body = await readBody(request);
       captured.push({ path: request.url!, authorization: request.headers.authorization, body });
       response.statusCode = nextStatus;
-      response.setHeader('content-type', 'application/json');
       const last = body.messages.at(-1).content;
+      if (body.stream && nextStatus === 200) {
+        response.setHeader('content-type', 'text/event-stream');
+        // Split across writes mid-line, as a network may deliver it.
+        for (const word of ['model ', 'saw: ', last]) {
+          const event = `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: word } }] })}\n\n`;
+          response.write(event.slice(0, 10));
+          response.write(event.slice(10));
+        }
+        response.end('data: [DONE]\n\n');
+        return;
+      }
+      response.setHeader('content-type', 'application/json');
       response.end(
         nextStatus === 200
           ? JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `model saw: ${last}` } }] })
@@ -74,5 +85,29 @@ describe('OpenAICompatibleRunnable against a local chat server', () => {
     expect(ProviderUnavailableError.isInstance(failure)).toBe(true);
     expect(failure).toMatchObject({ statusCode: 429, isRetryable: true });
     expect(captured.at(-1)!.authorization).toBeUndefined();
+  });
+
+  it('streams the reply from the API’s Server-Sent Events when the client asks for a stream', async () => {
+    const memory = new InMemoryProvider();
+    await memory.add('u1', [{ role: 'user', content: 'I am vegetarian' }]);
+    const runnable = new OpenAICompatibleRunnable({ baseUrl, model: 'local-model' });
+    const app = new App({ title: 't', memory, auth: { secret: SECRET } });
+    app.agentEndpoint({ path: '/chat', runnable, memory: injectMemory({ strategy: 'all' }) });
+
+    const response = await app.fetch(
+      new Request('http://app.test/chat', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor({ sub: 'u1' })}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'What should I cook?' }),
+      }),
+    );
+    const text = await response.text();
+    await app.drain();
+
+    expect(captured.at(-1)!.body).toMatchObject({ stream: true });
+    const deltas = [...text.matchAll(/^event: delta\ndata: (.*)$/gm)].map((match) => JSON.parse(match[1]!).text);
+    expect(deltas).toEqual(['model ', 'saw: ', 'What should I cook?']);
+    const stored = (await memory.getAll('u1')).memories.map((m) => m.memory);
+    expect(stored[0]).toBe('user: What should I cook?\nassistant: model saw: What should I cook?');
   });
 });

@@ -94,8 +94,11 @@ export {
 } from './spec/validate-input.js';
 export {
   withMetrics,
+  meterOperation,
   type MemoryOperation,
   type MemoryOperationEvent,
+  type MemoryOperationStart,
+  type MemoryOperationTrace,
   type MetricsRecorder,
   type WriteQueueEvent,
 } from './with-metrics.js';

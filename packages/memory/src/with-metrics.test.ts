@@ -38,4 +38,59 @@ describe('withMetrics', () => {
     const id = await provider.add('u', [{ role: 'user', content: 'Still stored' }]);
     expect((await provider.get('u', id))?.memory).toBe('Still stored');
   });
+
+  it('reports how many memories each call returned, deleted or wrote', async () => {
+    const events: MemoryOperationEvent[] = [];
+    const provider = withMetrics(new InMemoryProvider(), { record: (event) => events.push(event) });
+    const id = await provider.add('u', [{ role: 'user', content: 'Likes jazz' }]);
+    await provider.add('u', [{ role: 'user', content: 'Likes jazz records' }]);
+    await provider.search('u', 'jazz');
+    await provider.getAll('u', { limit: 1 });
+    await provider.get('u', 'no-such-id');
+    await provider.delete('u', id);
+    await provider.deleteAll('u');
+    expect(events.map((event) => [event.operation, event.recordCount])).toEqual([
+      ['add', 1],
+      ['add', 1],
+      ['search', 2],
+      ['getAll', 1],
+      ['get', 0],
+      ['delete', 1],
+      ['deleteAll', 1],
+    ]);
+  });
+
+  it('runs each call inside the recorder’s trace and ends it with the event before recording it', async () => {
+    const log: string[] = [];
+    let active: string | undefined;
+    const inner = new InMemoryProvider();
+    const search = inner.search.bind(inner);
+    inner.search = (...args) => {
+      log.push(`provider searched inside ${active}`);
+      return search(...args);
+    };
+    const provider = withMetrics(inner, {
+      startOperation: ({ operation }) => ({
+        run: (call) => {
+          active = operation;
+          try {
+            return call();
+          } finally {
+            active = undefined;
+          }
+        },
+        end: (event) => void log.push(`end ${event.operation} ${event.outcome}`),
+      }),
+      record: (event) => void log.push(`record ${event.operation}`),
+    });
+    await provider.search('u', 'jazz');
+    await expect(provider.add('', [{ role: 'user', content: 'Likes jazz' }])).rejects.toThrow(MemoryValidationError);
+    expect(log).toEqual([
+      'provider searched inside search',
+      'end search success',
+      'record search',
+      'end add error',
+      'record add',
+    ]);
+  });
 });

@@ -9,6 +9,23 @@ export interface MemoryOperationEvent {
   outcome: 'success' | 'error';
   /** The error's class name when the outcome is `error`, e.g. `ProviderUnavailableError`. */
   errorType?: string;
+  /**
+   * On success: memories returned (search, getAll, get), deleted (deleteAll), or written (add and
+   * delete: 1).
+   */
+  recordCount?: number;
+}
+
+/** What is known as a call starts. */
+export interface MemoryOperationStart {
+  operation: MemoryOperation;
+  provider: string;
+}
+
+/** One call in flight, for recorders that trace: the call runs inside `run`, then `end` gets its event. */
+export interface MemoryOperationTrace {
+  run<T>(call: () => T): T;
+  end(event: MemoryOperationEvent): void;
 }
 
 /**
@@ -26,6 +43,11 @@ export interface MetricsRecorder {
   record(event: MemoryOperationEvent): void;
   /** Optional: the App's write-behind queue reports its depth and drops here. */
   recordWriteQueue?(event: WriteQueueEvent): void;
+  /**
+   * Optional, for tracing (a span per call): called as a call starts, so the provider's own work
+   * (an HTTP request's span) nests under it. `record` still gets every event.
+   */
+  startOperation?(start: MemoryOperationStart): MemoryOperationTrace | undefined;
 }
 
 const OPERATIONS: readonly MemoryOperation[] = ['add', 'search', 'getAll', 'get', 'delete', 'deleteAll'];
@@ -35,38 +57,76 @@ function errorTypeOf(error: unknown): string {
   return typeof error;
 }
 
+function recordCountOf(operation: MemoryOperation, result: unknown): number | undefined {
+  switch (operation) {
+    case 'search':
+      return Array.isArray(result) ? result.length : undefined;
+    case 'getAll':
+      return (result as { memories?: unknown[] } | undefined)?.memories?.length;
+    case 'get':
+      return result ? 1 : 0;
+    case 'deleteAll':
+      return typeof result === 'number' ? result : undefined;
+    default:
+      return 1;
+  }
+}
+
 /**
- * Wraps a provider so every call reports its operation, duration and outcome to the recorder.
- * A recorder that throws is ignored: metrics never break a memory call.
+ * Runs one provider call as `withMetrics` does: inside the recorder's trace when it has one, then
+ * reports its event. For code that meters a call of its own (a read under a time budget). A
+ * recorder that throws is ignored.
  */
-export function withMetrics<P extends MemoryProvider>(provider: P, recorder: MetricsRecorder): MemoryProvider {
+export async function meterOperation<T>(
+  recorder: MetricsRecorder,
+  start: MemoryOperationStart,
+  call: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  let trace: MemoryOperationTrace | undefined;
+  try {
+    trace = recorder.startOperation?.(start);
+  } catch {
+    // Metrics are best effort by design.
+  }
   const report = (event: MemoryOperationEvent) => {
+    try {
+      trace?.end(event);
+    } catch {
+      // Metrics are best effort by design.
+    }
     try {
       recorder.record(event);
     } catch {
       // Metrics are best effort by design.
     }
   };
+  try {
+    const result = await (trace ? trace.run(call) : call());
+    const recordCount = recordCountOf(start.operation, result);
+    report({
+      ...start,
+      durationMs: performance.now() - started,
+      outcome: 'success',
+      ...(recordCount === undefined ? {} : { recordCount }),
+    });
+    return result;
+  } catch (error) {
+    report({ ...start, durationMs: performance.now() - started, outcome: 'error', errorType: errorTypeOf(error) });
+    throw error;
+  }
+}
+
+/**
+ * Wraps a provider so every call reports its operation, duration and outcome to the recorder.
+ * A recorder that throws is ignored: metrics never break a memory call.
+ */
+export function withMetrics<P extends MemoryProvider>(provider: P, recorder: MetricsRecorder): MemoryProvider {
   const wrapped: Partial<Record<MemoryOperation, unknown>> = {};
   for (const operation of OPERATIONS) {
     const call = (provider[operation] as (...args: unknown[]) => Promise<unknown>).bind(provider);
-    wrapped[operation] = async (...args: unknown[]) => {
-      const started = performance.now();
-      try {
-        const result = await call(...args);
-        report({ operation, provider: provider.provider, durationMs: performance.now() - started, outcome: 'success' });
-        return result;
-      } catch (error) {
-        report({
-          operation,
-          provider: provider.provider,
-          durationMs: performance.now() - started,
-          outcome: 'error',
-          errorType: errorTypeOf(error),
-        });
-        throw error;
-      }
-    };
+    wrapped[operation] = (...args: unknown[]) =>
+      meterOperation(recorder, { operation, provider: provider.provider }, () => call(...args));
   }
   return {
     specificationVersion: provider.specificationVersion,

@@ -1,0 +1,66 @@
+// Memory for Vercel AI SDK calls: wrap any model with memoryMiddleware, pass the user per call.
+// The model here is the SDK's offline mock; it answers with what it was told, so the injected
+// memories show. Swap in openai('gpt-4o-mini') (or any provider) and nothing else changes.
+import { memoryMiddleware } from '@fastagentic/ai-sdk';
+import { InMemoryProvider, injectMemory } from '@fastagentic/memory';
+import { generateText, streamText, wrapLanguageModel } from 'ai';
+import { MockLanguageModelV3 } from 'ai/test';
+
+const usage = {
+  inputTokens: { total: 0, noCache: 0, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 0, text: 0, reasoning: undefined },
+};
+
+/** What the model was told the user said: the user lines of the system message the middleware injected. */
+function recalled(prompt) {
+  const block = prompt.find((message) => message.role === 'system' && message.content.startsWith('Relevant memories'));
+  if (!block) return 'nothing yet';
+  const said = block.content.split('\n').filter((line) => line.startsWith('- user: '));
+  return said.map((line) => `"${line.slice('- user: '.length)}"`).join(', ');
+}
+
+const model = new MockLanguageModelV3({
+  doGenerate: async ({ prompt }) => ({
+    content: [{ type: 'text', text: `Noted. (I knew: ${recalled(prompt)})` }],
+    finishReason: { unified: 'stop', raw: 'stop' },
+    usage,
+    warnings: [],
+  }),
+  doStream: async ({ prompt }) => {
+    const words = `Since you told me: ${recalled(prompt)}, try a chickpea curry.`.split(/(?<= )/);
+    return {
+      stream: new ReadableStream({
+        start(controller) {
+          controller.enqueue({ type: 'stream-start', warnings: [] });
+          controller.enqueue({ type: 'text-start', id: 't' });
+          for (const delta of words) controller.enqueue({ type: 'text-delta', id: 't', delta });
+          controller.enqueue({ type: 'text-end', id: 't' });
+          controller.enqueue({ type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage });
+          controller.close();
+        },
+      }),
+    };
+  },
+});
+
+const memory = new InMemoryProvider();
+const middleware = memoryMiddleware({ memory, inject: injectMemory({ strategy: 'relevant', maxMemories: 5 }) });
+const chatModel = wrapLanguageModel({ model, middleware });
+// The user comes from your session or token, never from the prompt.
+const as = (userId) => ({ fastagentic: { userId } });
+
+const first = await generateText({ model: chatModel, prompt: 'I am vegetarian and I love spicy food', providerOptions: as('alice') });
+console.log(`alice> I am vegetarian and I love spicy food\nmodel> ${first.text}`);
+await middleware.flush(); // the turn is stored in the background; serverless code awaits it before returning
+
+process.stdout.write('alice> What should I cook tonight, something spicy?\nmodel> ');
+const second = streamText({ model: chatModel, prompt: 'What should I cook tonight, something spicy?', providerOptions: as('alice') });
+for await (const delta of second.textStream) process.stdout.write(delta);
+process.stdout.write('\n');
+await middleware.flush();
+
+const third = await generateText({ model: chatModel, prompt: 'What should I cook tonight, something spicy?', providerOptions: as('bob') });
+console.log(`bob>   What should I cook tonight, something spicy?\nmodel> ${third.text}`);
+await middleware.flush();
+
+console.log(`\nStored for alice: ${(await memory.getAll('alice')).memories.length} turns; for bob: ${(await memory.getAll('bob')).memories.length}.`);
