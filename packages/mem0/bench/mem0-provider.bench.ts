@@ -8,7 +8,7 @@ import { Mem0Provider } from '../src/index.js';
 import { Mem0PlatformServer } from '../test/mem0-platform-server.js';
 
 const server = await new Mem0PlatformServer({ apiKey: 'bench-key' }).start();
-const provider = new Mem0Provider({ apiKey: 'bench-key', host: server.url });
+const provider = new Mem0Provider({ apiKey: 'bench-key', baseUrl: server.url });
 const messages = [{ role: 'user' as const, content: 'Benchmark fact about green tea' }];
 
 function seed(userId: string, count: number): void {

@@ -13,7 +13,7 @@ afterAll(() => server.stop());
 
 describe("the spec's encryption_key: withEncryption over Mem0Provider", () => {
   it('with infer: false Mem0 holds only ciphertext and the caller gets plaintext back', async () => {
-    const memory = withEncryption(new Mem0Provider({ apiKey: 'k', host: server.url, infer: false, readYourWrites: { intervalMs: 20 } }), {
+    const memory = withEncryption(new Mem0Provider({ apiKey: 'k', baseUrl: server.url, infer: false, readYourWrites: { intervalMs: 20 } }), {
       key,
       filterableFields: ['category'],
     });
@@ -29,6 +29,6 @@ describe("the spec's encryption_key: withEncryption over Mem0Provider", () => {
   });
 
   it('with inference on it is refused: extraction cannot work on ciphertext', () => {
-    expect(() => withEncryption(new Mem0Provider({ apiKey: 'k', host: server.url }), { key })).toThrow(MemoryConfigurationError);
+    expect(() => withEncryption(new Mem0Provider({ apiKey: 'k', baseUrl: server.url }), { key })).toThrow(MemoryConfigurationError);
   });
 });
