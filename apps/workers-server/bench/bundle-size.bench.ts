@@ -56,31 +56,31 @@ const show = (size: ReturnType<typeof build>) =>
 
 printFigures('Worker bundle, wrangler deploy --dry-run, minified', [
   {
-    name: 'reference agent with every edge adapter: Upstash, Mem0 (mem0ai), Zep (@getzep/zep-cloud), encryption, prom-client',
+    name: 'reference agent with every edge adapter: Upstash, Mem0 (fetch), Zep (@getzep/zep-cloud), encryption, prom-client',
     value: { text: show(worker) },
     baselineName: 'Hono alone',
     baseline: { text: show(bare) },
     ratio: worker.gzipKiB / bare.gzipKiB,
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: worker.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: worker.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Mem0 (Upstash, Zep, encryption, prom-client)',
     value: { text: show(withoutMem0) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutMem0.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutMem0.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Zep (Upstash, Mem0, encryption, prom-client)',
     value: { text: show(withoutZep) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutZep.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutZep.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Mem0 and Zep (Upstash, encryption, prom-client)',
     value: { text: show(withoutHostedServices) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutHostedServices.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutHostedServices.gzipKiB <= TARGET_KIB,
   },
 ]);
 

@@ -172,6 +172,8 @@ export class Mem0Provider implements MemoryProvider {
   private readonly infer: boolean;
   private readonly encrypted: (() => Promise<MemoryProvider>) | undefined;
   private accountCheck: Promise<void> | undefined;
+  /** True once the key's org and project are known to be the configured ones (or none is configured). */
+  private accountChecked: boolean;
 
   constructor(options: Mem0ProviderOptions = {}) {
     if (options.config !== undefined) {
@@ -186,6 +188,7 @@ export class Mem0Provider implements MemoryProvider {
     }
     this.orgId = optionalString(options.orgId, 'orgId');
     this.projectId = optionalString(options.projectId, 'projectId');
+    this.accountChecked = this.orgId === undefined && this.projectId === undefined;
     this.userIdField = optionalString(options.userIdField, 'userIdField') ?? 'user.id';
     if (options.infer !== undefined && typeof options.infer !== 'boolean') {
       throw new MemoryConfigurationError('infer', 'must be a boolean');
@@ -236,7 +239,7 @@ export class Mem0Provider implements MemoryProvider {
     const meta = validateMetadata(metadata);
     const { signal } = parseAddOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     const body: Record<string, unknown> = {
       messages: checked.map((message) => ({ role: message.role, content: message.content })),
       user_id: id,
@@ -260,7 +263,7 @@ export class Mem0Provider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, PROVIDER, this.capabilities.filters);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     const filters = toMem0Filter(id, filter);
     // Mem0 may return memories the filter does not match (see toMem0Filter): ask for more until
     // `limit` of them match or Mem0 has no more.
@@ -289,7 +292,7 @@ export class Mem0Provider implements MemoryProvider {
     assertFilterSupported(filter, PROVIDER, this.capabilities.filters);
     const offset = decodePageCursor(cursor);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0 does not promise newest-first order across its pages, so every page is read and sorted.
     const all: Memory[] = [];
     const body = this.scoped({ filters: toMem0Filter(id, filter) });
@@ -314,7 +317,7 @@ export class Mem0Provider implements MemoryProvider {
     const checkedId = validateMemoryId(memoryId);
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     const record = await this.fetchOwned(id, checkedId, signal);
     return record === null ? null : toCoreMemory(record, userId, false);
   }
@@ -325,7 +328,7 @@ export class Mem0Provider implements MemoryProvider {
     const checkedId = validateMemoryId(memoryId);
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0 deletes by id alone: ownership is checked first so one user never deletes another's memory.
     if ((await this.fetchOwned(id, checkedId, signal)) === null) throw new MemoryNotFoundError(checkedId);
     try {
@@ -341,7 +344,7 @@ export class Mem0Provider implements MemoryProvider {
     const id = escapeUserId(validateUserId(userId));
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0's delete-all does not say how many it removed: one listing request reads the count first.
     const listing = await this.readOrEmpty<ListAnswer | Mem0Record[]>(
       'POST',
@@ -392,8 +395,7 @@ export class Mem0Provider implements MemoryProvider {
   }
 
   /** Once per provider: the key's own org and project (from /v1/ping/) must be the configured ones. */
-  private checkAccount(signal: AbortSignal | undefined): Promise<void> | undefined {
-    if (this.orgId === undefined && this.projectId === undefined) return undefined;
+  private checkAccount(signal: AbortSignal | undefined): Promise<void> {
     this.accountCheck ??= (async () => {
       const ping = await this.client.request<PingAnswer>('GET', '/v1/ping/', { kind: 'read', signal });
       if (ping.status !== 'ok') throw new MemoryConfigurationError('apiKey', `Mem0 /v1/ping/ answered ${JSON.stringify(ping)}`);
@@ -403,6 +405,7 @@ export class Mem0Provider implements MemoryProvider {
       if (this.projectId !== undefined && ping.project_id !== undefined && ping.project_id !== this.projectId) {
         throw new MemoryConfigurationError('projectId', `the API key belongs to project ${ping.project_id}, not ${this.projectId}`);
       }
+      this.accountChecked = true;
     })();
     const check = this.accountCheck;
     // A failed check (network, abort) is not remembered; a mismatch fails again on the next call anyway.

@@ -5,6 +5,7 @@ import {
   MemoryNotFoundError,
   ProviderUnavailableError,
   UnsupportedFilterError,
+  type MemoryFilter,
 } from '@fastagentic/memory';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mem0Provider, type Mem0ProviderOptions } from '../src/index.js';
@@ -257,7 +258,7 @@ describe('failures', () => {
 describe("filters keep the core's semantics on the Mem0 filter grammar", () => {
   const provider = make({ infer: false, readYourWrites: { intervalMs: 10 } });
   const texts = (memories: Array<{ memory: string }>) => memories.map((memory) => memory.memory).sort();
-  const both = async (filters: Record<string, unknown>) => {
+  const both = async (filters: MemoryFilter) => {
     const listed = texts((await provider.getAll('filter-user', { filters })).memories);
     expect(texts(await provider.search('filter-user', 'jazz piano tea tags', { filters, limit: 50, minRelevance: 0 }))).toEqual(listed);
     return listed;
