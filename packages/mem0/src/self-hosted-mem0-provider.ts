@@ -163,10 +163,12 @@ export class SelfHostedMem0Provider implements MemoryProvider {
 
   /**
    * The underlying mem0ai/oss Memory, for features this interface does not cover (history,
-   * update). Made on first use; MemoryConfigurationError('mem0ai') when mem0ai is not installed.
+   * update): `await provider.getMemory<Memory>()` with `import type { Memory } from 'mem0ai/oss'`.
+   * Untyped here so that this entry's types compile without mem0ai/oss's (which name a dozen
+   * optional stores). Made on first use; MemoryConfigurationError('mem0ai') when mem0ai is missing.
    */
-  getMemory(): Promise<Mem0Memory> {
-    return this.memoryReady();
+  getMemory<M = unknown>(): Promise<M> {
+    return this.memoryReady() as Promise<M>;
   }
 
   userIdFrom(context: unknown): string {
