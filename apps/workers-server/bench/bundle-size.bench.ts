@@ -33,7 +33,10 @@ function build(entry?: string, alias?: Record<string, string>) {
   const byPackage = new Map<string, number>();
   const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('.js'))![1];
   for (const [file, input] of Object.entries(output.inputs)) {
-    const name = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
+    // npm packages with their version, so two copies of one package (zod 3 and 4) show apart.
+    const found = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const version = found ? /\.pnpm\/(?:@[^+]+\+)?[^@/]+@([^_/]+)/.exec(file)?.[1] : undefined;
+    const name = found ? `${found[1]}${version ? `@${version}` : ''}` : file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
     byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
   }
   const printed = /gzip: ([\d.]+) KiB/.exec(log);
