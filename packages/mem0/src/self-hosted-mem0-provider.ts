@@ -27,12 +27,13 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import { compareRanked } from '@fastagentic/memory/provider';
 import type { Memory as Mem0Memory, MemoryItem } from 'mem0ai/oss';
 import { escapeUserId } from './escape-user-id.js';
 import { loadOptionalPeer } from './load-optional-peer.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { toMem0OssConfig, type SelfHostedMem0Config } from './self-hosted-config.js';
-import { newestFirst, toCoreMemory } from './to-core-memory.js';
+import { toCoreMemory } from './to-core-memory.js';
 
 export interface SelfHostedMem0ProviderOptions {
   /** The spec's self-hosted config: vector_store, llm, embedder, history_store. */
@@ -214,7 +215,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
       .filter((item) => (item as MemoryItem & { user_id?: string }).user_id === id)
       .map((item) => toCoreMemory(item, userId, true))
       .filter((memory) => memory.score! > 0 && memory.score! >= minRelevance && matchesFilter(memory, filter))
-      .sort((a, b) => b.score! - a.score!)
+      .sort(compareRanked)
       .slice(0, limit);
   }
 
@@ -258,7 +259,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     return result.results
       .filter((item) => (item as MemoryItem & { user_id?: string }).user_id === mem0UserId)
       .map((item) => toCoreMemory(item, userId, false))
-      .sort(newestFirst);
+      .sort(compareRanked);
   }
 
   private async call<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,5 +1,5 @@
 import type { Memory, Metadata } from '@fastagentic/memory';
-import { categoriesFromMetadata, compareRanked } from '@fastagentic/memory/provider';
+import { categoriesFromMetadata } from '@fastagentic/memory/provider';
 
 /** A memory as Mem0 sends it: its REST API's snake_case keys (mem0ai/oss uses camelCase). */
 export interface Mem0Record {
@@ -51,6 +51,3 @@ export function toCoreMemory(record: Mem0Record, userId: string, withScore: bool
   if (withScore) memory.score = clampScore(record.score);
   return memory;
 }
-
-/** Newest first, ties broken by id so pages never overlap (the core's order for equal scores). */
-export const newestFirst: (a: Memory, b: Memory) => number = compareRanked;
