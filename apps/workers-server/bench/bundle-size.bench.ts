@@ -33,7 +33,10 @@ function build(entry?: string, alias?: Record<string, string>) {
   const byPackage = new Map<string, number>();
   const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('.js'))![1];
   for (const [file, input] of Object.entries(output.inputs)) {
-    const name = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
+    // npm packages with their version, so two copies of one package (zod 3 and 4) show apart.
+    const found = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const version = found ? /\.pnpm\/(?:@[^+]+\+)?[^@/]+@([^_/]+)/.exec(file)?.[1] : undefined;
+    const name = found ? `${found[1]}${version ? `@${version}` : ''}` : file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
     byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
   }
   const printed = /gzip: ([\d.]+) KiB/.exec(log);
@@ -56,31 +59,31 @@ const show = (size: ReturnType<typeof build>) =>
 
 printFigures('Worker bundle, wrangler deploy --dry-run, minified', [
   {
-    name: 'reference agent with every edge adapter: Upstash, Mem0 (mem0ai), Zep (@getzep/zep-cloud), encryption, prom-client',
+    name: 'reference agent with every edge adapter: Upstash, Mem0 (fetch), Zep (@getzep/zep-cloud), encryption, prom-client',
     value: { text: show(worker) },
     baselineName: 'Hono alone',
     baseline: { text: show(bare) },
     ratio: worker.gzipKiB / bare.gzipKiB,
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: worker.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: worker.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Mem0 (Upstash, Zep, encryption, prom-client)',
     value: { text: show(withoutMem0) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutMem0.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutMem0.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Zep (Upstash, Mem0, encryption, prom-client)',
     value: { text: show(withoutZep) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutZep.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutZep.gzipKiB <= TARGET_KIB,
   },
   {
     name: 'the same without Mem0 and Zep (Upstash, encryption, prom-client)',
     value: { text: show(withoutHostedServices) },
-    target: `< ${TARGET_KIB} KiB gzip`,
-    met: withoutHostedServices.gzipKiB < TARGET_KIB,
+    target: `<= ${TARGET_KIB} KiB gzip`,
+    met: withoutHostedServices.gzipKiB <= TARGET_KIB,
   },
 ]);
 

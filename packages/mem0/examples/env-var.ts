@@ -3,8 +3,8 @@
 import { Mem0Provider } from '@fastagentic/mem0';
 import { runIfMain, type ExampleOptions } from './run-if-main.js';
 
-export async function fromEnvironment({ host }: ExampleOptions): Promise<number> {
-  const memory = new Mem0Provider({ host }); // apiKey comes from MEM0_API_KEY
+export async function fromEnvironment({ baseUrl }: ExampleOptions): Promise<number> {
+  const memory = new Mem0Provider({ baseUrl }); // apiKey comes from MEM0_API_KEY
   const page = await memory.getAll('user-123', { limit: 10 });
   return page.memories.length;
 }

@@ -5,8 +5,8 @@ import { forgetUser } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { runIfMain, type ExampleOptions } from './run-if-main.js';
 
-export async function forget({ apiKey, host }: ExampleOptions): Promise<{ deleted: number; left: number }> {
-  const memory = new Mem0Provider({ apiKey, host, readYourWrites: true });
+export async function forget({ apiKey, baseUrl }: ExampleOptions): Promise<{ deleted: number; left: number }> {
+  const memory = new Mem0Provider({ apiKey, baseUrl, readYourWrites: true });
   await memory.add('user-789', [{ role: 'user', content: 'My phone number is 555-0100' }]);
   // POST /users/{user_id}/forget
   const deleted = await forgetUser(memory, 'user-789');

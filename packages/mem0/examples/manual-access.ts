@@ -13,8 +13,8 @@ async function runAgent(message: string, memoryContext: string): Promise<string>
   return memoryContext === '' ? `You said: ${message}` : `Remembering that ${memoryContext}, you said: ${message}`;
 }
 
-export async function manualAccess({ apiKey, host }: ExampleOptions): Promise<string[]> {
-  const memory = new Mem0Provider({ apiKey, host, readYourWrites: true });
+export async function manualAccess({ apiKey, baseUrl }: ExampleOptions): Promise<string[]> {
+  const memory = new Mem0Provider({ apiKey, baseUrl, readYourWrites: true });
 
   async function chat(message: string, ctx: AgentContext): Promise<string> {
     const userId = memory.userIdFrom(ctx); // userIdField, default "user.id"

@@ -3,8 +3,8 @@
 import { Mem0Provider } from '@fastagentic/mem0';
 import { runIfMain, type ExampleOptions } from './run-if-main.js';
 
-export async function quickStart({ apiKey, host }: ExampleOptions): Promise<string[]> {
-  const memory = new Mem0Provider({ apiKey, host, readYourWrites: true });
+export async function quickStart({ apiKey, baseUrl }: ExampleOptions): Promise<string[]> {
+  const memory = new Mem0Provider({ apiKey, baseUrl, readYourWrites: true });
   await memory.add('user-123', [
     { role: 'user', content: 'I am vegetarian and I live in Lisbon' },
     { role: 'assistant', content: 'Noted: vegetarian, based in Lisbon.' },

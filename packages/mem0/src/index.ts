@@ -1,5 +1,9 @@
 export { escapeUserId } from './escape-user-id.js';
-export { Mem0Provider, type Mem0ProviderOptions, type ReadYourWritesOptions } from './mem0-provider.js';
-export { ResilientMemoryClient } from './resilient-memory-client.js';
-export type { RetryOptions } from './retry-policy.js';
+export { Mem0HttpClient, type Mem0RequestOptions, type RequestKind } from './mem0-http-client.js';
+export {
+  Mem0Provider,
+  type Mem0EncryptionOptions,
+  type Mem0ProviderOptions,
+  type ReadYourWritesOptions,
+} from './mem0-provider.js';
 export { MEM0_PLATFORM_FILTERS, toMem0Filter, type Mem0Filter } from './to-mem0-filter.js';

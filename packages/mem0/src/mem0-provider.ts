@@ -1,18 +1,9 @@
 import {
-  assertFilterSupported,
-  delay,
   extractUserId,
   MemoryConfigurationError,
   MemoryNotFoundError,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
+  type AddOptions,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -23,19 +14,44 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import {
+  assertFilterSupported,
+  compareRanked,
+  delay,
+  matchesFilter,
+  MEMORY_LIMITS,
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseRetryPolicy,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  type RetryOptions,
+} from '@fastagentic/memory/provider';
 import { escapeUserId } from './escape-user-id.js';
+import { loadOptionalPeer } from './load-optional-peer.js';
+import { Mem0HttpClient, PROVIDER } from './mem0-http-client.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { readEnv } from './read-env.js';
-import { ResilientMemoryClient } from './resilient-memory-client.js';
-import { parseRetryPolicy, type RetryOptions } from './retry-policy.js';
-import { newestFirst, toCoreMemory, type Mem0Record } from './to-core-memory.js';
+import { toCoreMemory, type Mem0Record } from './to-core-memory.js';
 import { MEM0_PLATFORM_FILTERS, toMem0Filter } from './to-mem0-filter.js';
 
 export interface ReadYourWritesOptions {
-  /** Longest wait for Mem0 to finish processing an add. Default 20 s. */
+  /** Longest wait for Mem0 to finish processing an add; past it, `add` resolves anyway. Default 20 s. */
   timeoutMs?: number;
   /** Pause between event status checks. Default 250 ms. */
   intervalMs?: number;
+}
+
+export interface Mem0EncryptionOptions {
+  /** Metadata fields filterable by equality through a blind index (`categories`: the memory's categories). Default `['categories']`. */
+  filterableFields?: readonly string[];
+  /** Memories kept decrypted in this process. Default 10,000. */
+  cacheSize?: number;
 }
 
 export interface Mem0ProviderOptions {
@@ -45,49 +61,59 @@ export interface Mem0ProviderOptions {
   orgId?: string;
   /** Project the key must belong to: sent as project_id and checked against the key's /v1/ping/. */
   projectId?: string;
-  /** API base URL. Default: mem0ai's (https://api.mem0.ai). */
+  /** Mem0 API address. Default https://api.mem0.ai. */
+  baseUrl?: string;
+  /** @deprecated Use `baseUrl`. */
   host?: string;
   /** Dotted path of the user id in a request context, for `userIdFrom`. Default `user.id`. */
   userIdField?: string;
   /**
-   * Mem0 processes adds in the background. With this on, `add` resolves only once Mem0 reports
-   * the add processed (its event SUCCEEDED), so the next read sees it; bounded by `timeoutMs`.
+   * Mem0 processes adds in the background. With this on, `add` resolves once Mem0 reports the
+   * add processed (its event SUCCEEDED), so the next read sees it; when `timeoutMs` runs out it
+   * resolves anyway (the add was acknowledged).
    */
   readYourWrites?: boolean | ReadYourWritesOptions;
-  /** Retries of HTTP 429, 5xx, network errors and timeouts. */
+  /** Retries (see the README's error table). Default: the core's DEFAULT_RETRY_POLICY. */
   retry?: RetryOptions;
   /** Per HTTP attempt. Default 30 s. */
   timeoutMs?: number;
-  /** Lets mem0ai send its analytics (and honour MEM0_TELEMETRY itself). Default false: nothing is sent. */
-  telemetry?: boolean;
   /**
    * `true` (default): Mem0's LLM extracts facts from the messages (`storage: 'extracted'`).
-   * `false`: Mem0 stores the messages as given (`infer: false`, `storage: 'verbatim'`), which is
-   * what @fastagentic/encryption needs.
+   * `false`: Mem0 stores the messages as given (`infer: false`, `storage: 'verbatim'`).
    */
   infer?: boolean;
+  /**
+   * The spec's `encryption_key`: 32 bytes (base64 or raw). Memories are encrypted in this process
+   * with @fastagentic/encryption (an optional peer, loaded on the first call) and stored verbatim
+   * (`infer: false`), so Mem0 holds only ciphertext; search then ranks lexically in this process.
+   */
+  encryptionKey?: string | Uint8Array;
+  /** With `encryptionKey`: the blind-indexed fields and the decryption cache. */
+  encryption?: Mem0EncryptionOptions;
   /** Self-hosted Mem0 config: only on the Node entry, `@fastagentic/mem0/oss`. */
   config?: unknown;
 }
 
-interface AddResponseItem {
-  eventId?: string;
+interface AddAnswer {
+  event_id?: string;
   id?: string;
-  status?: string;
 }
 
-interface PingResponse {
+interface PingAnswer {
   status?: string;
   org_id?: string;
   project_id?: string;
 }
 
-interface EventResponse {
-  status?: string;
+interface ListAnswer {
+  count?: number;
+  next?: string | null;
+  results?: Mem0Record[];
 }
 
-const PROVIDER = 'mem0';
+const DEFAULT_BASE_URL = 'https://api.mem0.ai';
 const LIST_PAGE_SIZE = 100;
+const ENCRYPTED_FILTERS: MemoryCapabilities['filters'] = ['eq', 'ne', 'in', 'nin', 'and', 'or', 'not'];
 
 function positiveMs(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -103,18 +129,25 @@ function optionalString(value: unknown, option: string): string | undefined {
   return value;
 }
 
+function parseBaseUrl(options: Mem0ProviderOptions): string {
+  const option = options.baseUrl !== undefined ? 'baseUrl' : 'host';
+  const url = optionalString(options.baseUrl ?? options.host, option) ?? DEFAULT_BASE_URL;
+  if (!/^https?:\/\/[^/]/.test(url)) throw new MemoryConfigurationError(option, 'must be an http(s) URL such as https://api.mem0.ai');
+  return url.replace(/\/+$/, '');
+}
+
 /** The records of a list or search answer: a bare array, or `{ results: [...] }`. */
-function recordsOf<T>(response: unknown): T[] {
-  if (Array.isArray(response)) return response as T[];
-  const results = (response as { results?: unknown } | null)?.results;
-  return Array.isArray(results) ? (results as T[]) : [];
+function recordsOf(answer: unknown): Mem0Record[] {
+  if (Array.isArray(answer)) return answer as Mem0Record[];
+  const results = (answer as { results?: unknown } | null)?.results;
+  return Array.isArray(results) ? (results as Mem0Record[]) : [];
 }
 
 /** The first item of an add answer: one object, or the first of an array or of `results`. */
-function addItemOf(response: unknown): AddResponseItem | undefined {
-  const records = recordsOf<AddResponseItem>(response);
+function addItemOf(answer: unknown): AddAnswer | undefined {
+  const records = recordsOf(answer) as AddAnswer[];
   if (records.length > 0) return records[0];
-  return response !== null && typeof response === 'object' && !Array.isArray(response) ? (response as AddResponseItem) : undefined;
+  return answer !== null && typeof answer === 'object' && !Array.isArray(answer) ? (answer as AddAnswer) : undefined;
 }
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
@@ -122,26 +155,25 @@ function isStatus(error: unknown, ...statuses: number[]): boolean {
 }
 
 /**
- * The Mem0 platform as a FastAgentic memory provider, through the official mem0ai MemoryClient.
- * Runs on Node and on Cloudflare Workers. Adds are processed by Mem0 in the background: `add`
- * resolves to Mem0's event id, and the memory is searchable a moment later (or at once with
- * `readYourWrites`).
+ * The Mem0 platform as a FastAgentic memory provider, over Mem0's REST API with `fetch`. Runs on
+ * Node and on Cloudflare Workers. Adds are processed by Mem0 in the background: `add` resolves
+ * to Mem0's event id, and the memory is searchable a moment later (at once with `readYourWrites`).
  */
 export class Mem0Provider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
   readonly provider = PROVIDER;
   readonly capabilities: MemoryCapabilities;
   readonly userIdField: string;
-  /**
-   * The underlying mem0ai MemoryClient (with this provider's retries, timeouts and quiet
-   * telemetry), for Mem0 features this interface does not cover: update, history, webhooks.
-   */
-  readonly client: ResilientMemoryClient;
+  /** The HTTP client, for Mem0 features this interface does not cover: `client.request('GET', '/v1/memories/{id}/history/', { kind: 'read' })`. */
+  readonly client: Mem0HttpClient;
   private readonly orgId: string | undefined;
   private readonly projectId: string | undefined;
   private readonly readYourWrites: Required<ReadYourWritesOptions> | undefined;
   private readonly infer: boolean;
+  private readonly encrypted: (() => Promise<MemoryProvider>) | undefined;
   private accountCheck: Promise<void> | undefined;
+  /** True once the key's org and project are known to be the configured ones (or none is configured). */
+  private accountChecked: boolean;
 
   constructor(options: Mem0ProviderOptions = {}) {
     if (options.config !== undefined) {
@@ -156,23 +188,16 @@ export class Mem0Provider implements MemoryProvider {
     }
     this.orgId = optionalString(options.orgId, 'orgId');
     this.projectId = optionalString(options.projectId, 'projectId');
+    this.accountChecked = this.orgId === undefined && this.projectId === undefined;
     this.userIdField = optionalString(options.userIdField, 'userIdField') ?? 'user.id';
     if (options.infer !== undefined && typeof options.infer !== 'boolean') {
       throw new MemoryConfigurationError('infer', 'must be a boolean');
     }
-    this.infer = options.infer ?? true;
-    this.capabilities = {
-      semanticSearch: true,
-      filters: MEM0_PLATFORM_FILTERS,
-      ttl: false,
-      consistency: 'eventual',
-      addResult: 'event-id',
-      storage: this.infer ? 'extracted' : 'verbatim',
-    };
-    const host = optionalString(options.host, 'host');
-    if (host !== undefined && !/^https?:\/\/[^/]/.test(host)) {
-      throw new MemoryConfigurationError('host', 'must be an http(s) URL such as https://api.mem0.ai');
+    const encryptionKey = options.encryptionKey;
+    if (encryptionKey !== undefined && options.infer === true) {
+      throw new MemoryConfigurationError('infer', "Mem0's extraction cannot read ciphertext: encryptionKey stores verbatim (infer: false)");
     }
+    this.infer = encryptionKey === undefined && (options.infer ?? true);
     const wait = options.readYourWrites;
     if (wait !== undefined && typeof wait !== 'boolean' && (typeof wait !== 'object' || wait === null)) {
       throw new MemoryConfigurationError('readYourWrites', 'must be a boolean or { timeoutMs, intervalMs }');
@@ -184,13 +209,22 @@ export class Mem0Provider implements MemoryProvider {
             timeoutMs: positiveMs(wait === true ? undefined : wait.timeoutMs, 'readYourWrites.timeoutMs', 20_000),
             intervalMs: positiveMs(wait === true ? undefined : wait.intervalMs, 'readYourWrites.intervalMs', 250),
           };
-    this.client = new ResilientMemoryClient({
+    this.client = new Mem0HttpClient({
       apiKey,
-      host: host?.replace(/\/+$/, ''),
+      baseUrl: parseBaseUrl(options),
       retry: parseRetryPolicy(options.retry),
       timeoutMs: positiveMs(options.timeoutMs, 'timeoutMs', 30_000),
-      telemetry: options.telemetry === true,
     });
+    const filterableFields = options.encryption?.filterableFields ?? ['categories'];
+    this.capabilities = {
+      semanticSearch: encryptionKey === undefined,
+      filters: encryptionKey === undefined ? MEM0_PLATFORM_FILTERS : filterableFields.length === 0 ? [] : ENCRYPTED_FILTERS,
+      ttl: false,
+      consistency: 'eventual',
+      addResult: 'event-id',
+      storage: this.infer ? 'extracted' : 'verbatim',
+    };
+    this.encrypted = encryptionKey === undefined ? undefined : this.encryptionLoader({ ...options, encryptionKey: undefined, infer: false }, encryptionKey);
   }
 
   /** The user id in a request context, read at `userIdField` (the spec's `user_id_field`). */
@@ -198,99 +232,107 @@ export class Mem0Provider implements MemoryProvider {
     return extractUserId(context, this.userIdField);
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
+    if (this.encrypted) return (await this.encrypted()).add(userId, messages, metadata, options);
     const id = escapeUserId(validateUserId(userId));
     const checked = validateMessages(messages);
     const meta = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    const { signal } = parseAddOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
-    const response = await this.client.withSignal(signal).add(
-      checked.map((message) => ({ role: message.role, content: message.content })) as never,
-      { userId: id, metadata: meta, ...(this.infer ? {} : { infer: false }), ...this.scope() },
-    );
-    const item = addItemOf(response);
-    const result = item?.eventId ?? item?.id;
-    if (result === undefined) {
-      throw new ProviderUnavailableError(PROVIDER, `unexpected add response: ${JSON.stringify(response).slice(0, 200)}`, {
-        isRetryable: false,
-      });
+    if (this.accountChecked !== true) await this.checkAccount(signal);
+    const body: Record<string, unknown> = {
+      messages: checked.map((message) => ({ role: message.role, content: message.content })),
+      user_id: id,
+      metadata: meta,
+    };
+    if (!this.infer) body.infer = false;
+    const answer = await this.client.request('POST', '/v3/memories/add/', { kind: 'write', body: this.scoped(body), signal });
+    const item = addItemOf(answer);
+    const result = item?.event_id ?? item?.id;
+    if (typeof result !== 'string') {
+      throw new ProviderUnavailableError(PROVIDER, `unexpected add answer: ${JSON.stringify(answer).slice(0, 200)}`, { isRetryable: false });
     }
-    if (this.readYourWrites !== undefined && item?.eventId !== undefined) await this.waitForEvent(item.eventId, signal);
+    if (this.readYourWrites !== undefined && item?.event_id !== undefined) await this.waitForEvent(item.event_id, signal);
     return result;
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
+    if (this.encrypted) return (await this.encrypted()).search(userId, query, options);
     const id = escapeUserId(validateUserId(userId));
     const text = validateQuery(query);
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, PROVIDER, this.capabilities.filters);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
-    const response = await this.client.withSignal(signal).search(text, {
-      filters: toMem0Filter(id, filter),
-      topK: limit,
+    if (this.accountChecked !== true) await this.checkAccount(signal);
+    const filters = toMem0Filter(id, filter);
+    // Mem0 may return memories the filter does not match (see toMem0Filter): ask for more until
+    // `limit` of them match or Mem0 has no more.
+    for (let topK = limit; ; topK = Math.min(MEMORY_LIMITS.maxLimit, topK * 4)) {
+      const body: Record<string, unknown> = { query: text, output_format: 'v1.1', top_k: topK };
       // Without a floor Mem0 applies its own default threshold, which keeps unrelated memories out.
-      ...(minRelevance > 0 ? { threshold: minRelevance } : {}),
-      ...this.scope(),
-    });
-    return recordsOf<Mem0Record & { userId?: string }>(response)
-      .filter((record) => record.userId === undefined || record.userId === id)
-      .map((record) => toCoreMemory(record, userId, true))
-      .filter((memory) => memory.score! >= minRelevance)
-      .sort((a, b) => b.score! - a.score!)
-      .slice(0, limit);
+      if (minRelevance > 0) body.threshold = minRelevance;
+      body.filters = filters;
+      const records = recordsOf(await this.readOrEmpty('POST', '/v3/memories/search/', this.scoped(body), undefined, signal));
+      const found: Memory[] = [];
+      for (const record of records) {
+        if (record.user_id !== undefined && record.user_id !== null && record.user_id !== id) continue;
+        const memory = toCoreMemory(record, userId, true);
+        if (memory.score! >= minRelevance && (filter === undefined || matchesFilter(memory, filter))) found.push(memory);
+      }
+      if (found.length >= limit || records.length < topK || topK === MEMORY_LIMITS.maxLimit) {
+        return found.sort(compareRanked).slice(0, limit);
+      }
+    }
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
+    if (this.encrypted) return (await this.encrypted()).getAll(userId, options);
     const id = escapeUserId(validateUserId(userId));
     const { limit, filter, cursor, signal } = parseGetAllOptions(options);
     assertFilterSupported(filter, PROVIDER, this.capabilities.filters);
     const offset = decodePageCursor(cursor);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0 does not promise newest-first order across its pages, so every page is read and sorted.
     const all: Memory[] = [];
-    const client = this.client.withSignal(signal);
+    const body = this.scoped({ filters: toMem0Filter(id, filter) });
     for (let page = 1; ; page++) {
-      const response = (await client.getAll({
-        filters: toMem0Filter(id, filter),
-        page,
-        pageSize: LIST_PAGE_SIZE,
-        ...this.scope(),
-      })) as unknown;
-      const records = recordsOf<Mem0Record & { userId?: string }>(response);
+      const answer = await this.readOrEmpty<ListAnswer | Mem0Record[]>('POST', '/v3/memories/', body, { page, page_size: LIST_PAGE_SIZE }, signal);
+      const records = recordsOf(answer);
       for (const record of records) {
-        if (record.userId === undefined || record.userId === id) all.push(toCoreMemory(record, userId, false));
+        if (record.user_id !== undefined && record.user_id !== null && record.user_id !== id) continue;
+        const memory = toCoreMemory(record, userId, false);
+        if (filter === undefined || matchesFilter(memory, filter)) all.push(memory);
       }
-      const next = (response as { next?: unknown } | null)?.next;
-      if (records.length < LIST_PAGE_SIZE || next === null || next === undefined || Array.isArray(response)) break;
+      if (records.length < LIST_PAGE_SIZE || Array.isArray(answer) || !answer.next) break;
     }
-    all.sort(newestFirst);
+    all.sort(compareRanked);
     const memories = all.slice(offset, offset + limit);
     return { memories, nextCursor: offset + limit < all.length ? encodePageCursor(offset + limit) : null };
   }
 
   async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
+    if (this.encrypted) return (await this.encrypted()).get(userId, memoryId, options);
     const id = escapeUserId(validateUserId(userId));
     const checkedId = validateMemoryId(memoryId);
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     const record = await this.fetchOwned(id, checkedId, signal);
     return record === null ? null : toCoreMemory(record, userId, false);
   }
 
   async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
+    if (this.encrypted) return (await this.encrypted()).delete(userId, memoryId, options);
     const id = escapeUserId(validateUserId(userId));
     const checkedId = validateMemoryId(memoryId);
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0 deletes by id alone: ownership is checked first so one user never deletes another's memory.
     if ((await this.fetchOwned(id, checkedId, signal)) === null) throw new MemoryNotFoundError(checkedId);
     try {
-      await this.client.withSignal(signal).delete(checkedId);
+      await this.client.request('DELETE', `/v1/memories/${encodeURIComponent(checkedId)}/`, { kind: 'idempotent-write', signal });
     } catch (error) {
       if (isStatus(error, 404)) throw new MemoryNotFoundError(checkedId, { cause: error });
       throw error;
@@ -298,31 +340,53 @@ export class Mem0Provider implements MemoryProvider {
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
+    if (this.encrypted) return (await this.encrypted()).deleteAll(userId, options);
     const id = escapeUserId(validateUserId(userId));
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    await this.checkAccount(signal);
-    const client = this.client.withSignal(signal);
+    if (this.accountChecked !== true) await this.checkAccount(signal);
     // Mem0's delete-all does not say how many it removed: one listing request reads the count first.
-    const listing = (await client.getAll({ filters: toMem0Filter(id, undefined), page: 1, pageSize: 1, ...this.scope() })) as unknown;
-    const count = Array.isArray(listing)
-      ? listing.length
-      : Number((listing as { count?: unknown } | null)?.count ?? recordsOf(listing).length);
-    await client.deleteAll({ userId: id, ...this.scope() });
+    const listing = await this.readOrEmpty<ListAnswer | Mem0Record[]>(
+      'POST',
+      '/v3/memories/',
+      this.scoped({ filters: toMem0Filter(id, undefined) }),
+      { page: 1, page_size: 1 },
+      signal,
+    );
+    const count = Array.isArray(listing) ? listing.length : Number(listing.count ?? recordsOf(listing).length);
+    await this.client.request('DELETE', '/v1/memories/', { kind: 'idempotent-write', query: this.scoped({ user_id: id }), signal });
     return count;
   }
 
-  private scope(): { orgId?: string; projectId?: string } {
-    return {
-      ...(this.orgId === undefined ? {} : { orgId: this.orgId }),
-      ...(this.projectId === undefined ? {} : { projectId: this.projectId }),
-    };
+  /** org_id / project_id after the other fields, where mem0ai puts them. */
+  private scoped<T extends Record<string, unknown>>(fields: T): T {
+    if (this.orgId === undefined && this.projectId === undefined) return fields;
+    const out: Record<string, unknown> = { ...fields };
+    if (this.orgId !== undefined) out.org_id = this.orgId;
+    if (this.projectId !== undefined) out.project_id = this.projectId;
+    return out as T;
+  }
+
+  /** A read whose 404 means "no such user at Mem0": an empty answer. */
+  private async readOrEmpty<T = unknown>(
+    method: string,
+    path: string,
+    body: unknown,
+    query: Record<string, string | number> | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    try {
+      return await this.client.request<T>(method, path, { kind: 'read', body, ...(query ? { query } : {}), signal });
+    } catch (error) {
+      if (isStatus(error, 404)) return { results: [], count: 0, next: null } as T;
+      throw error;
+    }
   }
 
   private async fetchOwned(mem0UserId: string, memoryId: string, signal: AbortSignal | undefined): Promise<Mem0Record | null> {
     try {
-      const record = (await this.client.withSignal(signal).get(memoryId)) as Mem0Record & { userId?: string | null };
-      return record.userId === mem0UserId ? record : null;
+      const record = await this.client.request<Mem0Record>('GET', `/v1/memories/${encodeURIComponent(memoryId)}/`, { kind: 'read', signal });
+      return record.user_id === mem0UserId ? record : null;
     } catch (error) {
       // Mem0 answers 400 for an id that is not a UUID and 404 for one it does not hold.
       if (isStatus(error, 400, 404)) return null;
@@ -332,9 +396,8 @@ export class Mem0Provider implements MemoryProvider {
 
   /** Once per provider: the key's own org and project (from /v1/ping/) must be the configured ones. */
   private checkAccount(signal: AbortSignal | undefined): Promise<void> {
-    if (this.orgId === undefined && this.projectId === undefined) return Promise.resolve();
     this.accountCheck ??= (async () => {
-      const ping = (await this.client.withSignal(signal).requestJson('/v1/ping/')) as PingResponse;
+      const ping = await this.client.request<PingAnswer>('GET', '/v1/ping/', { kind: 'read', signal });
       if (ping.status !== 'ok') throw new MemoryConfigurationError('apiKey', `Mem0 /v1/ping/ answered ${JSON.stringify(ping)}`);
       if (this.orgId !== undefined && ping.org_id !== undefined && ping.org_id !== this.orgId) {
         throw new MemoryConfigurationError('orgId', `the API key belongs to organization ${ping.org_id}, not ${this.orgId}`);
@@ -342,6 +405,7 @@ export class Mem0Provider implements MemoryProvider {
       if (this.projectId !== undefined && ping.project_id !== undefined && ping.project_id !== this.projectId) {
         throw new MemoryConfigurationError('projectId', `the API key belongs to project ${ping.project_id}, not ${this.projectId}`);
       }
+      this.accountChecked = true;
     })();
     const check = this.accountCheck;
     // A failed check (network, abort) is not remembered; a mismatch fails again on the next call anyway.
@@ -351,24 +415,41 @@ export class Mem0Provider implements MemoryProvider {
     return check;
   }
 
+  /** Polls Mem0's event for the add until it is processed; past the bounded wait, returns (the add was acknowledged). */
   private async waitForEvent(eventId: string, signal: AbortSignal | undefined): Promise<void> {
     const { timeoutMs, intervalMs } = this.readYourWrites!;
     const deadline = Date.now() + timeoutMs;
-    const client = this.client.withSignal(signal);
     for (;;) {
-      const event = (await client.requestJson(`/v1/event/${encodeURIComponent(eventId)}/`)) as EventResponse;
+      const event = await this.client.request<{ status?: string }>('GET', `/v1/event/${encodeURIComponent(eventId)}/`, { kind: 'read', signal });
       if (event.status === 'SUCCEEDED') return;
       if (event.status === 'FAILED') {
         throw new ProviderUnavailableError(PROVIDER, `Mem0 failed to process add event ${eventId}`, { isRetryable: false });
       }
-      if (Date.now() + intervalMs > deadline) {
-        throw new ProviderUnavailableError(
-          PROVIDER,
-          `add event ${eventId} was accepted but not processed within ${timeoutMs} ms (readYourWrites.timeoutMs)`,
-          { isRetryable: false },
-        );
-      }
+      if (Date.now() + intervalMs > deadline) return;
       await delay(intervalMs, signal);
     }
+  }
+
+  /**
+   * The encrypting provider over a verbatim Mem0Provider, made on the first call: the
+   * @fastagentic/encryption import happens only for a provider given `encryptionKey`.
+   */
+  private encryptionLoader(options: Mem0ProviderOptions, key: string | Uint8Array): () => Promise<MemoryProvider> {
+    // Validated now, so bad options fail at construction as the others do.
+    const inner = new Mem0Provider(options);
+    let loading: Promise<MemoryProvider> | undefined;
+    return () => {
+      if (loading === undefined) {
+        const attempt = loadOptionalPeer('@fastagentic/encryption', 'encryptionKey', () => import('@fastagentic/encryption')).then(
+          ({ withEncryption }) => withEncryption(inner, { key, ...options.encryption }),
+        );
+        loading = attempt;
+        // A failed load is not remembered, so installing the package (or fixing the key) and retrying works.
+        attempt.catch(() => {
+          if (loading === attempt) loading = undefined;
+        });
+      }
+      return loading;
+    };
   }
 }

@@ -27,11 +27,13 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
-import { Memory as Mem0Memory, type MemoryItem } from 'mem0ai/oss';
+import { compareRanked } from '@fastagentic/memory/provider';
+import type { Memory as Mem0Memory, MemoryItem } from 'mem0ai/oss';
 import { escapeUserId } from './escape-user-id.js';
+import { loadOptionalPeer } from './load-optional-peer.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { toMem0OssConfig, type SelfHostedMem0Config } from './self-hosted-config.js';
-import { newestFirst, toCoreMemory } from './to-core-memory.js';
+import { toCoreMemory } from './to-core-memory.js';
 
 export interface SelfHostedMem0ProviderOptions {
   /** The spec's self-hosted config: vector_store, llm, embedder, history_store. */
@@ -50,28 +52,42 @@ const PROVIDER = 'mem0-oss';
 // mem0ai/oss keeps these in the same payload as user metadata: writing them would corrupt the record.
 const RESERVED_METADATA_KEYS = new Set(['user_id', 'agent_id', 'run_id', 'hash', 'data', 'createdAt', 'updatedAt', 'textLemmatized', 'attributedTo', 'expiration_date']);
 
-type MemoryInternals = Record<string, (this: QuietMemory, ...args: unknown[]) => unknown>;
-const original = Mem0Memory.prototype as unknown as MemoryInternals;
-const TELEMETRY_METHODS = Object.getOwnPropertyNames(Mem0Memory.prototype).filter((name) =>
-  /^_(captureEvent|initializeTelemetry|getTelemetryId|getNoticeTelemetryId|display\w*Notice)$/.test(name),
-);
+type MemoryInternals = Record<string, (this: Mem0Memory & { telemetry: boolean }, ...args: unknown[]) => unknown>;
+type Mem0MemoryClass = new (config: never) => Mem0Memory & { telemetry: boolean };
+
+let quietMemoryClass: Promise<Mem0MemoryClass> | undefined;
 
 /**
- * mem0ai/oss Memory without its analytics: unless telemetry is opted into, the methods that post
- * events, fetch notice flags or create ~/.mem0/config.json do nothing.
+ * mem0ai/oss Memory without its analytics, loaded on first use (mem0ai is an optional peer that
+ * only this entry needs): unless telemetry is opted into, the methods that post events, fetch
+ * notice flags or create ~/.mem0/config.json do nothing.
  */
-class QuietMemory extends Mem0Memory {
-  telemetry = false;
-
-  static {
+function loadQuietMemory(): Promise<Mem0MemoryClass> {
+  quietMemoryClass ??= loadOptionalPeer('mem0ai', 'Self-hosted Mem0 (@fastagentic/mem0/oss)', () => import('mem0ai/oss')).then(({ Memory }) => {
+    const original = Memory.prototype as unknown as MemoryInternals;
+    const telemetryMethods = Object.getOwnPropertyNames(Memory.prototype).filter((name) =>
+      /^_(captureEvent|initializeTelemetry|getTelemetryId|getNoticeTelemetryId|display\w*Notice)$/.test(name),
+    );
+    if (!telemetryMethods.includes('_captureEvent') || !telemetryMethods.includes('_getTelemetryId')) {
+      throw new MemoryConfigurationError('mem0ai', 'this mem0ai/oss version has other telemetry methods; use mem0ai ~3.3.1');
+    }
+    class QuietMemory extends Memory {
+      telemetry = false;
+    }
     const quiet = QuietMemory.prototype as unknown as MemoryInternals;
-    for (const name of TELEMETRY_METHODS) {
-      quiet[name] = function (this: QuietMemory, ...args: unknown[]) {
+    for (const name of telemetryMethods) {
+      quiet[name] = function (this: Mem0Memory & { telemetry: boolean }, ...args: unknown[]) {
         if (this.telemetry) return original[name]!.apply(this, args);
         return Promise.resolve(name.endsWith('TelemetryId') ? 'anonymous' : undefined);
       };
     }
-  }
+    return QuietMemory as unknown as Mem0MemoryClass;
+  });
+  const loading = quietMemoryClass;
+  loading.catch(() => {
+    if (quietMemoryClass === loading) quietMemoryClass = undefined;
+  });
+  return loading;
 }
 
 function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -105,8 +121,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
   readonly provider = PROVIDER;
   readonly capabilities: MemoryCapabilities;
   readonly userIdField: string;
-  /** The underlying mem0ai/oss Memory, for features this interface does not cover (history, update). */
-  readonly memory: Mem0Memory;
+  private readonly memoryReady: () => Promise<Mem0Memory>;
   private readonly maxMemoriesPerUser: number;
   private readonly infer: boolean;
 
@@ -130,12 +145,31 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const max = options.maxMemoriesPerUser ?? 10_000;
     if (!Number.isSafeInteger(max) || max < 1) throw new MemoryConfigurationError('maxMemoriesPerUser', 'must be a positive integer');
     this.maxMemoriesPerUser = max;
-    if (!TELEMETRY_METHODS.includes('_captureEvent') || !TELEMETRY_METHODS.includes('_getTelemetryId')) {
-      throw new MemoryConfigurationError('mem0ai', 'this mem0ai/oss version has other telemetry methods; use mem0ai ~3.3.1');
-    }
-    const memory = new QuietMemory(toMem0OssConfig(options.config) as never);
-    memory.telemetry = options.telemetry === true;
-    this.memory = memory;
+    const ossConfig = toMem0OssConfig(options.config);
+    const telemetry = options.telemetry === true;
+    let memory: Promise<Mem0Memory> | undefined;
+    this.memoryReady = () => {
+      memory ??= loadQuietMemory().then((QuietMemory) => {
+        const created = new QuietMemory(ossConfig as never);
+        created.telemetry = telemetry;
+        return created;
+      });
+      const loading = memory;
+      loading.catch(() => {
+        if (memory === loading) memory = undefined;
+      });
+      return loading;
+    };
+  }
+
+  /**
+   * The underlying mem0ai/oss Memory, for features this interface does not cover (history,
+   * update): `await provider.getMemory<Memory>()` with `import type { Memory } from 'mem0ai/oss'`.
+   * Untyped here so that this entry's types compile without mem0ai/oss's (which name a dozen
+   * optional stores). Made on first use; MemoryConfigurationError('mem0ai') when mem0ai is missing.
+   */
+  getMemory<M = unknown>(): Promise<M> {
+    return this.memoryReady() as Promise<M>;
   }
 
   userIdFrom(context: unknown): string {
@@ -152,7 +186,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const result = await this.call(
-      this.memory.add(
+      (await this.memoryReady()).add(
         checked.map((message) => ({ role: message.role, content: message.content })) as never,
         { userId: id, metadata: meta, infer: this.infer },
       ),
@@ -169,7 +203,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     assertFilterSupported(filter, PROVIDER, this.capabilities.filters);
     signal?.throwIfAborted();
     const result = await this.call(
-      this.memory.search(text, {
+      (await this.memoryReady()).search(text, {
         filters: { user_id: id },
         // A filter is applied after ranking, so it ranks every memory the user could have.
         topK: filter === undefined ? limit : MEMORY_LIMITS.maxLimit,
@@ -181,7 +215,7 @@ export class SelfHostedMem0Provider implements MemoryProvider {
       .filter((item) => (item as MemoryItem & { user_id?: string }).user_id === id)
       .map((item) => toCoreMemory(item, userId, true))
       .filter((memory) => memory.score! > 0 && memory.score! >= minRelevance && matchesFilter(memory, filter))
-      .sort((a, b) => b.score! - a.score!)
+      .sort(compareRanked)
       .slice(0, limit);
   }
 
@@ -201,14 +235,14 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const checkedId = validateMemoryId(memoryId);
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
-    const item = await this.call(this.memory.get(checkedId), signal);
+    const item = await this.call((await this.memoryReady()).get(checkedId), signal);
     if (item === null || (item as MemoryItem & { user_id?: string }).user_id !== id) return null;
     return toCoreMemory(item, userId, false);
   }
 
   async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
     if ((await this.get(userId, memoryId, options)) === null) throw new MemoryNotFoundError(memoryId);
-    await this.call(this.memory.delete(memoryId), parseCallOptions(options).signal);
+    await this.call((await this.memoryReady()).delete(memoryId), parseCallOptions(options).signal);
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
@@ -216,16 +250,16 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const count = (await this.listAll(id, userId, signal)).length;
-    await this.call(this.memory.deleteAll({ userId: id }), signal);
+    await this.call((await this.memoryReady()).deleteAll({ userId: id }), signal);
     return count;
   }
 
   private async listAll(mem0UserId: string, userId: string, signal: AbortSignal | undefined): Promise<Memory[]> {
-    const result = await this.call(this.memory.getAll({ filters: { user_id: mem0UserId }, topK: this.maxMemoriesPerUser }), signal);
+    const result = await this.call((await this.memoryReady()).getAll({ filters: { user_id: mem0UserId }, topK: this.maxMemoriesPerUser }), signal);
     return result.results
       .filter((item) => (item as MemoryItem & { user_id?: string }).user_id === mem0UserId)
       .map((item) => toCoreMemory(item, userId, false))
-      .sort(newestFirst);
+      .sort(compareRanked);
   }
 
   private async call<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,11 +1,15 @@
-import { categoriesFromMetadata, type Memory, type Metadata } from '@fastagentic/memory';
+import type { Memory, Metadata } from '@fastagentic/memory';
+import { categoriesFromMetadata } from '@fastagentic/memory/provider';
 
-/** A memory as mem0ai returns it (camelCase keys, metadata as stored). */
+/** A memory as Mem0 sends it: its REST API's snake_case keys (mem0ai/oss uses camelCase). */
 export interface Mem0Record {
   id: string;
   memory?: string | null;
+  user_id?: string | null;
   metadata?: Metadata | null;
   categories?: string[] | null;
+  created_at?: string | null;
+  updated_at?: string | null;
   createdAt?: string | Date | null;
   updatedAt?: string | Date | null;
   score?: number | null;
@@ -34,22 +38,16 @@ export function clampScore(score: number | null | undefined): number {
 export function toCoreMemory(record: Mem0Record, userId: string, withScore: boolean): Memory {
   const metadata = record.metadata ?? {};
   const categories = new Set([...(record.categories ?? []), ...(categoriesFromMetadata(metadata) ?? [])]);
-  const createdAt = isoTime(record.createdAt) ?? new Date(0).toISOString();
+  const createdAt = isoTime(record.created_at ?? record.createdAt) ?? new Date(0).toISOString();
   const memory: Memory = {
     id: record.id,
     userId,
     memory: record.memory ?? '',
     metadata,
     createdAt,
-    updatedAt: isoTime(record.updatedAt) ?? createdAt,
+    updatedAt: isoTime(record.updated_at ?? record.updatedAt) ?? createdAt,
   };
   if (categories.size > 0) memory.categories = [...categories];
   if (withScore) memory.score = clampScore(record.score);
   return memory;
-}
-
-/** Newest first, ties broken by id so pages never overlap. Times are UTC ISO strings, so text order is time order. */
-export function newestFirst(a: Memory, b: Memory): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

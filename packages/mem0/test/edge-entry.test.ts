@@ -1,47 +1,66 @@
-import { readFileSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
-function staticImports(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(IMPORT)].map((match) => (match[1] ?? match[2])!);
+/** Bundles an entry as a Worker bundler would, and returns every module in its import graph. */
+async function importGraph(entry: string, options: { external?: string[] } = {}): Promise<{ inputs: string[]; external: string[] }> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    external: [...NODE_BUILTINS, ...(options.external ?? [])],
+    logLevel: 'silent',
+  });
+  const metafile = result.metafile as Metafile;
+  const external = Object.values(metafile.inputs).flatMap((input) =>
+    input.imports.filter((edge) => edge.external).map((edge) => edge.path),
+  );
+  return { inputs: Object.keys(metafile.inputs), external };
 }
 
-/** Every bare module the file reaches through its relative imports. */
-function reachableModules(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const modules = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const specifier of staticImports(file)) {
-      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else modules.add(specifier);
-    }
-  };
-  visit(entry);
-  return modules;
+/** The npm package each bundled file comes from (workspace packages by folder). */
+function packagesOf(inputs: string[]): Set<string> {
+  return new Set(
+    inputs.map(
+      (file) =>
+        /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
+        /^\.\.\/([^/.][^/]*)\//.exec(file)?.[1] ??
+        file,
+    ),
+  );
 }
 
-describe('the edge entry', () => {
-  it('@fastagentic/mem0 reaches no Node built-in and not mem0ai/oss', () => {
-    const modules = reachableModules(resolve(import.meta.dirname, '../src/index.ts'));
-    expect([...modules].sort()).toEqual(['@fastagentic/memory', 'mem0ai']);
+describe('the edge entry @fastagentic/mem0, bundled', () => {
+  it('loads neither mem0ai, axios nor a second zod, and no Node built-in', async () => {
+    const { inputs, external } = await importGraph('../src/index.ts');
+    const packages = packagesOf(inputs);
+    expect(packages).toContain('memory');
+    expect(packages).toContain('encryption');
+    expect(packages).not.toContain('mem0ai');
+    expect(packages).not.toContain('axios');
+    expect(inputs.some((file) => file.includes('/mem0ai') || file.includes('/axios'))).toBe(false);
+    // The core's zod only, one version of it.
+    const zodCopies = new Set(inputs.filter((file) => file.includes('node_modules/.pnpm/zod@')).map((file) => /\.pnpm\/(zod@[^/]+)/.exec(file)![1]));
+    expect(zodCopies.size).toBeLessThanOrEqual(1);
+    expect(external).toEqual([]);
   });
 
-  it("mem0ai's MemoryClient build imports only axios and uuid statically (its fs use is a guarded dynamic import)", () => {
-    const require = createRequire(import.meta.url);
-    const clientBuild = join(dirname(require.resolve('mem0ai')), 'index.mjs');
-    const modules = staticImports(clientBuild);
-    expect(modules.sort()).toEqual(['axios', 'uuid']);
-    expect(modules.some((name) => NODE_BUILTINS.has(name))).toBe(false);
+  it('without @fastagentic/encryption installed it still bundles: encryption is loaded only for encryptionKey', async () => {
+    const { inputs, external } = await importGraph('../src/index.ts', { external: ['@fastagentic/encryption'] });
+    expect(packagesOf(inputs)).not.toContain('encryption');
+    expect(external).toEqual(['@fastagentic/encryption']);
   });
 
-  it('the self-hosted entry is the one that reaches mem0ai/oss', () => {
-    expect(reachableModules(resolve(import.meta.dirname, '../src/oss.ts'))).toContain('mem0ai/oss');
+  it('the self-hosted entry is the one that reaches mem0ai/oss', async () => {
+    const { external } = await importGraph('../src/oss.ts', { external: ['mem0ai', 'mem0ai/oss'] });
+    expect(external).toContain('mem0ai/oss');
   });
 });

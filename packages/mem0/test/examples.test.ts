@@ -14,7 +14,7 @@ afterAll(() => server.stop());
 
 describe("the spec's examples, against the local Mem0 server", () => {
   it('quick start stores a conversation and recalls it', async () => {
-    expect(await quickStart({ apiKey: 'example-key', host: server.url })).toEqual(['I am vegetarian and I live in Lisbon']);
+    expect(await quickStart({ apiKey: 'example-key', baseUrl: server.url })).toEqual(['I am vegetarian and I live in Lisbon']);
   });
 
   it('env var: new Mem0Provider() reads MEM0_API_KEY', async () => {
@@ -22,7 +22,7 @@ describe("the spec's examples, against the local Mem0 server", () => {
     const saved = env.MEM0_API_KEY;
     env.MEM0_API_KEY = 'example-key';
     try {
-      expect(await fromEnvironment({ host: server.url })).toBe(1);
+      expect(await fromEnvironment({ baseUrl: server.url })).toBe(1);
     } finally {
       if (saved === undefined) delete env.MEM0_API_KEY;
       else env.MEM0_API_KEY = saved;
@@ -30,18 +30,18 @@ describe("the spec's examples, against the local Mem0 server", () => {
   });
 
   it('categories: search by category returns only that category', async () => {
-    expect(await categories({ apiKey: 'example-key', host: server.url })).toEqual(['I prefer window seats on flights']);
+    expect(await categories({ apiKey: 'example-key', baseUrl: server.url })).toEqual(['I prefer window seats on flights']);
   });
 
   it('manual access: the second turn sees what the first stored', async () => {
-    const [first, second] = await manualAccess({ apiKey: 'example-key', host: server.url });
+    const [first, second] = await manualAccess({ apiKey: 'example-key', baseUrl: server.url });
     expect(first).toBe('You said: My dog is called Pixel');
     expect(second).toContain('My dog is called Pixel');
   });
 
   it('GDPR forget deletes everything of the user in one delete-all', async () => {
     const before = server.requests.filter((request) => request.method === 'DELETE').length;
-    expect(await forget({ apiKey: 'example-key', host: server.url })).toEqual({ deleted: 1, left: 0 });
+    expect(await forget({ apiKey: 'example-key', baseUrl: server.url })).toEqual({ deleted: 1, left: 0 });
     expect(server.requests.filter((request) => request.method === 'DELETE').length - before).toBe(1);
   });
 });

@@ -34,6 +34,8 @@ export interface Fault {
   /** A raw body instead of Mem0's JSON error (e.g. a proxy's HTML page). */
   rawBody?: string;
   retryAfter?: string;
+  /** Close the connection without an answer, after reading the request. */
+  hangUp?: boolean;
   /** Only requests whose path starts with this. Default: every request except /v1/ping/. */
   pathPrefix?: string;
 }
@@ -225,6 +227,7 @@ export class Mem0PlatformServer {
     if (faultIndex >= 0) {
       const [fault] = this.faults.splice(faultIndex, 1);
       if (fault!.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault!.delayMs));
+      if (fault!.hangUp) return void request.socket.destroy();
       if (fault!.rawBody !== undefined) {
         response.writeHead(fault!.status, { 'content-type': 'text/html' });
         return void response.end(fault!.rawBody);
@@ -313,7 +316,11 @@ export class Mem0PlatformServer {
     this.send(response, 200, { message: 'Memory processing has been queued for background execution', status: 'PENDING', event_id: event.id });
   }
 
-  private filtered(filters: unknown): StoredMemory[] {
+  private filtered(filters: unknown, body: Record<string, unknown> = {}): StoredMemory[] {
+    // Entity ids belong inside `filters` on the v3 endpoints.
+    for (const key of ['user_id', 'agent_id', 'app_id', 'run_id']) {
+      if (key in body) throw new BadRequest(`${key} must be given inside filters`);
+    }
     if (filters === undefined) throw new BadRequest('filters are required');
     const scoped = JSON.stringify(filters).includes('"user_id"');
     if (!scoped) throw new BadRequest('filters must contain at least one of: user_id, agent_id, app_id, run_id');
@@ -324,7 +331,7 @@ export class Mem0PlatformServer {
     if (typeof body.query !== 'string') throw new BadRequest('query required');
     const threshold = typeof body.threshold === 'number' ? body.threshold : 0.1;
     const topK = typeof body.top_k === 'number' ? body.top_k : 10;
-    const results = this.filtered(body.filters)
+    const results = this.filtered(body.filters, body)
       .map((memory) => ({ ...memory, score: similarity(body.query as string, memory.memory) }))
       .filter((memory) => memory.score > 0 && memory.score >= threshold)
       .sort((a, b) => b.score - a.score)
@@ -335,7 +342,7 @@ export class Mem0PlatformServer {
   private list(response: ServerResponse, url: URL, body: Record<string, unknown>): void {
     const page = Number(url.searchParams.get('page') ?? '1');
     const pageSize = Number(url.searchParams.get('page_size') ?? '100');
-    const all = this.filtered(body.filters).sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const all = this.filtered(body.filters, body).sort((a, b) => b.created_at.localeCompare(a.created_at));
     const results = all.slice((page - 1) * pageSize, page * pageSize);
     const next = page * pageSize < all.length ? `${this.url}/v3/memories/?page=${page + 1}&page_size=${pageSize}` : null;
     const previous = page > 1 ? `${this.url}/v3/memories/?page=${page - 1}&page_size=${pageSize}` : null;

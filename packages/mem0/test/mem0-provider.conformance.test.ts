@@ -6,6 +6,6 @@ const server = new Mem0PlatformServer({ apiKey: 'local-key' });
 
 testMemoryProvider({
   name: 'Mem0Provider (local Mem0 platform server)',
-  create: async () => new Mem0Provider({ apiKey: 'local-key', host: (await server.start()).url }),
+  create: async () => new Mem0Provider({ apiKey: 'local-key', baseUrl: (await server.start()).url }),
   destroy: () => server.stop(),
 });

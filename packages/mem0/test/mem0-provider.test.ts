@@ -1,8 +1,11 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   MemoryConfigurationError,
   MemoryNotFoundError,
   ProviderUnavailableError,
   UnsupportedFilterError,
+  type MemoryFilter,
 } from '@fastagentic/memory';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mem0Provider, type Mem0ProviderOptions } from '../src/index.js';
@@ -10,7 +13,7 @@ import { Mem0PlatformServer } from './mem0-platform-server.js';
 
 const server = new Mem0PlatformServer({ apiKey: 'k', orgId: 'org-1', projectId: 'proj-1' });
 const fastRetry = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 1_000 };
-const make = (options: Mem0ProviderOptions = {}) => new Mem0Provider({ apiKey: 'k', host: server.url, retry: fastRetry, ...options });
+const make = (options: Mem0ProviderOptions = {}) => new Mem0Provider({ apiKey: 'k', baseUrl: server.url, retry: fastRetry, ...options });
 
 async function captureError(run: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -21,9 +24,7 @@ async function captureError(run: () => Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to throw');
 }
 
-beforeAll(async () => {
-  await server.start();
-});
+await server.start();
 afterAll(() => server.stop());
 afterEach(() => server.clearFaults());
 
@@ -52,7 +53,7 @@ describe('configuration', () => {
     const saved = env.MEM0_API_KEY;
     env.MEM0_API_KEY = 'k';
     try {
-      const provider = new Mem0Provider({ host: server.url });
+      const provider = new Mem0Provider({ baseUrl: server.url });
       expect(await provider.getAll('env-user')).toEqual({ memories: [], nextCursor: null });
     } finally {
       if (saved === undefined) delete env.MEM0_API_KEY;
@@ -66,7 +67,8 @@ describe('configuration', () => {
 
   it('rejects bad options naming them', () => {
     for (const [options, option] of [
-      [{ host: 'api.mem0.ai' }, 'host'],
+      [{ baseUrl: 'api.mem0.ai' }, 'baseUrl'],
+      [{ baseUrl: undefined, host: 'api.mem0.ai' }, 'host'],
       [{ timeoutMs: 0 }, 'timeoutMs'],
       [{ retry: { maxRetries: -1 } }, 'retry.maxRetries'],
       [{ readYourWrites: { timeoutMs: -5 } }, 'readYourWrites.timeoutMs'],
@@ -78,6 +80,11 @@ describe('configuration', () => {
         expect((error as MemoryConfigurationError).option).toBe(option);
       }
     }
+  });
+
+  it('host is a deprecated alias of baseUrl', async () => {
+    const provider = new Mem0Provider({ apiKey: 'k', host: `${server.url}/` });
+    expect(await provider.getAll('alias-user')).toEqual({ memories: [], nextCursor: null });
   });
 
   it('orgId and projectId are checked against /v1/ping/ once and sent as org_id / project_id', async () => {
@@ -117,9 +124,9 @@ describe('failures', () => {
 
   it('a 5xx burst within the retry budget is absorbed', async () => {
     server.injectFaults({ status: 502 }, { status: 503 }, { status: 500 });
-    const eventId = await make().add('burst-user', [{ role: 'user', content: 'Survives a burst' }]);
-    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
-    await make().deleteAll('burst-user');
+    const before = server.requests.length;
+    expect(await make().getAll('burst-user')).toEqual({ memories: [], nextCursor: null });
+    expect(server.requests.length - before).toBe(4);
   });
 
   it('a burst longer than the budget is a retryable ProviderUnavailableError with the status', async () => {
@@ -177,11 +184,54 @@ describe('failures', () => {
     expect(performance.now() - started).toBeLessThan(700);
   });
 
-  it('an unreachable host is a retryable ProviderUnavailableError', async () => {
-    const error = await captureError(() =>
-      new Mem0Provider({ apiKey: 'k', host: 'http://127.0.0.1:9', retry: { maxRetries: 1, baseDelayMs: 1 } }).getAll('u'),
-    );
-    expect(error).toMatchObject({ isRetryable: true, provider: 'mem0' });
+  it('an unreachable server is a retryable ProviderUnavailableError, for reads and for writes (nothing was sent)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = new Mem0Provider({ apiKey: 'k', baseUrl: `http://127.0.0.1:${port}`, retry: { maxRetries: 1, baseDelayMs: 1 } });
+    expect(await captureError(() => unreachable.getAll('u'))).toMatchObject({ isRetryable: true, provider: 'mem0' });
+    expect(await captureError(() => unreachable.add('u', [{ role: 'user', content: 'x' }]))).toMatchObject({ isRetryable: true });
+  });
+
+  it('403 is MemoryConfigurationError(apiKey), not retried', async () => {
+    server.injectFaults({ status: 403 });
+    const before = server.requests.length;
+    const error = await captureError(() => make().search('u', 'q'));
+    expect((error as MemoryConfigurationError).option).toBe('apiKey');
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it('404 on a list or search of a user Mem0 does not know is an empty result', async () => {
+    server.injectFaults({ status: 404, pathPrefix: '/v3/memories/search/' }, { status: 404, pathPrefix: '/v3/memories/' });
+    expect(await make().search('unknown-user', 'q')).toEqual([]);
+    expect(await make().getAll('unknown-user')).toEqual({ memories: [], nextCursor: null });
+  });
+
+  it('an add that may have been applied (500, a dropped connection, a timeout) is not retried and not retryable', async () => {
+    for (const fault of [{ status: 500 }, { status: 200, hangUp: true }, { status: 200, delayMs: 800 }]) {
+      server.injectFaults({ ...fault, pathPrefix: '/v3/memories/add/' });
+      const before = server.requests.length;
+      const error = await captureError(() => make({ timeoutMs: 200 }).add('maybe-stored', [{ role: 'user', content: 'Once only' }]));
+      expect(ProviderUnavailableError.isInstance(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ isRetryable: false });
+      expect(server.requests.length - before).toBe(1);
+      server.clearFaults();
+    }
+    await make().deleteAll('maybe-stored');
+  });
+
+  it('an add Mem0 refused (429 with Retry-After, 503) is retried', async () => {
+    server.injectFaults({ status: 429, retryAfter: '0', pathPrefix: '/v3/memories/add/' }, { status: 503, pathPrefix: '/v3/memories/add/' });
+    const before = server.requests.length;
+    expect(await make().add('refused', [{ role: 'user', content: 'Stored after two refusals' }])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.requests.slice(before).filter((request) => request.path === '/v3/memories/add/')).toHaveLength(3);
+    await make({ readYourWrites: { intervalMs: 10 } }).getAll('refused');
+  });
+
+  it('a read is retried after a dropped connection and after 408', async () => {
+    server.injectFaults({ status: 200, hangUp: true }, { status: 408 });
+    expect(await make().getAll('dropped-user')).toEqual({ memories: [], nextCursor: null });
   });
 
   it('get of a foreign or unknown id is null and delete of one is MemoryNotFoundError', async () => {
@@ -202,6 +252,61 @@ describe('failures', () => {
     expect(UnsupportedFilterError.isInstance(error)).toBe(true);
     expect((error as UnsupportedFilterError).operator).toBe('gte');
     expect(server.requests.length).toBe(before);
+  });
+});
+
+describe("filters keep the core's semantics on the Mem0 filter grammar", () => {
+  const provider = make({ infer: false, readYourWrites: { intervalMs: 10 } });
+  const texts = (memories: Array<{ memory: string }>) => memories.map((memory) => memory.memory).sort();
+  const both = async (filters: MemoryFilter) => {
+    const listed = texts((await provider.getAll('filter-user', { filters })).memories);
+    expect(texts(await provider.search('filter-user', 'jazz piano tea tags', { filters, limit: 50, minRelevance: 0 }))).toEqual(listed);
+    return listed;
+  };
+
+  beforeAll(async () => {
+    await provider.add('filter-user', [{ role: 'user', content: 'jazz piano evenings' }], { tags: ['music', 'jazz'], priority: 5 });
+    await provider.add('filter-user', [{ role: 'user', content: 'green tea tags' }], { tags: 'musical', priority: '5' });
+    await provider.add('filter-user', [{ role: 'user', content: 'no tags piano' }], {});
+  });
+
+  it('eq on an array-valued field means "contains"', async () => {
+    expect(await both({ tags: 'music' })).toEqual(['jazz piano evenings']);
+    expect(await both({ tags: { in: ['jazz', 'blues'] } })).toEqual(['jazz piano evenings']);
+  });
+
+  it('eq on a string is whole-value equality, never a substring', async () => {
+    expect(await both({ tags: 'musical' })).toEqual(['green tea tags']);
+    expect(await both({ tags: 'usic' })).toEqual([]);
+  });
+
+  it('numbers never equal strings', async () => {
+    expect(await both({ priority: 5 })).toEqual(['jazz piano evenings']);
+    expect(await both({ priority: '5' })).toEqual(['green tea tags']);
+  });
+
+  it('ne and nin hold when the field is missing, and ne on an array means "does not contain"', async () => {
+    expect(await both({ tags: { ne: 'music' } })).toEqual(['green tea tags', 'no tags piano']);
+    expect(await both({ tags: { nin: ['jazz', 'musical'] } })).toEqual(['no tags piano']);
+    expect(await both({ NOT: { priority: 5 } })).toEqual(['green tea tags', 'no tags piano']);
+  });
+
+  it('search keeps asking Mem0 for more until limit memories match', async () => {
+    for (let i = 0; i < 6; i++) {
+      await provider.add('filter-many', [{ role: 'user', content: `piano fact ${i}` }], { kind: i < 5 ? 'other' : 'wanted' });
+    }
+    const before = server.requests.length;
+    const found = await provider.search('filter-many', 'piano', { limit: 1, filters: { kind: { ne: 'other' } } });
+    expect(found.map((memory) => memory.memory)).toEqual(['piano fact 5']);
+    expect(server.requests.slice(before).map((request) => (request.body as { top_k?: number }).top_k)).toEqual([1, 4, 16]);
+    await provider.deleteAll('filter-many');
+  });
+
+  it('scores are in [0, 1] and ties are newest first', async () => {
+    const found = await provider.search('filter-user', 'piano');
+    expect(found.length).toBeGreaterThan(0);
+    for (const memory of found) expect(memory.score).toBeGreaterThanOrEqual(0);
+    for (const memory of found) expect(memory.score).toBeLessThanOrEqual(1);
   });
 });
 
@@ -254,11 +359,11 @@ describe('readYourWrites', () => {
   it('without it an add is not yet searchable; with it the add is searchable when add resolves', async () => {
     const slow = await new Mem0PlatformServer({ apiKey: 'k', processingDelayMs: 300 }).start();
     try {
-      const eventual = new Mem0Provider({ apiKey: 'k', host: slow.url });
+      const eventual = new Mem0Provider({ apiKey: 'k', baseUrl: slow.url });
       await eventual.add('ryw', [{ role: 'user', content: 'Quince jam is a favourite' }]);
       expect(await eventual.search('ryw', 'quince')).toEqual([]);
 
-      const waiting = new Mem0Provider({ apiKey: 'k', host: slow.url, readYourWrites: { intervalMs: 20 } });
+      const waiting = new Mem0Provider({ apiKey: 'k', baseUrl: slow.url, readYourWrites: { intervalMs: 20 } });
       await waiting.add('ryw2', [{ role: 'user', content: 'Loquat jam is a favourite' }]);
       expect((await waiting.search('ryw2', 'loquat')).map((memory) => memory.memory)).toEqual(['Loquat jam is a favourite']);
     } finally {
@@ -266,15 +371,15 @@ describe('readYourWrites', () => {
     }
   });
 
-  it('the wait is bounded: past timeoutMs add throws a non-retryable ProviderUnavailableError', async () => {
+  it('the wait is bounded: past timeoutMs add resolves anyway with the event id (the add was acknowledged)', async () => {
     const slow = await new Mem0PlatformServer({ apiKey: 'k', processingDelayMs: 2_000 }).start();
     try {
-      const provider = new Mem0Provider({ apiKey: 'k', host: slow.url, readYourWrites: { timeoutMs: 150, intervalMs: 30 } });
+      const provider = new Mem0Provider({ apiKey: 'k', baseUrl: slow.url, readYourWrites: { timeoutMs: 150, intervalMs: 30 } });
       const started = performance.now();
-      const error = await captureError(() => provider.add('ryw3', [{ role: 'user', content: 'Slow fact' }]));
-      expect(error).toMatchObject({ isRetryable: false });
-      expect(String((error as Error).message)).toContain('readYourWrites.timeoutMs');
+      const eventId = await provider.add('ryw3', [{ role: 'user', content: 'Slow fact' }]);
+      expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
       expect(performance.now() - started).toBeLessThan(1_800);
+      expect(slow.requests.filter((request) => request.path.startsWith('/v1/event/')).length).toBeGreaterThan(1);
     } finally {
       await slow.stop();
     }

@@ -1,88 +1,145 @@
 import { MemoryClient } from 'mem0ai';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { MEM0_CLIENT_HEADER } from '../src/mem0-http-client.js';
 import { Mem0Provider } from '../src/index.js';
 import { Mem0PlatformServer, type RecordedRequest } from './mem0-platform-server.js';
 
-const server = new Mem0PlatformServer({ apiKey: 'wire-key' });
+// mem0ai 3.3.1's MemoryClient and Mem0Provider make the same calls against one capturing server;
+// every request must match in method, path, query, the headers that matter and body.
+const server = new Mem0PlatformServer({ apiKey: 'wire-key', orgId: 'org-w', projectId: 'proj-w', processingDelayMs: 5 });
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+// Headers fetch adds on its own, or that name the client: compared apart below.
+const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-length', 'x-mem0-client', 'mem0-user-id']);
 
-beforeAll(async () => {
-  await server.start();
-});
+await server.start();
 afterAll(() => server.stop());
 
-function last(method: string, path: string): RecordedRequest {
-  const found = server.requests.filter((request) => request.method === method && request.path === path).at(-1);
-  expect(found, `${method} ${path} was sent`).toBeDefined();
-  return found!;
+interface Comparable {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, unknown>;
+  body: unknown;
 }
 
-describe('the wire, as mem0ai 3.3.1 sends it', () => {
-  it('raw MemoryClient requests are the ones the local server implements', async () => {
-    const client = new MemoryClient({ apiKey: 'wire-key', host: server.url });
-    await client.ping();
-    expect(last('GET', '/v1/ping/').headers.authorization).toBe('Token wire-key');
+function comparable(request: RecordedRequest): Comparable {
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+  return { method: request.method, path: request.path.replace(UUID, ':id'), query: request.query, headers, body: request.body };
+}
 
-    const added = (await client.add([{ role: 'user', content: 'Raw client likes olives' }], {
-      userId: 'raw-user',
-      metadata: { category: 'food' },
-    })) as unknown as { eventId: string; status: string };
-    expect(added.status).toBe('PENDING');
-    expect(last('POST', '/v3/memories/add/').body).toEqual({
-      messages: [{ role: 'user', content: 'Raw client likes olives' }],
-      user_id: 'raw-user',
-      metadata: { category: 'food' },
+/** The requests `run` sends, without mem0ai's background identity ping. */
+async function capture(run: () => Promise<unknown>): Promise<RecordedRequest[]> {
+  const before = server.requests.length;
+  await run();
+  return server.requests.slice(before).filter((request) => request.path !== '/v1/ping/');
+}
+
+async function visible(userId: string, count: number): Promise<string[]> {
+  return vi.waitFor(() => {
+    const ids = [...server.memories.values()].filter((memory) => memory.user_id === userId).map((memory) => memory.id);
+    expect(ids).toHaveLength(count);
+    return ids;
+  });
+}
+
+describe('the wire: Mem0Provider sends what mem0ai 3.3.1 MemoryClient sends', () => {
+  const client = new MemoryClient({ apiKey: 'wire-key', host: server.url });
+  const provider = new Mem0Provider({ apiKey: 'wire-key', baseUrl: server.url });
+  const scopedClientOptions = { orgId: 'org-w', projectId: 'proj-w' };
+  const scopedProvider = new Mem0Provider({ apiKey: 'wire-key', baseUrl: server.url, ...scopedClientOptions });
+  const verbatim = new Mem0Provider({ apiKey: 'wire-key', baseUrl: server.url, infer: false });
+  const figs = [{ role: 'user' as const, content: 'Likes figs and olives' }];
+  const userFilter = (userId: string) => ({ AND: [{ user_id: userId }] });
+  const pairs: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
+    [
+      'add with metadata',
+      () => client.add(figs, { userId: 'raw', metadata: { category: 'food' } }),
+      () => provider.add('ours', figs, { category: 'food' }),
+    ],
+    ['add, verbatim', () => client.add(figs, { userId: 'raw', metadata: {}, infer: false }), () => verbatim.add('ours', figs)],
+    [
+      'add with org and project',
+      () => client.add(figs, { userId: 'raw', metadata: {}, ...scopedClientOptions }),
+      () => scopedProvider.add('ours', figs),
+    ],
+    [
+      'search with a filter',
+      () =>
+        client.search('figs', {
+          topK: 4,
+          filters: {
+            AND: [
+              { user_id: 'raw' },
+              { OR: [{ categories: { in: ['food'] } }, { metadata: { category: 'food' } }, { metadata: { categories: { contains: 'food' } } }] },
+            ],
+          },
+        }),
+      () => provider.search('ours', 'figs', { limit: 4, filters: { categories: 'food' } }),
+    ],
+    [
+      'search with a floor',
+      () => client.search('figs', { topK: 10, threshold: 0.2, filters: userFilter('raw') }),
+      () => provider.search('ours', 'figs', { minRelevance: 0.2 }),
+    ],
+    [
+      'search with org and project',
+      () => client.search('figs', { topK: 10, filters: userFilter('raw'), ...scopedClientOptions }),
+      () => scopedProvider.search('ours', 'figs'),
+    ],
+    [
+      'list',
+      () => client.getAll({ filters: userFilter('raw'), page: 1, pageSize: 100 }),
+      () => provider.getAll('ours'),
+    ],
+    [
+      'list with org and project',
+      () => client.getAll({ filters: userFilter('raw'), page: 1, pageSize: 100, ...scopedClientOptions }),
+      () => scopedProvider.getAll('ours'),
+    ],
+  ];
+
+  for (const [name, raw, ours] of pairs) {
+    it(name, async () => {
+      const [expected, actual] = [await capture(raw), await capture(ours)];
+      expect(expected.length).toBeGreaterThan(0);
+      expect(actual.map(comparable)).toEqual(expected.map(comparable).map((request) => ({ ...request, ...renamed(request) })));
+      for (const request of actual) expect(request.headers['x-mem0-client']).toBe(MEM0_CLIENT_HEADER);
+      for (const request of expected) expect(request.headers['x-mem0-client']).toMatch(/^mem0-js\/3\.3\.1/);
     });
+  }
 
-    type Found = { results: Array<{ memory: string; userId: string }> };
-    const found = await vi.waitFor(async () => {
-      const answer = (await client.search('olives', { filters: { user_id: 'raw-user' }, topK: 3 })) as unknown as Found;
-      expect(answer.results).toHaveLength(1);
-      return answer;
+  it('get and delete of one memory, and delete-all', async () => {
+    const [rawId] = await visible('raw', 3);
+    const [ourId] = await visible('ours', 3);
+    // The provider reads the memory first (ownership), then deletes it by id.
+    const rawGetDelete = await capture(async () => {
+      await client.get(rawId!);
+      await client.delete(rawId!);
     });
-    expect(found.results[0]).toMatchObject({ memory: 'Raw client likes olives', userId: 'raw-user' });
-    expect(last('POST', '/v3/memories/search/').body).toEqual({
-      query: 'olives',
-      output_format: 'v1.1',
-      top_k: 3,
-      filters: { user_id: 'raw-user' },
+    const ourGetDelete = await capture(() => provider.delete('ours', ourId!));
+    expect(ourGetDelete.map(comparable)).toEqual(rawGetDelete.map(comparable));
+
+    // deleteAll: one listing for the count, then Mem0's delete-all.
+    const rawDeleteAll = await capture(async () => {
+      await client.getAll({ filters: userFilter('raw'), page: 1, pageSize: 1 });
+      await client.deleteAll({ userId: 'raw' });
     });
-
-    const page = await client.getAll({ filters: { user_id: 'raw-user' }, page: 1, pageSize: 50 });
-    expect(page.count).toBe(1);
-    expect(last('POST', '/v3/memories/').query).toEqual({ page: '1', page_size: '50' });
-    const id = page.results[0]!.id;
-
-    expect((await client.get(id)).memory).toBe('Raw client likes olives');
-    await client.update(id, { text: 'Raw client loves olives' });
-    expect(last('PUT', `/v1/memories/${id}/`).body).toEqual({ text: 'Raw client loves olives' });
-    await client.delete(id);
-    expect(last('DELETE', `/v1/memories/${id}/`).method).toBe('DELETE');
-    await client.deleteAll({ userId: 'raw-user' });
-    expect(last('DELETE', '/v1/memories/').query).toEqual({ user_id: 'raw-user' });
+    const ourDeleteAll = await capture(async () => expect(await provider.deleteAll('ours')).toBe(2));
+    expect(ourDeleteAll.map(comparable)).toEqual(rawDeleteAll.map(comparable).map((request) => ({ ...request, ...renamed(request) })));
+    expect(ourDeleteAll.at(-1)).toMatchObject({ method: 'DELETE', path: '/v1/memories/', query: { user_id: 'ours' } });
   });
 
-  it('Mem0Provider sends the same shapes, with the user id inside filters and in delete-all', async () => {
-    const provider = new Mem0Provider({ apiKey: 'wire-key', host: server.url, readYourWrites: true });
-    const before = server.requests.length;
-    const eventId = await provider.add('wire user*', [{ role: 'user', content: 'Provider likes figs' }], { category: 'food' });
-    expect(last('POST', '/v3/memories/add/').body).toEqual({
-      messages: [{ role: 'user', content: 'Provider likes figs' }],
-      user_id: 'wire%20user%2A',
-      metadata: { category: 'food' },
-    });
-    expect(last('GET', `/v1/event/${eventId}/`).headers.authorization).toBe('Token wire-key');
-
-    await provider.search('wire user*', 'figs', { filters: { category: 'food' }, limit: 4 });
-    expect(last('POST', '/v3/memories/search/').body).toEqual({
-      query: 'figs',
-      output_format: 'v1.1',
-      top_k: 4,
-      filters: { AND: [{ user_id: 'wire%20user%2A' }, { metadata: { category: 'food' } }] },
-    });
-    expect(await provider.deleteAll('wire user*')).toBe(1);
-    expect(last('DELETE', '/v1/memories/').query).toEqual({ user_id: 'wire%20user%2A' });
-    const sent = server.requests.slice(before);
-    expect(sent.every((request) => request.headers.authorization === 'Token wire-key')).toBe(true);
-    expect(sent.some((request) => request.path === '/v1/ping/')).toBe(false);
+  it('sends no mem0ai identity header and nothing the caller did not ask for', async () => {
+    const sent = await capture(() => provider.search('ours', 'anything'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.headers['mem0-user-id']).toBeUndefined();
+    expect(sent[0]!.headers.authorization).toBe('Token wire-key');
+    expect(sent[0]!.headers['content-type']).toBe('application/json');
   });
 });
+
+/** The same request for user `ours` in place of `raw`. */
+function renamed(request: Comparable): Partial<Comparable> {
+  const swap = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null).replaceAll('"raw"', '"ours"'));
+  return { body: request.body === undefined ? undefined : swap(request.body), query: swap(request.query) as Record<string, string> };
+}

@@ -8,7 +8,8 @@ import { Mem0PlatformServer } from './mem0-platform-server.js';
 import { localSelfHostedConfig, OpenAICompatibleServer } from './openai-compatible-server.js';
 
 // mem0ai decides whether telemetry is on when it loads, from MEM0_TELEMETRY: unset it before the
-// imports so mem0ai's telemetry is armed and only the adapter stands between it and the network.
+// imports so mem0ai's telemetry is armed (self-hosted, and the control) and only the adapter
+// stands between it and the network. The platform provider has no telemetry at all.
 vi.hoisted(() => {
   delete process.env.MEM0_TELEMETRY;
 });
@@ -44,15 +45,22 @@ afterAll(async () => {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-describe('telemetry is off unless opted into (MEM0_TELEMETRY unset)', () => {
-  it('Mem0Provider sends nothing off loopback and writes no MEM0_DIR', async () => {
-    const provider = new Mem0Provider({ apiKey: 'k', host: platform.url, readYourWrites: true });
+describe('nothing but the configured server is contacted (MEM0_TELEMETRY unset)', () => {
+  it('Mem0Provider sends nothing but its own requests to the configured server and writes no MEM0_DIR', async () => {
+    const provider = new Mem0Provider({ apiKey: 'k', baseUrl: platform.url, readYourWrites: true });
+    const before = platform.requests.length;
     await provider.add('t-user', [{ role: 'user', content: 'Telemetry check fact' }]);
     await provider.search('t-user', 'telemetry');
     await provider.deleteAll('t-user');
     await settle();
     expect(offLoopback).toEqual([]);
     expect(existsSync(quietDir)).toBe(false);
+    // add, its event polls, search, the listing and the delete-all: nothing else, no identity ping.
+    const paths = platform.requests.slice(before).map((request) => `${request.method} ${request.path}`);
+    expect(paths[0]).toBe('POST /v3/memories/add/');
+    expect(paths.slice(-3)).toEqual(['POST /v3/memories/search/', 'POST /v3/memories/', 'DELETE /v1/memories/']);
+    expect(paths.slice(1, -3).every((path) => path.startsWith('GET /v1/event/'))).toBe(true);
+    expect(paths.slice(1, -3).length).toBeGreaterThan(0);
   });
 
   it('the self-hosted provider sends nothing off loopback and writes no MEM0_DIR', async () => {
@@ -63,12 +71,14 @@ describe('telemetry is off unless opted into (MEM0_TELEMETRY unset)', () => {
     await settle();
     expect(offLoopback).toEqual([]);
     expect(existsSync(quietDir)).toBe(false);
+    expect(llm.calls.length).toBeGreaterThan(0);
   });
 
-  it('control: with telemetry: true, mem0ai does try to post events and writes MEM0_DIR', async () => {
+  it('control: mem0ai itself, with MEM0_TELEMETRY unset, does try to post events and writes MEM0_DIR', async () => {
     process.env.MEM0_DIR = controlDir;
-    const provider = new Mem0Provider({ apiKey: 'k', host: `${platform.url}/`, telemetry: true });
-    await provider.search('t-user', 'anything');
+    const { MemoryClient } = await import('mem0ai');
+    const client = new MemoryClient({ apiKey: 'k', host: platform.url });
+    await client.search('anything', { filters: { user_id: 't-user' } });
     await vi.waitFor(() => expect(offLoopback.length).toBeGreaterThan(0), { timeout: 2_000 });
     expect(offLoopback.every((origin) => !origin.includes('127.0.0.1'))).toBe(true);
     expect(existsSync(join(controlDir, 'config.json'))).toBe(true);
