@@ -46,7 +46,7 @@ export function selectProviders(env: Env): SelectedProviders {
   }
   let memory: MemoryProvider;
   if (env.MEM0_API_KEY) {
-    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, host: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
+    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
     description.push(`long-term: Mem0${env.MEM0_HOST ? ` at ${env.MEM0_HOST}` : ''} (asynchronous, ${env.MEM0_INFER === 'false' ? 'verbatim' : 'extracted facts'})`);
   } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });

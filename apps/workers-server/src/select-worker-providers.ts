@@ -38,7 +38,7 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
     throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
   }
   if (env.MEM0_API_KEY) {
-    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, host: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
+    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
   } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
   } else if (url && token) {
