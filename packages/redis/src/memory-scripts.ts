@@ -20,53 +20,114 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Writes and pages run as scripts (get and search are plain HGET and HVALS). Every script gets
-// a user's two keys: KEYS[1] the hash of records by memory id, KEYS[2] the sorted set of memory
-// ids by sequence (microseconds since the epoch, unique per user). Both keys carry the same
-// hash tag, so each script touches one cluster slot.
+// Every script gets the user's six keys (redis-key-layout.ts), all under one hash tag, so each
+// script touches one cluster slot:
+//   KEYS[1] records   hash: memory id -> record JSON
+//   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
+//   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
+//   KEYS[4] stats     hash: v = terms version of the index, c = total term count
+//   KEYS[5] terms     hash: memory id -> "length \0 term \0 tf \0 term \0 tf ..." (what delete removes)
+//   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
+// Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
+
+/** Shared Lua: the posting prefix of a term, member encoding, TTL, chunked variadic calls. */
+const COMMON = `
+local function seqKey(seq) return string.format('%014x', seq) end
+local function each(command, key, items)
+  for i = 1, #items, 1000 do
+    redis.call(command, key, unpack(items, i, math.min(i + 999, #items)))
+  end
+end
+local function postingsOf(entry, seq, out, zero)
+  local parts = {}
+  for part in string.gmatch(entry, '[^%z]+') do parts[#parts + 1] = part end
+  local suffix = '\\0' .. parts[1]
+  local key = seqKey(seq)
+  for i = 2, #parts, 2 do
+    if zero then out[#out + 1] = '0' end
+    out[#out + 1] = parts[i] .. '\\0' .. key .. '\\0' .. parts[i + 1] .. suffix
+  end
+  return tonumber(parts[1])
+end
+local function slide(ttl)
+  if ttl > 0 then
+    for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  end
+end
+`;
 
 /**
- * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in ms (0: none).
+ * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
+ * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \0 tf ...").
+ * Returns the id stored, or the id an earlier add with the same idempotency key stored.
  * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
- * Re-running it with the same id overwrites the same entry, so a retried add never duplicates.
+ * An index of another terms version is left as it is (search re-indexes it), never mixed.
  */
 export const ADD_SCRIPT = luaScript(
   'add',
-  `local seq = tonumber(ARGV[3])
+  `${COMMON}
+if ARGV[6] ~= '' then
+  local earlier = redis.call('HGET', KEYS[6], 'k' .. ARGV[6])
+  if earlier then return earlier end
+end
+local seq = tonumber(ARGV[3])
 local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= seq then seq = tonumber(newest[2]) + 1 end
 local score = string.format('%.0f', seq)
+local current = true
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0')
+else
+  current = redis.call('HGET', KEYS[4], 'v') == ARGV[5]
+end
 redis.call('HSET', KEYS[1], ARGV[1], '{"seq":' .. score .. ',' .. string.sub(ARGV[2], 2))
 redis.call('ZADD', KEYS[2], score, ARGV[1])
-local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+if current then
+  local members = {}
+  local length = postingsOf(ARGV[7], seq, members, true)
+  if #members > 0 then each('ZADD', KEYS[3], members) end
+  redis.call('HSET', KEYS[5], ARGV[1], ARGV[7])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
 end
-return 1`,
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
+slide(tonumber(ARGV[4]))
+return ARGV[1]`,
 );
 
 /**
  * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
- * Redis drops a hash or sorted set when its last member goes, so an emptied user leaves no key.
+ * The last memory takes every key of the user with it.
  */
 export const DELETE_SCRIPT = luaScript(
   'delete',
-  `if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-local ttl = tonumber(ARGV[2])
-if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+  `${COMMON}
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+  return 1
 end
+local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+redis.call('ZREM', KEYS[2], ARGV[1])
+local entry = redis.call('HGET', KEYS[5], ARGV[1])
+if entry then
+  local members = {}
+  local length = postingsOf(entry, seq, members, false)
+  if #members > 0 then each('ZREM', KEYS[3], members) end
+  redis.call('HDEL', KEYS[5], ARGV[1])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
+end
+local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
+if key then redis.call('HDEL', KEYS[6], 'i' .. ARGV[1], 'k' .. key) end
+slide(tonumber(ARGV[2]))
 return 1`,
 );
 
-/** How many memories the user had; both keys are gone afterwards, whatever their size. */
+/** How many memories the user had; every key is gone afterwards, whatever its size. */
 export const DELETE_ALL_SCRIPT = luaScript(
   'deleteAll',
   `local count = redis.call('HLEN', KEYS[1])
-redis.call('UNLINK', KEYS[1], KEYS[2])
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return count`,
 );
 
@@ -76,4 +137,283 @@ export const PAGE_SCRIPT = luaScript(
   `local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], ARGV[1], '-inf', 'LIMIT', 0, tonumber(ARGV[2]))
 if #ids == 0 then return {} end
 return redis.call('HMGET', KEYS[1], unpack(ids))`,
+);
+
+/**
+ * The core's matchesFilter in Lua, over a record decoded with cjson (JSON null is cjson.null, a
+ * missing field nil). Strings compare in UTF-16 code unit order, as JavaScript does, not by the
+ * server's locale; arrays and objects are told apart as JSON.parse would (an empty one is either,
+ * and both behave alike in every operator).
+ */
+const MATCHES_FILTER = `
+local function isArray(value) return value[1] ~= nil or next(value) == nil end
+local function utf16Less(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then
+      -- Code points above U+FFFF (lead bytes F0-F4) are surrogates in UTF-16: below U+E000.
+      if x >= 0xF0 then x = 0xED + (x - 0xEF) / 8 end
+      if y >= 0xF0 then y = 0xED + (y - 0xEF) / 8 end
+      return x < y
+    end
+  end
+  return #a < #b
+end
+local function equals(actual, value)
+  if type(actual) == 'table' then
+    if not isArray(actual) then return false end
+    for _, item in ipairs(actual) do if item == value then return true end end
+    return false
+  end
+  return actual == value
+end
+local function compare(actual, operator, value)
+  local kind = type(actual)
+  if kind ~= type(value) or (kind ~= 'number' and kind ~= 'string') then return false end
+  local less, greater
+  if kind == 'number' then less, greater = actual < value, actual > value
+  else less, greater = utf16Less(actual, value), utf16Less(value, actual) end
+  if operator == 'gt' then return greater end
+  if operator == 'gte' then return not less end
+  if operator == 'lt' then return less end
+  return not greater
+end
+local function holds(actual, operator, value)
+  if operator == 'eq' then return equals(actual, value) end
+  if operator == 'ne' then return not equals(actual, value) end
+  if operator == 'in' or operator == 'nin' then
+    local found = false
+    for _, candidate in ipairs(value) do if equals(actual, candidate) then found = true break end end
+    return found == (operator == 'in')
+  end
+  if operator == 'contains' then
+    if type(actual) == 'string' then return type(value) == 'string' and string.find(actual, value, 1, true) ~= nil end
+    return type(actual) == 'table' and equals(actual, value)
+  end
+  if type(actual) == 'table' then
+    if not isArray(actual) then return false end
+    for _, item in ipairs(actual) do if compare(item, operator, value) then return true end end
+    return false
+  end
+  return compare(actual, operator, value)
+end
+local function matches(record, node)
+  if node.kind == 'and' then
+    for _, child in ipairs(node.children) do if not matches(record, child) then return false end end
+    return true
+  end
+  if node.kind == 'or' then
+    for _, child in ipairs(node.children) do if matches(record, child) then return true end end
+    return false
+  end
+  if node.kind == 'not' then return not matches(record, node.child) end
+  local actual
+  if node.field == 'categories' then actual = record.categories or {}
+  else actual = record.metadata[node.field] end
+  return holds(actual, node.operator, node.value)
+end
+`;
+
+/**
+ * ARGV: highest sequence to include ('+inf' or '(' and a sequence), how many matches to return
+ * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most.
+ * Walks the timeline from the cursor, newest first, and returns {last sequence examined, record...}.
+ */
+export const FILTERED_PAGE_SCRIPT = luaScript(
+  'filteredPage',
+  `${MATCHES_FILTER}
+local filter = cjson.decode(ARGV[3])
+local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
+local max = ARGV[1]
+local out = {''}
+local examined = 0
+while #out - 1 < wanted and examined < budget do
+  local batch = redis.call('ZREVRANGEBYSCORE', KEYS[2], max, '-inf', 'WITHSCORES', 'LIMIT', 0, math.min(200, budget - examined))
+  if #batch == 0 then out[1] = '' return out end
+  local ids = {}
+  for i = 1, #batch, 2 do ids[#ids + 1] = batch[i] end
+  local records = redis.call('HMGET', KEYS[1], unpack(ids))
+  for i, raw in ipairs(records) do
+    examined = examined + 1
+    out[1] = batch[2 * i]
+    max = '(' .. batch[2 * i]
+    if raw and matches(cjson.decode(raw), filter) then
+      out[#out + 1] = raw
+      if #out - 1 == wanted then return out end
+    end
+  end
+end
+return out`,
+);
+
+/**
+ * ARGV: terms version, K1, B, limit, minRelevance, candidate cap, filter JSON ('' for none), then
+ * the query's distinct terms. Returns {'stale'} when the index has another terms version (the
+ * caller re-indexes), else {'ok', record, score, record, score, ...} best first.
+ *
+ * Postings are read rarest term first while their total stays within the cap; the term that
+ * would overflow it contributes its newest postings up to the cap, and for terms not read in
+ * full each candidate is looked up (one ZRANGEBYLEX on "term \0 seq"). Document frequencies come
+ * from ZLEXCOUNT, so every candidate's score is exact; under the cap the candidates are exact too.
+ * Scoring mirrors the core's scoreTerms step by step (same operations in the same order).
+ */
+export const SEARCH_SCRIPT = luaScript(
+  'search',
+  `${MATCHES_FILTER}
+local count = redis.call('HLEN', KEYS[1])
+if count == 0 then return {'ok'} end
+if redis.call('HGET', KEYS[4], 'v') ~= ARGV[1] then return {'stale'} end
+local K1, B = tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, minRelevance, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local filter = nil
+if ARGV[7] ~= '' then filter = cjson.decode(ARGV[7]) end
+local terms, df, order = {}, {}, {}
+for i = 8, #ARGV do
+  local term = ARGV[i]
+  terms[#terms + 1] = term
+  df[#terms] = redis.call('ZLEXCOUNT', KEYS[3], '[' .. term .. '\\0', '(' .. term .. '\\1')
+  order[#terms] = #terms
+end
+table.sort(order, function(a, b) return df[a] < df[b] or (df[a] == df[b] and a < b) end)
+
+local byKey, candidates, complete = {}, {}, {}
+local function take(i, members)
+  local from = #terms[i] + 2
+  for _, member in ipairs(members) do
+    local key = string.sub(member, from, from + 13)
+    local tf, length = string.match(member, '^(%d+)%z(%d+)$', from + 15)
+    local candidate = byKey[key]
+    if not candidate then
+      candidate = { key = key, length = tonumber(length), tf = {} }
+      byKey[key] = candidate
+      candidates[#candidates + 1] = candidate
+    end
+    candidate.tf[i] = tonumber(tf)
+  end
+end
+for _, i in ipairs(order) do
+  local low, high = '[' .. terms[i] .. '\\0', '(' .. terms[i] .. '\\1'
+  if df[i] <= budget then
+    take(i, redis.call('ZRANGEBYLEX', KEYS[3], low, high))
+    budget = budget - df[i]
+    complete[i] = true
+  elseif budget > 0 then
+    take(i, redis.call('ZREVRANGEBYLEX', KEYS[3], high, low, 'LIMIT', 0, budget))
+    budget = 0
+  end
+end
+for i, term in ipairs(terms) do
+  if not complete[i] then
+    for _, candidate in ipairs(candidates) do
+      if not candidate.tf[i] then
+        local prefix = term .. '\\0' .. candidate.key .. '\\0'
+        local found = redis.call('ZRANGEBYLEX', KEYS[3], '[' .. prefix, '(' .. term .. '\\0' .. candidate.key .. '\\1', 'LIMIT', 0, 1)
+        if found[1] then candidate.tf[i] = tonumber(string.match(found[1], '^(%d+)%z', #prefix + 1)) end
+      end
+    end
+  end
+end
+
+-- scoreTerms, as the core computes it.
+local averageLength = (tonumber(redis.call('HGET', KEYS[4], 'c')) or 0) / count
+if averageLength == 0 then averageLength = 1 end
+local perfectNorm = K1 * (1 - B + (B * #terms) / averageLength)
+local weights, perfect = {}, 0
+for i = 1, #terms do
+  local weight = math.log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
+  weights[i] = weight
+  perfect = perfect + (weight * (K1 + 1)) / (1 + perfectNorm)
+end
+local ranked = {}
+for _, candidate in ipairs(candidates) do
+  local score = 0
+  if perfect > 0 then
+    local norm = K1 * (1 - B + (B * candidate.length) / averageLength)
+    for i = 1, #terms do
+      local tf = candidate.tf[i]
+      if tf and tf > 0 then score = score + (weights[i] * tf * (K1 + 1)) / (tf + norm) end
+    end
+    score = math.min(1, score / perfect) / 1e-9
+    local whole = math.floor(score)
+    if score - whole >= 0.5 then whole = whole + 1 end
+    score = whole * 1e-9
+  end
+  if not (score < minRelevance or (minRelevance > 0 and score == 0)) then
+    candidate.score = score
+    candidate.seq = tonumber(candidate.key, 16)
+    candidate.ms = math.floor(candidate.seq / 1000)
+    ranked[#ranked + 1] = candidate
+  end
+end
+
+-- compareRanked: score, then newer createdAt (milliseconds), then id; a heap pops the best.
+local function idOf(candidate)
+  if not candidate.id then
+    local seq = string.format('%.0f', candidate.seq)
+    candidate.id = redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
+  end
+  return candidate.id
+end
+local function better(a, b)
+  if a.score ~= b.score then return a.score > b.score end
+  if a.ms ~= b.ms then return a.ms > b.ms end
+  return utf16Less(idOf(a), idOf(b))
+end
+local function sift(heap, i, n)
+  while true do
+    local best, left = i, 2 * i
+    if left <= n and better(heap[left], heap[best]) then best = left end
+    if left + 1 <= n and better(heap[left + 1], heap[best]) then best = left + 1 end
+    if best == i then return end
+    heap[i], heap[best] = heap[best], heap[i]
+    i = best
+  end
+end
+local n = #ranked
+for i = math.floor(n / 2), 1, -1 do sift(ranked, i, n) end
+local out = {'ok'}
+while n > 0 and (#out - 1) / 2 < limit do
+  local top = ranked[1]
+  ranked[1] = ranked[n]
+  n = n - 1
+  sift(ranked, 1, n)
+  local raw = redis.call('HGET', KEYS[1], idOf(top))
+  if raw and (filter == nil or matches(cjson.decode(raw), filter)) then
+    out[#out + 1] = raw
+    out[#out + 1] = string.format('%.17g', top.score)
+  end
+end
+return out`,
+);
+
+/**
+ * Rebuilds the index from terms computed by the caller. ARGV: terms version, the user's memory
+ * count when the caller read the records, then pairs of memory id and terms entry. Returns 0 (and
+ * changes nothing) when the user's memories changed since; the caller reads them again.
+ */
+export const REINDEX_SCRIPT = luaScript(
+  'reindex',
+  `${COMMON}
+if redis.call('HLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return 0 end
+for i = 3, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
+end
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+if tonumber(ARGV[2]) == 0 then return 1 end
+local total = 0
+local members, entries = {}, {}
+for i = 3, #ARGV, 2 do
+  local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[i]))
+  total = total + postingsOf(ARGV[i + 1], seq, members, true)
+  entries[#entries + 1] = ARGV[i]
+  entries[#entries + 1] = ARGV[i + 1]
+  if #members >= 2000 then each('ZADD', KEYS[3], members) members = {} end
+end
+if #members > 0 then each('ZADD', KEYS[3], members) end
+each('HSET', KEYS[5], entries)
+redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total))
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then slide(ttl) end
+return 1`,
 );
