@@ -21,13 +21,13 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
     for (const [term, tf] of counts) expectedPostings.push(`${term}\0${seqHex}\0${tf}\0${all.length}`);
     expectedEntries[record.id] = [String(all.length), ...[...counts].flatMap(([term, tf]) => [term, String(tf)])].join('\0');
   }
-  const timeline = await client.zrange(keys.timeline, 0, -1, 'WITHSCORES');
+  const timeline = await client.zrange(keys.timeline, '0', '-1', 'WITHSCORES');
   const timelineById: Record<string, number> = {};
   for (let i = 0; i < timeline.length; i += 2) timelineById[timeline[i]!] = Number(timeline[i + 1]);
   const stats = await client.hgetall(keys.stats);
   return {
     actual: {
-      postings: (await client.zrange(keys.postings, 0, -1)).sort(),
+      postings: (await client.zrange(keys.postings, '0', '-1')).sort(),
       entries: await client.hgetall(keys.terms),
       stats,
       timeline: timelineById,
