@@ -26,7 +26,7 @@ function luaScript(name: string, source: string): LuaScript {
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
 //   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
 //   KEYS[4] stats     hash: v = terms version of the index, c = total term count
-//   KEYS[5] terms     hash: memory id -> "length \0 term \0 tf \0 term \0 tf ..." (what delete removes)
+//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \0 tf \0 term \0 tf ..."
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
@@ -87,7 +87,7 @@ if current then
   local members = {}
   local length = postingsOf(ARGV[7], seq, members, true)
   if #members > 0 then each('ZADD', KEYS[3], members) end
-  redis.call('HSET', KEYS[5], ARGV[1], ARGV[7])
+  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[7])
   redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
 end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
@@ -109,12 +109,12 @@ if redis.call('HLEN', KEYS[1]) == 0 then
 end
 local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
 redis.call('ZREM', KEYS[2], ARGV[1])
-local entry = redis.call('HGET', KEYS[5], ARGV[1])
+local entry = redis.call('HGET', KEYS[5], seqKey(seq))
 if entry then
   local members = {}
   local length = postingsOf(entry, seq, members, false)
   if #members > 0 then each('ZREM', KEYS[3], members) end
-  redis.call('HDEL', KEYS[5], ARGV[1])
+  redis.call('HDEL', KEYS[5], seqKey(seq))
   redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
 end
 local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
@@ -253,14 +253,15 @@ return out`,
  * caller re-indexes), else {'ok', record, score, record, score, ...} best first.
  *
  * Postings are read rarest term first while their total stays within the cap; the term that
- * would overflow it contributes its newest postings up to the cap, and for terms not read in
- * full each candidate is looked up (one ZRANGEBYLEX on "term \0 seq"). Document frequencies come
- * from ZLEXCOUNT, so every candidate's score is exact; under the cap the candidates are exact too.
+ * would overflow it contributes its newest postings up to the cap, and terms not read in full
+ * only complete the term frequencies of the candidates found (from the terms hash). Document frequencies come from
+ * ZLEXCOUNT, so every candidate's score is exact; under the cap the candidates are exact too.
  * Scoring mirrors the core's scoreTerms step by step (same operations in the same order).
  */
 export const SEARCH_SCRIPT = luaScript(
   'search',
   `${MATCHES_FILTER}
+local match, floor, min, log = string.match, math.floor, math.min, math.log
 local count = redis.call('HLEN', KEYS[1])
 if count == 0 then return {'ok'} end
 if redis.call('HGET', KEYS[4], 'v') ~= ARGV[1] then return {'stale'} end
@@ -277,19 +278,18 @@ for i = 8, #ARGV do
 end
 table.sort(order, function(a, b) return df[a] < df[b] or (df[a] == df[b] and a < b) end)
 
-local byKey, candidates, complete = {}, {}, {}
+-- Candidates by posting key (the memory's sequence, 14 hex digits): length, and per term its tf.
+local lengthOf, keys, tfOf, complete = {}, {}, {}, {}
+for i = 1, #terms do tfOf[i] = {} end
 local function take(i, members)
-  local from = #terms[i] + 2
-  for _, member in ipairs(members) do
-    local key = string.sub(member, from, from + 13)
-    local tf, length = string.match(member, '^(%d+)%z(%d+)$', from + 15)
-    local candidate = byKey[key]
-    if not candidate then
-      candidate = { key = key, length = tonumber(length), tf = {} }
-      byKey[key] = candidate
-      candidates[#candidates + 1] = candidate
+  local from, tfs = #terms[i] + 2, tfOf[i]
+  for j = 1, #members do
+    local key, tf, length = match(members[j], '^(%x+)%z(%d+)%z(%d+)$', from)
+    if not lengthOf[key] then
+      lengthOf[key] = tonumber(length)
+      keys[#keys + 1] = key
     end
-    candidate.tf[i] = tonumber(tf)
+    tfs[key] = tonumber(tf)
   end
 end
 for _, i in ipairs(order) do
@@ -303,13 +303,29 @@ for _, i in ipairs(order) do
     budget = 0
   end
 end
-for i, term in ipairs(terms) do
-  if not complete[i] then
-    for _, candidate in ipairs(candidates) do
-      if not candidate.tf[i] then
-        local prefix = term .. '\\0' .. candidate.key .. '\\0'
-        local found = redis.call('ZRANGEBYLEX', KEYS[3], '[' .. prefix, '(' .. term .. '\\0' .. candidate.key .. '\\1', 'LIMIT', 0, 1)
-        if found[1] then candidate.tf[i] = tonumber(string.match(found[1], '^(%d+)%z', #prefix + 1)) end
+-- Terms not read in full only complete the term frequencies of the candidates found, from
+-- their terms entries (one HMGET for all of them).
+local partial = {}
+for i = 1, #terms do if not complete[i] then partial[terms[i]] = i end end
+if next(partial) then
+  local missing = {}
+  for _, key in ipairs(keys) do
+    for _, i in pairs(partial) do
+      if not tfOf[i][key] then
+        missing[#missing + 1] = key
+        break
+      end
+    end
+  end
+  for first = 1, #missing, 1000 do
+    local chunk = { unpack(missing, first, min(first + 999, #missing)) }
+    local entries = redis.call('HMGET', KEYS[5], unpack(chunk))
+    for j, entry in ipairs(entries) do
+      if entry then
+        for term, tf in string.gmatch(entry, '%z([^%z]*)%z(%d+)') do
+          local i = partial[term]
+          if i then tfOf[i][chunk[j]] = tonumber(tf) end
+        end
       end
     end
   end
@@ -321,68 +337,84 @@ if averageLength == 0 then averageLength = 1 end
 local perfectNorm = K1 * (1 - B + (B * #terms) / averageLength)
 local weights, perfect = {}, 0
 for i = 1, #terms do
-  local weight = math.log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
+  local weight = log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
   weights[i] = weight
   perfect = perfect + (weight * (K1 + 1)) / (1 + perfectNorm)
 end
-local ranked = {}
-for _, candidate in ipairs(candidates) do
+
+-- compareRanked: score, then newer createdAt (milliseconds of the sequence), then id. Entries are
+-- ordered by score and milliseconds here; ids are read only for entries tied on both.
+local function msOf(entry)
+  local ms = entry.ms
+  if not ms then
+    ms = floor(tonumber(entry.key, 16) / 1000)
+    entry.ms = ms
+  end
+  return ms
+end
+local function before(a, b)
+  if a.score ~= b.score then return a.score > b.score end
+  return msOf(a) > msOf(b)
+end
+-- Without a filter only the best \`limit\` (and whatever ties with the last of them) are kept.
+-- Newest first: with many ties most candidates are then rejected by one comparison.
+local kept = {}
+for k = #keys, 1, -1 do
+  local key = keys[k]
   local score = 0
   if perfect > 0 then
-    local norm = K1 * (1 - B + (B * candidate.length) / averageLength)
+    local norm = K1 * (1 - B + (B * lengthOf[key]) / averageLength)
     for i = 1, #terms do
-      local tf = candidate.tf[i]
+      local tf = tfOf[i][key]
       if tf and tf > 0 then score = score + (weights[i] * tf * (K1 + 1)) / (tf + norm) end
     end
-    score = math.min(1, score / perfect) / 1e-9
-    local whole = math.floor(score)
+    score = min(1, score / perfect) / 1e-9
+    local whole = floor(score)
     if score - whole >= 0.5 then whole = whole + 1 end
     score = whole * 1e-9
   end
   if not (score < minRelevance or (minRelevance > 0 and score == 0)) then
-    candidate.score = score
-    candidate.seq = tonumber(candidate.key, 16)
-    candidate.ms = math.floor(candidate.seq / 1000)
-    ranked[#ranked + 1] = candidate
+    if filter then
+      kept[#kept + 1] = { key = key, score = score }
+    elseif #kept < limit or score >= kept[limit].score then
+      local entry = { key = key, score = score }
+      if #kept < limit or not before(kept[limit], entry) then
+        local at = #kept + 1
+        while at > 1 and before(entry, kept[at - 1]) do
+          kept[at] = kept[at - 1]
+          at = at - 1
+        end
+        kept[at] = entry
+        while #kept > limit and before(kept[limit], kept[#kept]) do kept[#kept] = nil end
+      end
+    end
   end
 end
+if filter then table.sort(kept, before) end
 
--- compareRanked: score, then newer createdAt (milliseconds), then id; a heap pops the best.
-local function idOf(candidate)
-  if not candidate.id then
-    local seq = string.format('%.0f', candidate.seq)
-    candidate.id = redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
-  end
-  return candidate.id
+local function idOf(entry)
+  local seq = string.format('%.0f', tonumber(entry.key, 16))
+  return redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
 end
-local function better(a, b)
-  if a.score ~= b.score then return a.score > b.score end
-  if a.ms ~= b.ms then return a.ms > b.ms end
-  return utf16Less(idOf(a), idOf(b))
-end
-local function sift(heap, i, n)
-  while true do
-    local best, left = i, 2 * i
-    if left <= n and better(heap[left], heap[best]) then best = left end
-    if left + 1 <= n and better(heap[left + 1], heap[best]) then best = left + 1 end
-    if best == i then return end
-    heap[i], heap[best] = heap[best], heap[i]
-    i = best
+local out, found = {'ok'}, 0
+local first = 1
+while first <= #kept and found < limit do
+  local last = first
+  while last < #kept and not before(kept[first], kept[last + 1]) do last = last + 1 end
+  local group = {}
+  for i = first, last do group[#group + 1] = { id = idOf(kept[i]), score = kept[i].score } end
+  if #group > 1 then table.sort(group, function(a, b) return utf16Less(a.id, b.id) end) end
+  for _, entry in ipairs(group) do
+    if found < limit then
+      local raw = redis.call('HGET', KEYS[1], entry.id)
+      if raw and (filter == nil or matches(cjson.decode(raw), filter)) then
+        out[#out + 1] = raw
+        out[#out + 1] = string.format('%.17g', entry.score)
+        found = found + 1
+      end
+    end
   end
-end
-local n = #ranked
-for i = math.floor(n / 2), 1, -1 do sift(ranked, i, n) end
-local out = {'ok'}
-while n > 0 and (#out - 1) / 2 < limit do
-  local top = ranked[1]
-  ranked[1] = ranked[n]
-  n = n - 1
-  sift(ranked, 1, n)
-  local raw = redis.call('HGET', KEYS[1], idOf(top))
-  if raw and (filter == nil or matches(cjson.decode(raw), filter)) then
-    out[#out + 1] = raw
-    out[#out + 1] = string.format('%.17g', top.score)
-  end
+  first = last + 1
 end
 return out`,
 );
@@ -406,7 +438,7 @@ local members, entries = {}, {}
 for i = 3, #ARGV, 2 do
   local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[i]))
   total = total + postingsOf(ARGV[i + 1], seq, members, true)
-  entries[#entries + 1] = ARGV[i]
+  entries[#entries + 1] = seqKey(seq)
   entries[#entries + 1] = ARGV[i + 1]
   if #members >= 2000 then each('ZADD', KEYS[3], members) members = {} end
 end

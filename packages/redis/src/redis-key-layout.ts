@@ -29,7 +29,7 @@ export interface UserKeys {
   postings: string;
   /** Hash: the index's terms version and the user's total term count. */
   stats: string;
-  /** Hash: memory id -> its terms (`length \0 term \0 tf ...`), what a delete removes from the postings. */
+  /** Hash: sequence (14 hex digits) -> the memory's terms (`length \0 term \0 tf ...`), for deletes and capped searches. */
   terms: string;
   /** Hash: idempotency key -> memory id, and back. */
   idempotency: string;

@@ -69,9 +69,9 @@ export interface RedisMemoryOptions {
   /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
   embedder?: Embedder;
   /**
-   * Most postings one lexical search reads (default 5,000), rarest query term first: it bounds
-   * the time a search holds Redis when a query's words are in many memories. Below it, results
-   * are exact; above it, see the README.
+   * Most memories one lexical search scores (default 2,000), found through the query's rarest
+   * terms first: it bounds the time a search holds Redis when a query's words are in many
+   * memories. Below it, results are exact; above it, see the README.
    */
   maxSearchCandidates?: number;
 }
@@ -105,7 +105,7 @@ export class RedisMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
     }
     this.ttlMs = ttl === undefined ? '0' : String(Math.max(1, Math.round(ttl * 1000)));
-    const cap = options.maxSearchCandidates ?? 5_000;
+    const cap = options.maxSearchCandidates ?? 2_000;
     if (!(Number.isSafeInteger(cap) && cap > 0)) {
       throw new MemoryConfigurationError('maxSearchCandidates', 'must be a positive integer');
     }
