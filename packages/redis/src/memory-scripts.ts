@@ -141,25 +141,41 @@ return redis.call('HMGET', KEYS[1], unpack(ids))`,
 
 /**
  * The core's matchesFilter in Lua, over a record decoded with cjson (JSON null is cjson.null, a
- * missing field nil). Strings compare in UTF-16 code unit order, as JavaScript does, not by the
- * server's locale; arrays and objects are told apart as JSON.parse would (an empty one is either,
- * and both behave alike in every operator).
+ * missing field nil). Strings compare and match by UTF-16 code units, as JavaScript does, not by
+ * the server's locale; arrays and objects are told apart as JSON.parse would (an empty one is
+ * either, and both behave alike in every operator).
  */
 const MATCHES_FILTER = `
-local function isArray(value) return value[1] ~= nil or next(value) == nil end
-local function utf16Less(a, b)
-  local n = math.min(#a, #b)
-  for i = 1, n do
+-- Strings are compared as JavaScript does, by UTF-16 code units: decoded JSON holds them in
+-- CESU-8 (each code unit its own 1-3 byte sequence), whose byte order and substrings are those of
+-- UTF-16. A character above U+FFFF becomes its two surrogates' sequences, and a lone surrogate,
+-- which JSON.stringify escapes (\\\\udXXX) and cjson refuses, becomes its own.
+local function unitBytes(unit)
+  return string.char(0xE0 + math.floor(unit / 4096), 0x80 + math.floor(unit / 64) % 64, 0x80 + unit % 64)
+end
+local function loneSurrogate(slashes, hex)
+  if #slashes % 2 == 0 then return nil end
+  return string.sub(slashes, 2) .. unitBytes(tonumber(hex, 16))
+end
+local function surrogatePair(bytes)
+  local b1, b2, b3, b4 = string.byte(bytes, 1, 4)
+  local point = (b1 - 0xF0) * 262144 + (b2 - 0x80) * 4096 + (b3 - 0x80) * 64 + (b4 - 0x80) - 0x10000
+  return unitBytes(0xD800 + math.floor(point / 1024)) .. unitBytes(0xDC00 + point % 1024)
+end
+local function decodeJson(text)
+  if string.find(text, '\\\\u[dD][89a-fA-F]') then text = string.gsub(text, '(\\\\+)u([dD][89a-fA-F]%x%x)', loneSurrogate) end
+  if string.find(text, '[\\240-\\244]') then text = string.gsub(text, '[\\240-\\244][\\128-\\191][\\128-\\191][\\128-\\191]', surrogatePair) end
+  return cjson.decode(text)
+end
+-- Byte order (Lua's < follows the server's locale).
+local function bytesLess(a, b)
+  for i = 1, math.min(#a, #b) do
     local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then
-      -- Code points above U+FFFF (lead bytes F0-F4) are surrogates in UTF-16: below U+E000.
-      if x >= 0xF0 then x = 0xED + (x - 0xEF) / 8 end
-      if y >= 0xF0 then y = 0xED + (y - 0xEF) / 8 end
-      return x < y
-    end
+    if x ~= y then return x < y end
   end
   return #a < #b
 end
+local function isArray(value) return value[1] ~= nil or next(value) == nil end
 local function equals(actual, value)
   if type(actual) == 'table' then
     if not isArray(actual) then return false end
@@ -173,7 +189,7 @@ local function compare(actual, operator, value)
   if kind ~= type(value) or (kind ~= 'number' and kind ~= 'string') then return false end
   local less, greater
   if kind == 'number' then less, greater = actual < value, actual > value
-  else less, greater = utf16Less(actual, value), utf16Less(value, actual) end
+  else less, greater = bytesLess(actual, value), bytesLess(value, actual) end
   if operator == 'gt' then return greater end
   if operator == 'gte' then return not less end
   if operator == 'lt' then return less end
@@ -223,7 +239,7 @@ end
 export const FILTERED_PAGE_SCRIPT = luaScript(
   'filteredPage',
   `${MATCHES_FILTER}
-local filter = cjson.decode(ARGV[3])
+local filter = decodeJson(ARGV[3])
 local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
 local max = ARGV[1]
 local out = {''}
@@ -238,7 +254,7 @@ while #out - 1 < wanted and examined < budget do
     examined = examined + 1
     out[1] = batch[2 * i]
     max = '(' .. batch[2 * i]
-    if raw and matches(cjson.decode(raw), filter) then
+    if raw and matches(decodeJson(raw), filter) then
       out[#out + 1] = raw
       if #out - 1 == wanted then return out end
     end
@@ -268,7 +284,7 @@ if redis.call('HGET', KEYS[4], 'v') ~= ARGV[1] then return {'stale'} end
 local K1, B = tonumber(ARGV[2]), tonumber(ARGV[3])
 local limit, minRelevance, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local filter = nil
-if ARGV[7] ~= '' then filter = cjson.decode(ARGV[7]) end
+if ARGV[7] ~= '' then filter = decodeJson(ARGV[7]) end
 local terms, df, order = {}, {}, {}
 for i = 8, #ARGV do
   local term = ARGV[i]
@@ -403,11 +419,11 @@ while first <= #kept and found < limit do
   while last < #kept and not before(kept[first], kept[last + 1]) do last = last + 1 end
   local group = {}
   for i = first, last do group[#group + 1] = { id = idOf(kept[i]), score = kept[i].score } end
-  if #group > 1 then table.sort(group, function(a, b) return utf16Less(a.id, b.id) end) end
+  if #group > 1 then table.sort(group, function(a, b) return bytesLess(a.id, b.id) end) end
   for _, entry in ipairs(group) do
     if found < limit then
       local raw = redis.call('HGET', KEYS[1], entry.id)
-      if raw and (filter == nil or matches(cjson.decode(raw), filter)) then
+      if raw and (filter == nil or matches(decodeJson(raw), filter)) then
         out[#out + 1] = raw
         out[#out + 1] = string.format('%.17g', entry.score)
         found = found + 1

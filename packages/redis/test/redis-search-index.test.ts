@@ -143,6 +143,8 @@ describe('search on the Redis index', () => {
     const random = seeded(7);
     const values: unknown[] = [
       0, 1, -1, 2.5, -0.5, 1e21, 'a', 'b', 'ab', 'B', '', 'é', '\uE000x', '😀', '\uFFFF', 'Zz', true, false, null,
+      // Lone surrogates (JSON.stringify escapes them) and a backslash followed by the same letters.
+      '\uD800', 'x\uDFFFy', '\uD83D', '\\ud800',
       [], {}, ['a', 1, null], [2, 'é'], { a: 1 }, [['a']], [{ a: 'a' }],
     ];
     const fields = ['f0', 'f1', 'f2', 'category', 'categories', 'missing'];
@@ -150,7 +152,7 @@ describe('search on the Redis index', () => {
     for (let i = 0; i < 60; i++) {
       const metadata: Record<string, unknown> = {};
       for (const field of fields.slice(0, 5)) if (random.next() < 0.7) metadata[field] = random.pick(values);
-      await provider.add(userId, note(`filter probe ${i}`), metadata as Metadata);
+      await provider.add(userId, note(`filter probe ${i}${i % 10 === 0 ? ' \uD83D' : ''}`), metadata as Metadata);
     }
     const memories = await everyMemory(userId);
     const primitives = values.filter((value) => value === null || typeof value !== 'object');
