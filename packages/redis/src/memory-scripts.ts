@@ -26,7 +26,7 @@ function luaScript(name: string, source: string): LuaScript {
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
 //   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
 //   KEYS[4] stats     hash: v = terms version of the index, c = total term count
-//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \0 tf \0 term \0 tf ..."
+//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ..."
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
@@ -39,15 +39,13 @@ local function each(command, key, items)
   end
 end
 local function postingsOf(entry, seq, out, zero)
-  local parts = {}
-  for part in string.gmatch(entry, '[^%z]+') do parts[#parts + 1] = part end
-  local suffix = '\\0' .. parts[1]
-  local key = seqKey(seq)
-  for i = 2, #parts, 2 do
+  local length = string.match(entry, '^%d+')
+  local middle, suffix = '\\0' .. seqKey(seq) .. '\\0', '\\0' .. length
+  for term, tf in string.gmatch(entry, '%z([^%z\\1]+)\\1(%d+)') do
     if zero then out[#out + 1] = '0' end
-    out[#out + 1] = parts[i] .. '\\0' .. key .. '\\0' .. parts[i + 1] .. suffix
+    out[#out + 1] = term .. middle .. tf .. suffix
   end
-  return tonumber(parts[1])
+  return tonumber(length)
 end
 local function slide(ttl)
   if ttl > 0 then
@@ -58,7 +56,7 @@ end
 
 /**
  * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
- * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \0 tf ...").
+ * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ...").
  * Returns the id stored, or the id an earlier add with the same idempotency key stored.
  * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
  * An index of another terms version is left as it is (search re-indexes it), never mixed.
@@ -320,27 +318,32 @@ for _, i in ipairs(order) do
   end
 end
 -- Terms not read in full only complete the term frequencies of the candidates found, from
--- their terms entries (one HMGET for all of them).
+-- their terms entries (one HMGET for all of them): NUL, the term, 0x01 occurs in an entry only there.
 local partial = {}
-for i = 1, #terms do if not complete[i] then partial[terms[i]] = i end end
-if next(partial) then
+for i = 1, #terms do if not complete[i] then partial[#partial + 1] = i end end
+if #partial > 0 then
   local missing = {}
   for _, key in ipairs(keys) do
-    for _, i in pairs(partial) do
+    for _, i in ipairs(partial) do
       if not tfOf[i][key] then
         missing[#missing + 1] = key
         break
       end
     end
   end
+  local needles = {}
+  for _, i in ipairs(partial) do needles[i] = '\\0' .. terms[i] .. '\\1' end
   for first = 1, #missing, 1000 do
     local chunk = { unpack(missing, first, min(first + 999, #missing)) }
     local entries = redis.call('HMGET', KEYS[5], unpack(chunk))
     for j, entry in ipairs(entries) do
       if entry then
-        for term, tf in string.gmatch(entry, '%z([^%z]*)%z(%d+)') do
-          local i = partial[term]
-          if i then tfOf[i][chunk[j]] = tonumber(tf) end
+        local key = chunk[j]
+        for _, i in ipairs(partial) do
+          if not tfOf[i][key] then
+            local _, stop = string.find(entry, needles[i], 1, true)
+            if stop then tfOf[i][key] = tonumber(match(entry, '^%d+', stop + 1)) end
+          end
         end
       end
     end

@@ -19,7 +19,7 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
     for (const term of all) counts.set(term, (counts.get(term) ?? 0) + 1);
     const seqHex = record.seq.toString(16).padStart(14, '0');
     for (const [term, tf] of counts) expectedPostings.push(`${term}\0${seqHex}\0${tf}\0${all.length}`);
-    expectedEntries[seqHex] = [String(all.length), ...[...counts].flatMap(([term, tf]) => [term, String(tf)])].join('\0');
+    expectedEntries[seqHex] = String(all.length) + [...counts].map(([term, tf]) => `\0${term}\x01${tf}`).join('');
   }
   const timeline = await client.zrange(keys.timeline, '0', '-1', 'WITHSCORES');
   const timelineById: Record<string, number> = {};

@@ -42,7 +42,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
       '0',
       TERMS_VERSION,
       '',
-      '1\0captured\x001',
+      '1\0captured\x011',
     ]]);
     expect((await provider.get('wire', id))?.metadata).toEqual({ category: 'wire' });
   });
