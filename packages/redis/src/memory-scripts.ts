@@ -30,7 +30,7 @@ function luaScript(name: string, source: string): LuaScript {
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
-/** Shared Lua: the posting prefix of a term, member encoding, TTL, chunked variadic calls. */
+/** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
 const COMMON = `
 local function seqKey(seq) return string.format('%014x', seq) end
 local function each(command, key, items)

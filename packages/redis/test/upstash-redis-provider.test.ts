@@ -1,4 +1,4 @@
-import { TERMS_VERSION } from '@fastagentic/memory/provider';
+import { terms, TERMS_VERSION } from '@fastagentic/memory/provider';
 import { ProviderUnavailableError } from '@fastagentic/memory';
 import { Redis } from '@upstash/redis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
       '0',
       TERMS_VERSION,
       '',
-      '1\0captured\x011',
+      `1\0${terms('captured')[0]}\x011`,
     ]]);
     expect((await provider.get('wire', id))?.metadata).toEqual({ category: 'wire' });
   });
