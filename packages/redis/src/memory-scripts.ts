@@ -20,53 +20,112 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Writes and pages run as scripts (get and search are plain HGET and HVALS). Every script gets
-// a user's two keys: KEYS[1] the hash of records by memory id, KEYS[2] the sorted set of memory
-// ids by sequence (microseconds since the epoch, unique per user). Both keys carry the same
-// hash tag, so each script touches one cluster slot.
+// Every script gets the user's six keys (redis-key-layout.ts), all under one hash tag, so each
+// script touches one cluster slot:
+//   KEYS[1] records   hash: memory id -> record JSON
+//   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
+//   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
+//   KEYS[4] stats     hash: v = terms version of the index, c = total term count
+//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ..."
+//   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
+// Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
+
+/** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
+const COMMON = `
+local function seqKey(seq) return string.format('%014x', seq) end
+local function each(command, key, items)
+  for i = 1, #items, 1000 do
+    redis.call(command, key, unpack(items, i, math.min(i + 999, #items)))
+  end
+end
+local function postingsOf(entry, seq, out, zero)
+  local length = string.match(entry, '^%d+')
+  local middle, suffix = '\\0' .. seqKey(seq) .. '\\0', '\\0' .. length
+  for term, tf in string.gmatch(entry, '%z([^%z\\1]+)\\1(%d+)') do
+    if zero then out[#out + 1] = '0' end
+    out[#out + 1] = term .. middle .. tf .. suffix
+  end
+  return tonumber(length)
+end
+local function slide(ttl)
+  if ttl > 0 then
+    for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  end
+end
+`;
 
 /**
- * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in ms (0: none).
+ * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
+ * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ...").
+ * Returns the id stored, or the id an earlier add with the same idempotency key stored.
  * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
- * Re-running it with the same id overwrites the same entry, so a retried add never duplicates.
+ * An index of another terms version is left as it is (search re-indexes it), never mixed.
  */
 export const ADD_SCRIPT = luaScript(
   'add',
-  `local seq = tonumber(ARGV[3])
+  `${COMMON}
+if ARGV[6] ~= '' then
+  local earlier = redis.call('HGET', KEYS[6], 'k' .. ARGV[6])
+  if earlier then return earlier end
+end
+local seq = tonumber(ARGV[3])
 local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= seq then seq = tonumber(newest[2]) + 1 end
 local score = string.format('%.0f', seq)
+local current = true
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0')
+else
+  current = redis.call('HGET', KEYS[4], 'v') == ARGV[5]
+end
 redis.call('HSET', KEYS[1], ARGV[1], '{"seq":' .. score .. ',' .. string.sub(ARGV[2], 2))
 redis.call('ZADD', KEYS[2], score, ARGV[1])
-local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+if current then
+  local members = {}
+  local length = postingsOf(ARGV[7], seq, members, true)
+  if #members > 0 then each('ZADD', KEYS[3], members) end
+  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[7])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
 end
-return 1`,
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
+slide(tonumber(ARGV[4]))
+return ARGV[1]`,
 );
 
 /**
  * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
- * Redis drops a hash or sorted set when its last member goes, so an emptied user leaves no key.
+ * The last memory takes every key of the user with it.
  */
 export const DELETE_SCRIPT = luaScript(
   'delete',
-  `if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-local ttl = tonumber(ARGV[2])
-if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+  `${COMMON}
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+  return 1
 end
+local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+redis.call('ZREM', KEYS[2], ARGV[1])
+local entry = redis.call('HGET', KEYS[5], seqKey(seq))
+if entry then
+  local members = {}
+  local length = postingsOf(entry, seq, members, false)
+  if #members > 0 then each('ZREM', KEYS[3], members) end
+  redis.call('HDEL', KEYS[5], seqKey(seq))
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
+end
+local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
+if key then redis.call('HDEL', KEYS[6], 'i' .. ARGV[1], 'k' .. key) end
+slide(tonumber(ARGV[2]))
 return 1`,
 );
 
-/** How many memories the user had; both keys are gone afterwards, whatever their size. */
+/** How many memories the user had; every key is gone afterwards, whatever its size. */
 export const DELETE_ALL_SCRIPT = luaScript(
   'deleteAll',
   `local count = redis.call('HLEN', KEYS[1])
-redis.call('UNLINK', KEYS[1], KEYS[2])
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return count`,
 );
 
@@ -76,4 +135,336 @@ export const PAGE_SCRIPT = luaScript(
   `local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], ARGV[1], '-inf', 'LIMIT', 0, tonumber(ARGV[2]))
 if #ids == 0 then return {} end
 return redis.call('HMGET', KEYS[1], unpack(ids))`,
+);
+
+/**
+ * The core's matchesFilter in Lua, over a record decoded with cjson (JSON null is cjson.null, a
+ * missing field nil). Strings compare and match by UTF-16 code units, as JavaScript does, not by
+ * the server's locale; arrays and objects are told apart as JSON.parse would (an empty one is
+ * either, and both behave alike in every operator).
+ */
+const MATCHES_FILTER = `
+-- Strings are compared as JavaScript does, by UTF-16 code units: decoded JSON holds them in
+-- CESU-8 (each code unit its own 1-3 byte sequence), whose byte order and substrings are those of
+-- UTF-16. A character above U+FFFF becomes its two surrogates' sequences, and a lone surrogate,
+-- which JSON.stringify escapes (\\\\udXXX) and cjson refuses, becomes its own.
+local function unitBytes(unit)
+  return string.char(0xE0 + math.floor(unit / 4096), 0x80 + math.floor(unit / 64) % 64, 0x80 + unit % 64)
+end
+local function loneSurrogate(slashes, hex)
+  if #slashes % 2 == 0 then return nil end
+  return string.sub(slashes, 2) .. unitBytes(tonumber(hex, 16))
+end
+local function surrogatePair(bytes)
+  local b1, b2, b3, b4 = string.byte(bytes, 1, 4)
+  local point = (b1 - 0xF0) * 262144 + (b2 - 0x80) * 4096 + (b3 - 0x80) * 64 + (b4 - 0x80) - 0x10000
+  return unitBytes(0xD800 + math.floor(point / 1024)) .. unitBytes(0xDC00 + point % 1024)
+end
+local function decodeJson(text)
+  if string.find(text, '\\\\u[dD][89a-fA-F]') then text = string.gsub(text, '(\\\\+)u([dD][89a-fA-F]%x%x)', loneSurrogate) end
+  if string.find(text, '[\\240-\\244]') then text = string.gsub(text, '[\\240-\\244][\\128-\\191][\\128-\\191][\\128-\\191]', surrogatePair) end
+  return cjson.decode(text)
+end
+-- Byte order (Lua's < follows the server's locale).
+local function bytesLess(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function isArray(value) return value[1] ~= nil or next(value) == nil end
+local function equals(actual, value)
+  if type(actual) == 'table' then
+    if not isArray(actual) then return false end
+    for _, item in ipairs(actual) do if item == value then return true end end
+    return false
+  end
+  return actual == value
+end
+local function compare(actual, operator, value)
+  local kind = type(actual)
+  if kind ~= type(value) or (kind ~= 'number' and kind ~= 'string') then return false end
+  local less, greater
+  if kind == 'number' then less, greater = actual < value, actual > value
+  else less, greater = bytesLess(actual, value), bytesLess(value, actual) end
+  if operator == 'gt' then return greater end
+  if operator == 'gte' then return not less end
+  if operator == 'lt' then return less end
+  return not greater
+end
+local function holds(actual, operator, value)
+  if operator == 'eq' then return equals(actual, value) end
+  if operator == 'ne' then return not equals(actual, value) end
+  if operator == 'in' or operator == 'nin' then
+    local found = false
+    for _, candidate in ipairs(value) do if equals(actual, candidate) then found = true break end end
+    return found == (operator == 'in')
+  end
+  if operator == 'contains' then
+    if type(actual) == 'string' then return type(value) == 'string' and string.find(actual, value, 1, true) ~= nil end
+    return type(actual) == 'table' and equals(actual, value)
+  end
+  if type(actual) == 'table' then
+    if not isArray(actual) then return false end
+    for _, item in ipairs(actual) do if compare(item, operator, value) then return true end end
+    return false
+  end
+  return compare(actual, operator, value)
+end
+local function matches(record, node)
+  if node.kind == 'and' then
+    for _, child in ipairs(node.children) do if not matches(record, child) then return false end end
+    return true
+  end
+  if node.kind == 'or' then
+    for _, child in ipairs(node.children) do if matches(record, child) then return true end end
+    return false
+  end
+  if node.kind == 'not' then return not matches(record, node.child) end
+  local actual
+  if node.field == 'categories' then actual = record.categories or {}
+  else actual = record.metadata[node.field] end
+  return holds(actual, node.operator, node.value)
+end
+`;
+
+/**
+ * ARGV: highest sequence to include ('+inf' or '(' and a sequence), how many matches to return
+ * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most.
+ * Walks the timeline from the cursor, newest first, and returns {last sequence examined, record...}.
+ */
+export const FILTERED_PAGE_SCRIPT = luaScript(
+  'filteredPage',
+  `${MATCHES_FILTER}
+local filter = decodeJson(ARGV[3])
+local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
+local max = ARGV[1]
+local out = {''}
+local examined = 0
+while #out - 1 < wanted and examined < budget do
+  local batch = redis.call('ZREVRANGEBYSCORE', KEYS[2], max, '-inf', 'WITHSCORES', 'LIMIT', 0, math.min(200, budget - examined))
+  if #batch == 0 then out[1] = '' return out end
+  local ids = {}
+  for i = 1, #batch, 2 do ids[#ids + 1] = batch[i] end
+  local records = redis.call('HMGET', KEYS[1], unpack(ids))
+  for i, raw in ipairs(records) do
+    examined = examined + 1
+    out[1] = batch[2 * i]
+    max = '(' .. batch[2 * i]
+    if raw and matches(decodeJson(raw), filter) then
+      out[#out + 1] = raw
+      if #out - 1 == wanted then return out end
+    end
+  end
+end
+return out`,
+);
+
+/**
+ * ARGV: terms version, K1, B, limit, minRelevance, candidate cap, filter JSON ('' for none), then
+ * the query's distinct terms. Returns {'stale'} when the index has another terms version (the
+ * caller re-indexes), else {'ok', record, score, record, score, ...} best first.
+ *
+ * Postings are read rarest term first while their total stays within the cap; the term that
+ * would overflow it contributes its newest postings up to the cap, and terms not read in full
+ * only complete the term frequencies of the candidates found (from the terms hash). Document frequencies come from
+ * ZLEXCOUNT, so every candidate's score is exact; under the cap the candidates are exact too.
+ * Scoring mirrors the core's scoreTerms step by step (same operations in the same order).
+ */
+export const SEARCH_SCRIPT = luaScript(
+  'search',
+  `${MATCHES_FILTER}
+local match, floor, min, log = string.match, math.floor, math.min, math.log
+local count = redis.call('HLEN', KEYS[1])
+if count == 0 then return {'ok'} end
+if redis.call('HGET', KEYS[4], 'v') ~= ARGV[1] then return {'stale'} end
+local K1, B = tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, minRelevance, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local filter = nil
+if ARGV[7] ~= '' then filter = decodeJson(ARGV[7]) end
+local terms, df, order = {}, {}, {}
+for i = 8, #ARGV do
+  local term = ARGV[i]
+  terms[#terms + 1] = term
+  df[#terms] = redis.call('ZLEXCOUNT', KEYS[3], '[' .. term .. '\\0', '(' .. term .. '\\1')
+  order[#terms] = #terms
+end
+table.sort(order, function(a, b) return df[a] < df[b] or (df[a] == df[b] and a < b) end)
+
+-- Candidates by posting key (the memory's sequence, 14 hex digits): length, and per term its tf.
+local lengthOf, keys, tfOf, complete = {}, {}, {}, {}
+for i = 1, #terms do tfOf[i] = {} end
+local function take(i, members)
+  local from, tfs = #terms[i] + 2, tfOf[i]
+  for j = 1, #members do
+    local key, tf, length = match(members[j], '^(%x+)%z(%d+)%z(%d+)$', from)
+    if not lengthOf[key] then
+      lengthOf[key] = tonumber(length)
+      keys[#keys + 1] = key
+    end
+    tfs[key] = tonumber(tf)
+  end
+end
+for _, i in ipairs(order) do
+  local low, high = '[' .. terms[i] .. '\\0', '(' .. terms[i] .. '\\1'
+  if df[i] <= budget then
+    take(i, redis.call('ZRANGEBYLEX', KEYS[3], low, high))
+    budget = budget - df[i]
+    complete[i] = true
+  elseif budget > 0 then
+    take(i, redis.call('ZREVRANGEBYLEX', KEYS[3], high, low, 'LIMIT', 0, budget))
+    budget = 0
+  end
+end
+-- Terms not read in full only complete the term frequencies of the candidates found, from
+-- their terms entries (one HMGET for all of them): NUL, the term, 0x01 occurs in an entry only there.
+local partial = {}
+for i = 1, #terms do if not complete[i] then partial[#partial + 1] = i end end
+if #partial > 0 then
+  local missing = {}
+  for _, key in ipairs(keys) do
+    for _, i in ipairs(partial) do
+      if not tfOf[i][key] then
+        missing[#missing + 1] = key
+        break
+      end
+    end
+  end
+  local needles = {}
+  for _, i in ipairs(partial) do needles[i] = '\\0' .. terms[i] .. '\\1' end
+  for first = 1, #missing, 1000 do
+    local chunk = { unpack(missing, first, min(first + 999, #missing)) }
+    local entries = redis.call('HMGET', KEYS[5], unpack(chunk))
+    for j, entry in ipairs(entries) do
+      if entry then
+        local key = chunk[j]
+        for _, i in ipairs(partial) do
+          if not tfOf[i][key] then
+            local _, stop = string.find(entry, needles[i], 1, true)
+            if stop then tfOf[i][key] = tonumber(match(entry, '^%d+', stop + 1)) end
+          end
+        end
+      end
+    end
+  end
+end
+
+-- scoreTerms, as the core computes it.
+local averageLength = (tonumber(redis.call('HGET', KEYS[4], 'c')) or 0) / count
+if averageLength == 0 then averageLength = 1 end
+local perfectNorm = K1 * (1 - B + (B * #terms) / averageLength)
+local weights, perfect = {}, 0
+for i = 1, #terms do
+  local weight = log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
+  weights[i] = weight
+  perfect = perfect + (weight * (K1 + 1)) / (1 + perfectNorm)
+end
+
+-- compareRanked: score, then newer createdAt (milliseconds of the sequence), then id. Entries are
+-- ordered by score and milliseconds here; ids are read only for entries tied on both.
+local function msOf(entry)
+  local ms = entry.ms
+  if not ms then
+    ms = floor(tonumber(entry.key, 16) / 1000)
+    entry.ms = ms
+  end
+  return ms
+end
+local function before(a, b)
+  if a.score ~= b.score then return a.score > b.score end
+  return msOf(a) > msOf(b)
+end
+-- Without a filter only the best \`limit\` (and whatever ties with the last of them) are kept.
+-- Newest first: with many ties most candidates are then rejected by one comparison.
+local kept = {}
+for k = #keys, 1, -1 do
+  local key = keys[k]
+  local score = 0
+  if perfect > 0 then
+    local norm = K1 * (1 - B + (B * lengthOf[key]) / averageLength)
+    for i = 1, #terms do
+      local tf = tfOf[i][key]
+      if tf and tf > 0 then score = score + (weights[i] * tf * (K1 + 1)) / (tf + norm) end
+    end
+    score = min(1, score / perfect) / 1e-9
+    local whole = floor(score)
+    if score - whole >= 0.5 then whole = whole + 1 end
+    score = whole * 1e-9
+  end
+  if not (score < minRelevance or (minRelevance > 0 and score == 0)) then
+    if filter then
+      kept[#kept + 1] = { key = key, score = score }
+    elseif #kept < limit or score >= kept[limit].score then
+      local entry = { key = key, score = score }
+      if #kept < limit or not before(kept[limit], entry) then
+        local at = #kept + 1
+        while at > 1 and before(entry, kept[at - 1]) do
+          kept[at] = kept[at - 1]
+          at = at - 1
+        end
+        kept[at] = entry
+        while #kept > limit and before(kept[limit], kept[#kept]) do kept[#kept] = nil end
+      end
+    end
+  end
+end
+if filter then table.sort(kept, before) end
+
+local function idOf(entry)
+  local seq = string.format('%.0f', tonumber(entry.key, 16))
+  return redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
+end
+local out, found = {'ok'}, 0
+local first = 1
+while first <= #kept and found < limit do
+  local last = first
+  while last < #kept and not before(kept[first], kept[last + 1]) do last = last + 1 end
+  local group = {}
+  for i = first, last do group[#group + 1] = { id = idOf(kept[i]), score = kept[i].score } end
+  if #group > 1 then table.sort(group, function(a, b) return bytesLess(a.id, b.id) end) end
+  for _, entry in ipairs(group) do
+    if found < limit then
+      local raw = redis.call('HGET', KEYS[1], entry.id)
+      if raw and (filter == nil or matches(decodeJson(raw), filter)) then
+        out[#out + 1] = raw
+        out[#out + 1] = string.format('%.17g', entry.score)
+        found = found + 1
+      end
+    end
+  end
+  first = last + 1
+end
+return out`,
+);
+
+/**
+ * Rebuilds the index from terms computed by the caller. ARGV: terms version, the user's memory
+ * count when the caller read the records, then pairs of memory id and terms entry. Returns 0 (and
+ * changes nothing) when the user's memories changed since; the caller reads them again.
+ */
+export const REINDEX_SCRIPT = luaScript(
+  'reindex',
+  `${COMMON}
+if redis.call('HLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return 0 end
+for i = 3, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
+end
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+if tonumber(ARGV[2]) == 0 then return 1 end
+local total = 0
+local members, entries = {}, {}
+for i = 3, #ARGV, 2 do
+  local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[i]))
+  total = total + postingsOf(ARGV[i + 1], seq, members, true)
+  entries[#entries + 1] = seqKey(seq)
+  entries[#entries + 1] = ARGV[i + 1]
+  if #members >= 2000 then each('ZADD', KEYS[3], members) members = {} end
+end
+if #members > 0 then each('ZADD', KEYS[3], members) end
+each('HSET', KEYS[5], entries)
+redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total))
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then slide(ttl) end
+return 1`,
 );

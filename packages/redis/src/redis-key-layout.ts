@@ -25,14 +25,32 @@ export interface UserKeys {
   records: string;
   /** Sorted set: memory id scored by sequence, for newest-first pages. */
   timeline: string;
+  /** Sorted set (scores 0): one member per (term, memory), `term \0 seq \0 tf \0 length`. */
+  postings: string;
+  /** Hash: the index's terms version and the user's total term count. */
+  stats: string;
+  /** Hash: sequence (14 hex digits) -> the memory's terms (`length \0 term \0 tf ...`), for deletes and capped searches. */
+  terms: string;
+  /** Hash: idempotency key -> memory id, and back. */
+  idempotency: string;
+  /** All of the above, in the order the Lua scripts expect them as KEYS. */
+  all: string[];
 }
 
 /**
- * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:r` and `...:t`. The id is encoded,
- * so no id can spell another user's key, a separator or a pattern; the braces make it the hash
- * tag, so both keys live in one cluster slot.
+ * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k),
+ * six whatever the user stores. The id is encoded, so no id can spell another user's key, a
+ * separator or a pattern; the braces make it the hash tag, so all keys live in one cluster slot.
  */
 export function userKeys(prefix: string, userId: string): UserKeys {
   const tag = `${prefix}{${base64url(new TextEncoder().encode(userId))}}`;
-  return { records: `${tag}:r`, timeline: `${tag}:t` };
+  const keys = {
+    records: `${tag}:r`,
+    timeline: `${tag}:t`,
+    postings: `${tag}:x`,
+    stats: `${tag}:s`,
+    terms: `${tag}:d`,
+    idempotency: `${tag}:k`,
+  };
+  return { ...keys, all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency] };
 }

@@ -1,23 +1,8 @@
 import {
-  ALL_FILTER_CAPABILITIES,
-  assertFilterSupported,
-  categoriesFromMetadata,
-  cosineRelevance,
-  lexicalRelevance,
-  matchesFilter,
   MemoryConfigurationError,
   MemoryNotFoundError,
-  messagesToMemoryText,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  tokenizeForRelevance,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
+  type AddOptions,
   type CallOptions,
   type Embedder,
   type FilterNode,
@@ -31,6 +16,25 @@ import {
   type SearchOptions,
 } from '@fastagentic/memory';
 import {
+  ALL_FILTER_CAPABILITIES,
+  assertFilterSupported,
+  categoriesFromMetadata,
+  cosineRelevance,
+  matchesFilter,
+  messagesToMemoryText,
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  terms,
+  TERMS_VERSION,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+} from '@fastagentic/memory/provider';
+import {
   decodeCursor,
   decodeRecord,
   decodeRecords,
@@ -41,9 +45,20 @@ import {
   toMemory,
   type MemoryRecord,
 } from './memory-record.js';
-import { ADD_SCRIPT, DELETE_ALL_SCRIPT, DELETE_SCRIPT, PAGE_SCRIPT, type LuaScript } from './memory-scripts.js';
+import {
+  ADD_SCRIPT,
+  DELETE_ALL_SCRIPT,
+  DELETE_SCRIPT,
+  FILTERED_PAGE_SCRIPT,
+  PAGE_SCRIPT,
+  REINDEX_SCRIPT,
+  SEARCH_SCRIPT,
+  type LuaScript,
+} from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
 import { userKeys, validatePrefix, type UserKeys } from './redis-key-layout.js';
+import { SCORE_TERMS_B, SCORE_TERMS_K1 } from './score-terms-constants.js';
+import { termsEntry } from './terms-entry.js';
 
 /** Options both Redis clients share. */
 export interface RedisMemoryOptions {
@@ -53,16 +68,21 @@ export interface RedisMemoryOptions {
   ttlSeconds?: number;
   /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
   embedder?: Embedder;
+  /**
+   * Most memories one lexical search scores (default 2,000), found through the query's rarest
+   * terms first: it bounds the time a search holds Redis when a query's words are in many
+   * memories. Below it, results are exact; above it, see the README.
+   */
+  maxSearchCandidates?: number;
 }
 
-interface Ranked {
-  record: MemoryRecord;
-  score: number;
-}
+/** Records a filtered `getAll` page examines at most in one script call (it then returns a cursor). */
+const FILTERED_PAGE_SCAN = 2_000;
 
 /**
  * The Redis store, written once for every client: each method validates its input, then runs
- * one Lua script or one plain read (one round trip). Filters are evaluated with the core's `matchesFilter`.
+ * one Lua script or one plain read (one round trip). The scripts keep a per-user inverted index
+ * of the core's terms beside the records, and score, filter and rank in Redis.
  */
 export class RedisMemoryProvider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
@@ -70,6 +90,7 @@ export class RedisMemoryProvider implements MemoryProvider {
   private readonly prefix: string;
   private readonly ttlMs: string;
   private readonly embedder: Embedder | undefined;
+  private readonly maxSearchCandidates: string;
   /** Encoding an id costs more than the rest of a get; agents ask for the same few users again and again. */
   private readonly keysByUser = new Map<string, UserKeys>();
 
@@ -84,6 +105,11 @@ export class RedisMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
     }
     this.ttlMs = ttl === undefined ? '0' : String(Math.max(1, Math.round(ttl * 1000)));
+    const cap = options.maxSearchCandidates ?? 2_000;
+    if (!(Number.isSafeInteger(cap) && cap > 0)) {
+      throw new MemoryConfigurationError('maxSearchCandidates', 'must be a positive integer');
+    }
+    this.maxSearchCandidates = String(cap);
     this.embedder = options.embedder;
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
@@ -92,14 +118,15 @@ export class RedisMemoryProvider implements MemoryProvider {
       consistency: 'strong',
       addResult: 'memory-id',
       storage: 'verbatim',
+      idempotentAdd: true,
     };
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const id = crypto.randomUUID();
@@ -108,10 +135,9 @@ export class RedisMemoryProvider implements MemoryProvider {
     if (categories) record.categories = categories;
     if (this.embedder) record.vector = encodeVector(await this.embedOne(text, signal));
     signal?.throwIfAborted();
-    const keys = this.keysOf(user);
     const nowMicros = String(Date.now() * 1000);
-    await this.run(ADD_SCRIPT, keys, [id, encodeRecordBody(record), nowMicros, this.ttlMs]);
-    return id;
+    const args = [id, encodeRecordBody(record), nowMicros, this.ttlMs, TERMS_VERSION, idempotencyKey ?? '', termsEntry(text)];
+    return String(await this.run(ADD_SCRIPT, this.keysOf(user), args));
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
@@ -120,17 +146,60 @@ export class RedisMemoryProvider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
-    const queryVector = this.embedder ? await this.embedOne(text, signal) : undefined;
-    const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
-    const accept = filter ? (record: MemoryRecord) => matchesFilter(toMemory(record, user), filter) : () => true;
-    const ranked = queryVector ? rankByEmbedding(records, queryVector, accept) : rankLexically(records, text, accept);
+    if (this.embedder) return this.searchByEmbedding(user, await this.embedOne(text, signal), filter, limit, minRelevance);
+    const queryTerms = [...new Set(terms(text))];
+    if (queryTerms.length === 0) return [];
+    const args = [
+      TERMS_VERSION,
+      String(SCORE_TERMS_K1),
+      String(SCORE_TERMS_B),
+      String(limit),
+      String(minRelevance),
+      this.maxSearchCandidates,
+      filter ? JSON.stringify(filter) : '',
+      ...queryTerms,
+    ];
+    const keys = this.keysOf(user);
+    let reply = await this.run(SEARCH_SCRIPT, keys, args);
+    if (isStale(reply)) {
+      await this.reindexUser(user);
+      reply = await this.run(SEARCH_SCRIPT, keys, args);
+      if (isStale(reply)) {
+        throw new ProviderUnavailableError(this.provider, 'the index was re-indexed by another terms version meanwhile', {
+          isRetryable: true,
+        });
+      }
+    }
     const results: Memory[] = [];
-    for (const { record, score } of ranked) {
-      if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
-      results.push(toMemory(record, user, score));
-      if (results.length === limit) break;
+    const items = reply as unknown[];
+    for (let i = 1; i + 1 < items.length; i += 2) {
+      const record = decodeRecord(items[i]);
+      if (record) results.push(toMemory(record, user, Number(items[i + 1])));
     }
     return results;
+  }
+
+  /**
+   * Rebuilds the user's lexical index with this version of the core's terms (`TERMS_VERSION`):
+   * needed after an upgrade that changed the term pipeline, for memories written by an older
+   * version of this package, and done by `search` on its own when it meets such an index. Reads
+   * the user's records once and writes the index in one script call; retried when the user's
+   * memories change in between.
+   */
+  async reindexUser(userId: string, options?: CallOptions): Promise<void> {
+    const user = validateUserId(userId);
+    const { signal } = parseCallOptions(options);
+    const keys = this.keysOf(user);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      signal?.throwIfAborted();
+      const records = decodeRecords(await this.read((runner) => runner.hvals(keys.records)));
+      const args = [TERMS_VERSION, String(records.length)];
+      for (const record of records) args.push(record.id, termsEntry(record.memory));
+      if (Number(await this.run(REINDEX_SCRIPT, keys, args)) === 1) return;
+    }
+    throw new ProviderUnavailableError(this.provider, 'the user’s memories kept changing while they were re-indexed', {
+      isRetryable: true,
+    });
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -140,9 +209,9 @@ export class RedisMemoryProvider implements MemoryProvider {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     signal?.throwIfAborted();
     const keys = this.keysOf(user);
-    const page = filter
-      ? await this.filteredPage(keys, user, filter, before, limit)
-      : decodeRecords(await this.run(PAGE_SCRIPT, keys, [before === undefined ? '+inf' : `(${before}`, String(limit + 1)]));
+    const highest = before === undefined ? '+inf' : `(${before}`;
+    if (filter) return this.filteredPage(keys, user, filter, highest, limit);
+    const page = decodeRecords(await this.run(PAGE_SCRIPT, keys, [highest, String(limit + 1)]));
     const more = page.length > limit;
     const memories = page.slice(0, limit).map((record) => toMemory(record, user));
     const last = page[limit - 1];
@@ -171,24 +240,25 @@ export class RedisMemoryProvider implements MemoryProvider {
     return Number(await this.run(DELETE_ALL_SCRIPT, this.keysOf(user), []));
   }
 
-  /** Loads the user's records in one call, then filters them here; returns up to `limit + 1`. */
+  /**
+   * One script call walks the timeline from the cursor and filters in Redis, stopping at `limit`
+   * matches or after FILTERED_PAGE_SCAN records; the next page resumes where it stopped, so no
+   * page reads the user again. A page may then hold fewer than `limit` memories and a cursor.
+   */
   private async filteredPage(
     keys: UserKeys,
     user: string,
     filter: FilterNode,
-    before: number | undefined,
+    highest: string,
     limit: number,
-  ): Promise<MemoryRecord[]> {
-    const records = decodeRecords(await this.read((runner) => runner.hvals(keys.records)));
-    records.sort((a, b) => b.seq - a.seq);
-    const page: MemoryRecord[] = [];
-    for (const record of records) {
-      if (before !== undefined && record.seq >= before) continue;
-      if (!matchesFilter(toMemory(record, user), filter)) continue;
-      page.push(record);
-      if (page.length > limit) break;
-    }
-    return page;
+  ): Promise<MemoryPage> {
+    const args = [highest, String(limit + 1), JSON.stringify(filter), String(FILTERED_PAGE_SCAN)];
+    const reply = (await this.run(FILTERED_PAGE_SCRIPT, keys, args)) as unknown[];
+    const lastExamined = String(reply[0] ?? '');
+    const page = decodeRecords(reply.slice(1));
+    const memories = page.slice(0, limit).map((record) => toMemory(record, user));
+    if (page.length > limit) return { memories, nextCursor: encodeCursor(page[limit - 1]!.seq) };
+    return { memories, nextCursor: lastExamined === '' ? null : encodeCursor(Number(lastExamined)) };
   }
 
   private keysOf(userId: string): UserKeys {
@@ -203,7 +273,7 @@ export class RedisMemoryProvider implements MemoryProvider {
 
   private async run(script: LuaScript, keys: UserKeys, args: string[]): Promise<unknown> {
     try {
-      return await this.runner.runScript(script, [keys.records, keys.timeline], args);
+      return await this.runner.runScript(script, keys.all, args);
     } catch (error) {
       throw this.runner.toMemoryError(error);
     }
@@ -215,6 +285,30 @@ export class RedisMemoryProvider implements MemoryProvider {
     });
   }
 
+  /**
+   * Cosine over every stored vector of the user (one HVALS): linear in the user's memories, see
+   * the README for where that stops being enough.
+   */
+  private async searchByEmbedding(
+    user: string,
+    queryVector: number[],
+    filter: FilterNode | undefined,
+    limit: number,
+    minRelevance: number,
+  ): Promise<Memory[]> {
+    const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
+    const ranked: Array<{ record: MemoryRecord; score: number }> = [];
+    for (const record of records) {
+      if (record.vector === undefined) continue;
+      if (filter && !matchesFilter(toMemory(record, user), filter)) continue;
+      const score = cosineRelevance(queryVector, decodeVector(record.vector));
+      if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
+      ranked.push({ record, score });
+    }
+    ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);
+    return ranked.slice(0, limit).map(({ record, score }) => toMemory(record, user, score));
+  }
+
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<number[]> {
     const [vector] = await this.embedder!.embed([text], { signal });
     if (!vector || vector.length === 0) {
@@ -224,42 +318,6 @@ export class RedisMemoryProvider implements MemoryProvider {
   }
 }
 
-/**
- * The core's ranking, as InMemoryProvider does it: score = share of the query's distinct content
- * words the memory contains; ties go to rarer matched words (sum of log(1 + memories / memories
- * with the word), counted over all of the user's memories), then to the newer memory.
- */
-function rankLexically(records: MemoryRecord[], query: string, accept: (record: MemoryRecord) => boolean): Ranked[] {
-  const queryTerms = [...new Set(tokenizeForRelevance(query))];
-  if (queryTerms.length === 0) return [];
-  const containing = new Map<string, number>();
-  const hits: Array<{ record: MemoryRecord; terms: string[] }> = [];
-  for (const record of records) {
-    const words = new Set(tokenizeForRelevance(record.memory));
-    const terms = queryTerms.filter((term) => words.has(term));
-    if (terms.length === 0) continue;
-    for (const term of terms) containing.set(term, (containing.get(term) ?? 0) + 1);
-    hits.push({ record, terms });
-  }
-  const ranked: Array<Ranked & { weight: number }> = [];
-  for (const { record, terms } of hits) {
-    if (!accept(record)) continue;
-    let weight = 0;
-    for (const term of terms) weight += Math.log(1 + records.length / containing.get(term)!);
-    ranked.push({ record, score: lexicalRelevance(queryTerms, terms.length), weight });
-  }
-  return ranked.sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq);
-}
-
-function rankByEmbedding(
-  records: MemoryRecord[],
-  queryVector: number[],
-  accept: (record: MemoryRecord) => boolean,
-): Ranked[] {
-  const ranked: Ranked[] = [];
-  for (const record of records) {
-    if (record.vector === undefined || !accept(record)) continue;
-    ranked.push({ record, score: cosineRelevance(queryVector, decodeVector(record.vector)) });
-  }
-  return ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);
+function isStale(reply: unknown): boolean {
+  return Array.isArray(reply) && reply[0] === 'stale';
 }

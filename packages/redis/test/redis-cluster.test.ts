@@ -33,16 +33,18 @@ describe('RedisProvider on a 3-node Redis Cluster: placement', () => {
     const users = Array.from({ length: 24 }, (_, i) => `spread-${i}-{${i}}:*`);
     for (const userId of users) {
       await provider.add(userId, [{ role: 'user', content: `first note of ${userId}` }]);
-      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }]);
+      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }], {}, { idempotencyKey: 'once' });
     }
     const placement = await keysOnEveryNode();
     expect(placement.filter((keys) => keys.size > 0).length).toBeGreaterThanOrEqual(2);
     for (const userId of users) {
-      const { records, timeline } = userKeys(prefix, userId);
-      const holders = placement.filter((keys) => keys.has(records) || keys.has(timeline));
+      const keys = userKeys(prefix, userId);
+      const holders = placement.filter((held) => keys.all.some((key) => held.has(key)));
       expect(holders).toHaveLength(1);
-      expect(holders[0]!.has(records) && holders[0]!.has(timeline)).toBe(true);
-      expect(await cluster.cluster('KEYSLOT', records)).toBe(await cluster.cluster('KEYSLOT', timeline));
+      expect(keys.all.every((key) => holders[0]!.has(key))).toBe(true);
+      const slots = await Promise.all(keys.all.map((key) => cluster.cluster('KEYSLOT', key)));
+      expect(new Set(slots).size).toBe(1);
+      expect((await provider.search(userId, 'second note'))[0]?.memory).toBe(`second note of ${userId}`);
     }
     for (const userId of users) expect(await provider.deleteAll(userId)).toBe(2);
     for (const keys of await keysOnEveryNode()) expect([...keys]).toEqual([]);

@@ -1,6 +1,9 @@
 import { iterateMemories, ProviderUnavailableError } from '@fastagentic/memory';
 import { afterAll, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { RedisProvider } from '../src/index.js';
+import { userKeys } from '../src/redis-key-layout.js';
+import { indexAgainstRecords } from './index-consistency.js';
 import { RedisServerProcess } from './redis-server-process.js';
 
 // Every acknowledged write is fsynced before Redis replies, so a crash (SIGKILL) loses none.
@@ -59,4 +62,16 @@ it('a crash mid-stream fails calls fast with a retryable error, recovers, and lo
   const lost = acknowledged.filter((id) => !stored.has(id));
   expect(lost).toEqual([]);
   expect(stored.size).toBeGreaterThanOrEqual(acknowledged.length);
+
+  // Each write script is applied whole or not at all (AOF logs it as one unit): the index
+  // after the restart describes exactly the records that survived.
+  const inspector = new Redis(server.url);
+  try {
+    const { actual, expected } = await indexAgainstRecords(inspector, userKeys('fault:', userId));
+    expect(Object.keys(actual.timeline).length).toBe(stored.size);
+    expect(actual).toEqual(expected);
+    expect((await provider.search(userId, 'write', { limit: 1000 })).length).toBe(stored.size);
+  } finally {
+    await inspector.quit();
+  }
 });

@@ -1,4 +1,4 @@
-import { InMemoryProvider, MemoryConfigurationError, ProviderUnavailableError, type Embedder } from '@fastagentic/memory';
+import { MemoryConfigurationError, ProviderUnavailableError, type Embedder } from '@fastagentic/memory';
 import { HOSTILE_USER_IDS } from '@fastagentic/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,12 +37,12 @@ afterAll(async () => {
 });
 
 describe('RedisProvider on a real Redis', () => {
-  it('keeps a user in two keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
+  it('keeps a user in six keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
     const userId = 'forget-me';
-    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`));
+    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`), {}, { idempotencyKey: `k${i}` });
     const keys = userKeys(prefix, userId);
     const tag = `${prefix}{${Buffer.from(userId).toString('base64url')}}`;
-    expect(await scanKeys(port, tag)).toEqual(expect.arrayContaining([keys.records, keys.timeline]));
+    expect((await scanKeys(port, tag)).sort()).toEqual([...keys.all].sort());
     expect(keys.records).toBe(`${tag}:r`);
     expect(await provider.deleteAll(userId)).toBe(3);
     expect(await scanKeys(port, tag)).toEqual([]);
@@ -57,13 +57,13 @@ describe('RedisProvider on a real Redis', () => {
   it('hostile ids never appear raw in a key, and forgetting one leaves every other user’s keys', async () => {
     for (const userId of HOSTILE_USER_IDS) await provider.add(userId, note(`marker for ${userId}`));
     const all = await scanKeys(port, prefix);
-    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rt]$/);
+    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdk]$/);
     const before = new Set(all);
     expect(await provider.deleteAll('*')).toBe(1);
     const after = new Set(await scanKeys(port, prefix));
     const starKeys = userKeys(prefix, '*');
     for (const key of before) {
-      if (key === starKeys.records || key === starKeys.timeline) expect(after.has(key)).toBe(false);
+      if (starKeys.all.includes(key)) expect(after.has(key)).toBe(false);
       else expect(after.has(key), key).toBe(true);
     }
     for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
@@ -129,37 +129,6 @@ describe('RedisProvider on a real Redis', () => {
     expect(commands.count).toBeLessThanOrEqual(2);
     expect(await scanKeys(port, userKeys(prefix, userId).records.slice(0, -2))).toEqual([]);
     await counted.quit();
-  });
-
-  it('search ranks and scores exactly as the core’s InMemoryProvider, filters included', async () => {
-    const reference = new InMemoryProvider();
-    const texts = [
-      'Drinks green tea every morning',
-      'Tea with milk in the afternoon',
-      'Practises piano on Sundays',
-      'Bought tea and a teapot',
-      'Piano tuner visits in spring, brings tea',
-      'Walks the dog by the river',
-    ];
-    for (const [index, text] of texts.entries()) {
-      const metadata = { category: index % 2 === 0 ? 'even' : 'odd', priority: index };
-      await reference.add('parity', note(text), metadata);
-      await provider.add('parity', note(text), metadata);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    const queries: Array<[string, Parameters<RedisProvider['search']>[2]]> = [
-      ['tea piano', {}],
-      ['morning tea', { limit: 3 }],
-      ['tea', { filters: { category: 'odd' } }],
-      ['piano river dog', { minRelevance: 0.3 }],
-      ['piano tea spring', { filters: { priority: { gte: 2 } } }],
-    ];
-    for (const [query, options] of queries) {
-      const expected = (await reference.search('parity', query, options)).map((m) => [m.memory, m.score]);
-      const actual = (await provider.search('parity', query, options)).map((m) => [m.memory, m.score]);
-      expect(actual, query).toEqual(expected);
-    }
-    await provider.deleteAll('parity');
   });
 
   it('search ranks by cosine similarity of stored vectors when an embedder is configured', async () => {

@@ -1,3 +1,4 @@
+import { terms, TERMS_VERSION } from '@fastagentic/memory/provider';
 import { ProviderUnavailableError } from '@fastagentic/memory';
 import { Redis } from '@upstash/redis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,13 +34,15 @@ describe('UpstashRedisProvider over the REST protocol', () => {
     expect(request!.body).toEqual([[
       'evalsha',
       await ADD_SCRIPT.sha1(),
-      2,
-      keys.records,
-      keys.timeline,
+      6,
+      ...keys.all,
       id,
       expect.stringContaining('"memory":"captured"'),
       expect.stringMatching(/^\d+$/),
       '0',
+      TERMS_VERSION,
+      '',
+      `1\0${terms('captured')[0]}\x011`,
     ]]);
     expect((await provider.get('wire', id))?.metadata).toEqual({ category: 'wire' });
   });

@@ -1,0 +1,335 @@
+import type { Memory, Metadata, SearchOptions } from '@fastagentic/memory';
+import {
+  compareRanked,
+  matchesFilter,
+  parseMemoryFilter,
+  parseSearchOptions,
+  scoreTerms,
+  terms,
+  type FilterNode,
+} from '@fastagentic/memory/provider';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisProvider } from '../src/index.js';
+import { userKeys } from '../src/redis-key-layout.js';
+import { indexAgainstRecords } from './index-consistency.js';
+import { scanKeys } from './redis-server-process.js';
+import { SHARED_REDIS_URL, uniquePrefix } from './shared-redis.js';
+
+const port = Number(new URL(SHARED_REDIS_URL).port || 6379);
+const prefix = uniquePrefix('index');
+const client = new Redis(SHARED_REDIS_URL);
+const provider = new RedisProvider({ client, prefix });
+const note = (content: string) => [{ role: 'user' as const, content }];
+
+afterAll(async () => {
+  for (const key of await scanKeys(port, prefix)) await client.unlink(key);
+  await client.quit();
+});
+
+/** A small deterministic PRNG, so every run sees the same "random" data. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
+}
+
+async function everyMemory(userId: string): Promise<Memory[]> {
+  const all: Memory[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    all.push(...page.memories);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** The search contract computed in JavaScript: the core's terms, scoreTerms, matchesFilter and compareRanked. */
+function referenceSearch(memories: Memory[], query: string, options: SearchOptions): Array<[string, number]> {
+  const { limit, filter, minRelevance } = parseSearchOptions(options);
+  const queryTerms = [...new Set(terms(query))];
+  const termLists = new Map(memories.map((memory) => [memory.id, terms(memory.memory)]));
+  const documentFrequency = (term: string) => memories.filter((memory) => termLists.get(memory.id)!.includes(term)).length;
+  const stats = {
+    memoryCount: memories.length,
+    totalTermCount: [...termLists.values()].reduce((sum, list) => sum + list.length, 0),
+    documentFrequency,
+  };
+  const scored: Memory[] = [];
+  for (const memory of memories) {
+    const list = termLists.get(memory.id)!;
+    if (!queryTerms.some((term) => list.includes(term)) || !matchesFilter(memory, filter)) continue;
+    const score = scoreTerms(queryTerms, { termFrequency: (term) => list.filter((t) => t === term).length, length: list.length }, stats);
+    if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
+    scored.push({ ...memory, score });
+  }
+  return scored.sort(compareRanked).slice(0, limit).map((memory) => [memory.id, memory.score!]);
+}
+
+const VOCABULARY = (
+  'tea coffee green black morning evening piano guitar lesson sunday berlin paris river dog cat walk ' +
+  'garden tomato allergy peanut doctor meeting project deadline budget hiking boots spring winter ' +
+  'café naïve straße 東京 données'
+).split(' ');
+
+function sentence(random: ReturnType<typeof seeded>, words: number): string {
+  return Array.from({ length: words }, () => random.pick(VOCABULARY)).join(' ');
+}
+
+function expectSameRanking(actual: Memory[], expected: Array<[string, number]>, label: string) {
+  expect(actual.map((memory) => memory.id), label).toEqual(expected.map(([id]) => id));
+  actual.forEach((memory, i) => expect(Math.abs(memory.score! - expected[i]![1]), label).toBeLessThanOrEqual(1e-9));
+}
+
+describe('search on the Redis index', () => {
+  it('ranks and scores as the core’s scoreTerms and compareRanked on a fixed data set, filters and limits included', async () => {
+    const userId = 'ranking';
+    const random = seeded(12);
+    const texts = [
+      'Drinks green tea every morning',
+      'Tea with milk in the afternoon, tea again at five, tea tea',
+      'Practises piano on Sundays',
+      'Piano tuner visits in spring, brings tea',
+      ...Array.from({ length: 60 }, () => sentence(random, 2 + random.int(14))),
+    ];
+    // Batches of parallel adds: many memories share a millisecond, so ties go to the id.
+    for (let i = 0; i < texts.length; i += 8) {
+      await Promise.all(
+        texts.slice(i, i + 8).map((text, j) =>
+          provider.add(userId, note(text), { category: (i + j) % 3 === 0 ? 'even' : 'odd', priority: (i + j) % 7 }),
+        ),
+      );
+    }
+    const memories = await everyMemory(userId);
+    const queries: Array<[string, SearchOptions]> = [
+      ['tea piano', { limit: 100 }],
+      ['morning tea', { limit: 3 }],
+      ['tea', { limit: 50, filters: { category: 'odd' } }],
+      ['piano river dog', { minRelevance: 0.3, limit: 100 }],
+      ['piano tea spring garden', { filters: { priority: { gte: 2 } }, limit: 20 }],
+      ['café 東京 données naïve', { limit: 100 }],
+      ['straße budget deadline project meeting doctor', {}],
+      ['cats walks', { limit: 100, filters: { OR: [{ priority: { in: [1, 3] } }, { NOT: { category: 'odd' } }] } }],
+      ['unknownword', {}],
+    ];
+    for (const [query, options] of queries) {
+      const expected = referenceSearch(memories, query, options);
+      if (query !== 'unknownword') expect(expected.length, query).toBeGreaterThan(0);
+      expectSameRanking(await provider.search(userId, query, options), expected, query);
+    }
+  });
+
+  it('with a candidate cap, every returned score is still exact and the cap only narrows the candidates', async () => {
+    const userId = 'ranking';
+    const memories = await everyMemory(userId);
+    const capped = new RedisProvider({ client, prefix, maxSearchCandidates: 10 });
+    const query = 'tea piano river green';
+    const exact = new Map(referenceSearch(memories, query, { limit: 1000 }));
+    const results = await capped.search(userId, query, { limit: 1000 });
+    expect(results.length).toBeGreaterThanOrEqual(10);
+    expect(results.length).toBeLessThan(exact.size);
+    for (const memory of results) expect(Math.abs(memory.score! - exact.get(memory.id)!)).toBeLessThanOrEqual(1e-9);
+    for (let i = 1; i < results.length; i++) expect(compareRanked(results[i - 1]!, results[i]!)).toBeLessThan(0);
+  });
+
+  it('filters in Lua exactly as matchesFilter: random metadata and filters, through getAll pages and search', async () => {
+    const random = seeded(7);
+    const values: unknown[] = [
+      0, 1, -1, 2.5, -0.5, 1e21, 'a', 'b', 'ab', 'B', '', 'é', '\uE000x', '😀', '\uFFFF', 'Zz', true, false, null,
+      // Lone surrogates (JSON.stringify escapes them) and a backslash followed by the same letters.
+      '\uD800', 'x\uDFFFy', '\uD83D', '\\ud800',
+      [], {}, ['a', 1, null], [2, 'é'], { a: 1 }, [['a']], [{ a: 'a' }],
+    ];
+    const fields = ['f0', 'f1', 'f2', 'category', 'categories', 'missing'];
+    const userId = 'filters';
+    for (let i = 0; i < 60; i++) {
+      const metadata: Record<string, unknown> = {};
+      for (const field of fields.slice(0, 5)) if (random.next() < 0.7) metadata[field] = random.pick(values);
+      await provider.add(userId, note(`filter probe ${i}${i % 10 === 0 ? ' \uD83D' : ''}`), metadata as Metadata);
+    }
+    const memories = await everyMemory(userId);
+    const primitives = values.filter((value) => value === null || typeof value !== 'object');
+    const ranges = primitives.filter((value) => typeof value === 'number' || typeof value === 'string');
+    const operators = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
+    const condition = (): Record<string, unknown> => {
+      const operator = random.pick(operators);
+      const value =
+        operator === 'in' || operator === 'nin'
+          ? Array.from({ length: 1 + random.int(3) }, () => random.pick(primitives))
+          : operator.startsWith('g') || operator.startsWith('l')
+            ? random.pick(ranges)
+            : random.pick(primitives);
+      return { [random.pick(fields)]: random.next() < 0.2 && operator === 'eq' ? value : { [operator]: value } };
+    };
+    const tree = (depth: number): Record<string, unknown> => {
+      const roll = random.next();
+      if (depth === 0 || roll < 0.5) return condition();
+      if (roll < 0.7) return { AND: [tree(depth - 1), tree(depth - 1)] };
+      if (roll < 0.9) return { OR: [tree(depth - 1), tree(depth - 1)] };
+      return { NOT: tree(depth - 1) };
+    };
+    let nonEmpty = 0;
+    for (let round = 0; round < 250; round++) {
+      const filters = tree(3);
+      const node = parseMemoryFilter(filters) as FilterNode;
+      const expected = memories.filter((memory) => matchesFilter(memory, node)).map((memory) => memory.id);
+      if (expected.length > 0) nonEmpty++;
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await provider.getAll(userId, { filters: filters as never, limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.memories.map((memory) => memory.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen, JSON.stringify(filters)).toEqual(expected);
+      const found = await provider.search(userId, 'filter probe', { filters: filters as never, limit: 100 });
+      expect(found.map((memory) => memory.id).sort(), JSON.stringify(filters)).toEqual([...expected].sort());
+    }
+    expect(nonEmpty).toBeGreaterThan(50);
+  });
+
+  it('a filtered getAll walks the timeline once across pages, a bounded number of records per call', async () => {
+    const userId = 'sparse';
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) => provider.add(userId, note(`row ${batch}-${i}`), { rare: (batch * 1_000 + i) % 700 === 0 })),
+      );
+    }
+    const expected = (await everyMemory(userId)).filter((memory) => memory.metadata.rare === true).map((memory) => memory.id);
+    expect(expected).toHaveLength(8);
+    const seen: string[] = [];
+    let calls = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await provider.getAll(userId, { filters: { rare: true }, limit: 3, ...(cursor ? { cursor } : {}) });
+      calls++;
+      expect(page.memories.length).toBeLessThanOrEqual(3);
+      seen.push(...page.memories.map((memory) => memory.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+    // 5,000 records at most 2,000 examined per call: the user is read about once, not once per page.
+    expect(calls).toBeLessThanOrEqual(6);
+    await provider.deleteAll(userId);
+  });
+});
+
+describe('the index stays equal to the records', () => {
+  it('after random interleaved adds, idempotent adds, deletes and deleteAlls on several users', async () => {
+    const random = seeded(99);
+    const users = ['mix-a', 'mix-b', 'mix-c'];
+    const ids = new Map<string, string[]>(users.map((userId) => [userId, []]));
+    let checked = 0;
+    for (let step = 0; step < 300; step++) {
+      const userId = random.pick(users);
+      const mine = ids.get(userId)!;
+      const roll = random.next();
+      if (roll < 0.55) {
+        const key = random.next() < 0.3 ? `key-${random.int(5)}` : undefined;
+        // Some memories have no terms at all ('...'): indexed with length 0 and no postings.
+        const words = random.int(12);
+        const text = words === 0 ? '...' : sentence(random, words);
+        const id = await provider.add(userId, note(text), {}, key ? { idempotencyKey: key } : {});
+        if (!mine.includes(id)) mine.push(id);
+      } else if (roll < 0.95 && mine.length > 0) {
+        const [id] = mine.splice(random.int(mine.length), 1);
+        await provider.delete(userId, id!);
+      } else {
+        expect(await provider.deleteAll(userId)).toBe(mine.length);
+        mine.length = 0;
+      }
+      if (step % 10 === 9) {
+        for (const each of users) {
+          const { actual, expected } = await indexAgainstRecords(client, userKeys(prefix, each));
+          expect(actual).toEqual(expected);
+          expect(Object.keys(actual.timeline).sort()).toEqual([...ids.get(each)!].sort());
+          if (ids.get(each)!.length === 0) expect(await scanKeys(port, userKeys(prefix, each).records.slice(0, -2))).toEqual([]);
+          else checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    for (const userId of users) await provider.deleteAll(userId);
+  });
+
+  it('with a TTL every key of the user shares one expiry, and expiry leaves no key', async () => {
+    const expiring = new RedisProvider({ client, prefix, ttlSeconds: 1 });
+    const userId = 'expiring';
+    const first = await expiring.add(userId, note('tea in the garden'), {}, { idempotencyKey: 'once' });
+    await expiring.add(userId, note('piano in the garden'));
+    await expiring.delete(userId, first);
+    await expiring.add(userId, note('tea again'), {}, { idempotencyKey: 'again' });
+    const keys = userKeys(prefix, userId);
+    expect((await scanKeys(port, keys.records.slice(0, -2))).sort()).toEqual([...keys.all].sort());
+    const expiries = await Promise.all(keys.all.map((key) => client.pexpiretime(key)));
+    expect(new Set(expiries).size).toBe(1);
+    expect(expiries[0]).toBeGreaterThan(0);
+    const { actual, expected } = await indexAgainstRecords(client, keys);
+    expect(actual).toEqual(expected);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await scanKeys(port, keys.records.slice(0, -2))).toEqual([]);
+    expect(await expiring.search(userId, 'tea garden')).toEqual([]);
+  });
+});
+
+describe('idempotent add', () => {
+  it('stores a repeated key once per user, resolves to the first id, and frees the key on delete', async () => {
+    expect(provider.capabilities.idempotentAdd).toBe(true);
+    const first = await provider.add('idem-a', note('ordered a bike'), {}, { idempotencyKey: 'order-1' });
+    const again = await Promise.all(
+      Array.from({ length: 5 }, () => provider.add('idem-a', note('ordered a bike (resent)'), {}, { idempotencyKey: 'order-1' })),
+    );
+    expect(again).toEqual(Array(5).fill(first));
+    expect((await provider.getAll('idem-a')).memories.map((memory) => memory.memory)).toEqual(['ordered a bike']);
+    const other = await provider.add('idem-b', note('ordered a bike'), {}, { idempotencyKey: 'order-1' });
+    expect(other).not.toBe(first);
+    await provider.delete('idem-a', first);
+    const fresh = await provider.add('idem-a', note('ordered a new bike'), {}, { idempotencyKey: 'order-1' });
+    expect(fresh).not.toBe(first);
+    expect((await provider.getAll('idem-a')).memories.map((memory) => memory.id)).toEqual([fresh]);
+    await provider.deleteAll('idem-a');
+    await provider.deleteAll('idem-b');
+  });
+});
+
+describe('terms version', () => {
+  it('an index of another terms version is re-indexed by the next search, never mixed', async () => {
+    const userId = 'old-version';
+    await provider.add(userId, note('green tea every morning'));
+    await provider.add(userId, note('black coffee every evening'));
+    const keys = userKeys(prefix, userId);
+    // What an older pipeline left behind: another version and postings that no longer match.
+    await client.hset(keys.stats, 'v', 'an-older-version');
+    await client.zadd(keys.postings, 0, `stale\0${'0'.repeat(14)}\x001\x001`);
+    const added = await provider.add(userId, note('tea with lemon'));
+    expect(await client.hexists(keys.terms, added)).toBe(0);
+    const found = await provider.search(userId, 'tea', { limit: 10 });
+    expect(found.map((memory) => memory.memory).sort()).toEqual(['green tea every morning', 'tea with lemon']);
+    const { actual, expected } = await indexAgainstRecords(client, keys);
+    expect(actual).toEqual(expected);
+    await provider.deleteAll(userId);
+  });
+
+  it('memories stored before the index existed (records and timeline only) are indexed by reindexUser', async () => {
+    const userId = 'legacy';
+    await provider.add(userId, note('sailing lessons on the lake'));
+    await provider.add(userId, note('sailing boat repair'));
+    const keys = userKeys(prefix, userId);
+    await client.unlink(keys.postings, keys.stats, keys.terms);
+    await provider.reindexUser(userId);
+    const { actual, expected } = await indexAgainstRecords(client, keys);
+    expect(actual).toEqual(expected);
+    expect((await provider.search(userId, 'sailing boat')).map((memory) => memory.memory)).toEqual([
+      'sailing boat repair',
+      'sailing lessons on the lake',
+    ]);
+    await provider.deleteAll(userId);
+  });
+});
