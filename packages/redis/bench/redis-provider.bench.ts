@@ -3,7 +3,7 @@ import type { Memory } from '@fastagentic/memory';
 import { Redis } from 'ioredis';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
-import { RedisServerProcess } from '../test/redis-server-process.js';
+import { RedisServerProcess } from '@fastagentic/test-services';
 import { searchAtScale } from './search-at-scale.js';
 
 // A private redis-server, so other work on the machine's Redis neither skews nor sees the run.

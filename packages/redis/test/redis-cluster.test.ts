@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
-import { RedisClusterProcesses, scanKeys } from './redis-server-process.js';
+import { RedisClusterProcesses, scanKeys } from '@fastagentic/test-services';
 import { uniquePrefix } from './shared-redis.js';
 
 const servers = await RedisClusterProcesses.start();

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
 import { indexAgainstRecords } from './index-consistency.js';
-import { RedisServerProcess } from './redis-server-process.js';
+import { RedisServerProcess } from '@fastagentic/test-services';
 
 // Every acknowledged write is fsynced before Redis replies, so a crash (SIGKILL) loses none.
 const server = await RedisServerProcess.start(['--appendonly', 'yes', '--appendfsync', 'always']);

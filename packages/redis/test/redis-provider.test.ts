@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
-import { scanKeys } from './redis-server-process.js';
+import { scanKeys } from '@fastagentic/test-services';
 import { SHARED_REDIS_URL, uniquePrefix } from './shared-redis.js';
 
 const port = Number(new URL(SHARED_REDIS_URL).port || 6379);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ADD_SCRIPT } from '../src/memory-scripts.js';
 import { userKeys } from '../src/redis-key-layout.js';
 import { UpstashRedisProvider } from '../src/upstash.js';
-import { freePort, scanKeys } from './redis-server-process.js';
+import { freePort, scanKeys } from '@fastagentic/test-services';
 import { SHARED_REDIS_URL, uniquePrefix } from './shared-redis.js';
 import { startUpstashRestServer } from './upstash-rest-server.js';
 

@@ -1,0 +1,1 @@
+export { freePort, RedisClusterProcesses, RedisServerProcess, scanKeys } from './redis-server-process.js';
