@@ -12,6 +12,6 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     'that the their theirs them themselves then there these they this those through to too under until up ' +
     'very was we were what when where which while who whom why will with would you your yours yourself ' +
     'yourselves also im ive id ill youre youve theyre weve dont doesnt didnt isnt arent wasnt werent cant ' +
-    'couldnt wouldnt shouldnt wont hasnt havent hadnt lets thats whats theres hes shes'
+    'couldnt wouldnt shouldnt wont hasnt havent hadnt lets thats whats theres hes shes youll theyll itll thatll wholl'
   ).split(' '),
 );

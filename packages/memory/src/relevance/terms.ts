@@ -16,14 +16,14 @@ const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const UNSPACED_RUNS =
   /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+)|([\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{M}]+)|([^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+)/gu;
-// Accents are dropped from Latin, Greek and Cyrillic letters only: elsewhere a mark changes the
-// letter (Japanese dakuten, Indic vowel signs) and is kept.
-const ACCENTS = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}+/gu;
+// Accents are dropped from Latin and Greek letters only: elsewhere a mark makes another letter
+// (Cyrillic й, Japanese dakuten, Indic vowel signs) and is kept; Cyrillic ё is folded below.
+const ACCENTS = /([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu;
 // Letters that carry no decomposable accent but have a plain Latin spelling.
 const LETTER_FOLDS: Readonly<Record<string, string>> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŋ: 'n', ſ: 's',
+  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŋ: 'n', ſ: 's', ё: 'е',
 };
-const FOLDABLE_LETTERS = /[ßæœøđðþłıħŋſ]/g;
+const FOLDABLE_LETTERS = /[ßæœøđðþłıħŋſё]/g;
 const APOSTROPHES = /['’]/g;
 const ASCII = /^[\x00-\x7f]*$/;
 const ASCII_WORD = /^[a-z]+$/;
@@ -87,7 +87,7 @@ function pushIdeographic(run: string, out: string[]): void {
  * term frequency). Every provider that ranks lexically indexes and queries with these terms and
  * never tokenizes on its own. Deterministic on every runtime: no `Intl.Segmenter`, no locale.
  *
- * 1. NFKC, lower case, accents folded (Latin, Greek, Cyrillic).
+ * 1. NFKC, lower case, accents folded (Latin, Greek; Cyrillic ё → е).
  * 2. Words: letters, digits and marks. Runs of Chinese, Japanese, Korean, Thai, Lao, Khmer and
  *    Myanmar become overlapping character bigrams ("寿司が好き" → 寿司 司が が好 好き); Chinese,
  *    Japanese and Korean runs add each character after their bigrams (寿 司 が 好 き).
