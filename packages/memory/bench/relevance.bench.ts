@@ -1,5 +1,8 @@
+import { loadavg } from 'node:os';
 import { comparePair, measure, printFigures, type Figure } from '@fastagentic/bench';
-import { InMemoryProvider } from '../src/index.js';
+import { cosineRelevance, InMemoryProvider } from '../src/index.js';
+import { hybridScore } from '../src/relevance/hybrid-score.js';
+import { roundScore } from '../src/relevance/score-terms.js';
 import { LexicalIndex } from '../src/relevance/lexical-index.js';
 import { terms, TERMS_VERSION } from '../src/relevance/terms.js';
 import { retrievalDataset, type QueryCategory, type RetrievalDataset } from './retrieval-dataset.js';
@@ -70,16 +73,20 @@ function pct(share: number): string {
 }
 
 /**
- * Score calibration on labelled pairs at a given user size: each labelled query against its own
- * memory (relevant) and against another fact's memory (irrelevant), with `size - 1` distractors
- * in the index so rarity and average length are those of a user of that size.
+ * Score calibration on labelled pairs at a given user size, with `size - 1` distractors in the
+ * index so rarity and average length are those of a user of that size. Relevant: each keyword
+ * query (exact words, plurals and tenses, accents, spellings, Chinese, Japanese) against its own
+ * memory. Irrelevant: each query against another fact's memory (random), and against a memory of
+ * another fact or a distractor that shares at least one term with it (hard).
  */
 function calibration(size: number): Figure[] {
   const dataset = retrievalDataset(Math.max(0, size - 1), 11);
-  const factMemories = [...new Set(dataset.queries.map((q) => q.target))];
-  const fillers = dataset.memories.filter((_, i) => !factMemories.includes(i));
+  const factIndexes = [...new Set(dataset.queries.map((q) => q.target))];
+  const facts = new Set(factIndexes);
+  const templateOf = new Map(dataset.queries.map((q) => [q.target, q.template]));
+  const fillers = dataset.memories.filter((_, i) => !facts.has(i)).slice(0, size - 1);
   const index = new LexicalIndex();
-  fillers.slice(0, size - 1).forEach((text, i) => index.add(i, text));
+  fillers.forEach((text, i) => index.add(i, text));
   const scoreAgainst = (query: string, memory: string): number => {
     const id = 1e9;
     index.add(id, memory);
@@ -87,34 +94,44 @@ function calibration(size: number): Figure[] {
     index.remove(id, memory);
     return hit?.score ?? 0;
   };
-  const lexicalCategories = new Set<QueryCategory>(['exact words', 'plurals and tenses', 'accents', 'british/american', 'chinese', 'japanese']);
+  const sharing = [
+    ...factIndexes.map((i) => ({ text: dataset.memories[i]!, template: templateOf.get(i), terms: new Set(terms(dataset.memories[i]!)) })),
+    ...fillers.map((text) => ({ text, template: undefined, terms: new Set(terms(text)) })),
+  ];
+  const keyword = new Set<QueryCategory>(['exact words', 'plurals and tenses', 'accents', 'british/american', 'chinese', 'japanese']);
   const relevant: number[] = [];
   const relevantAll: number[] = [];
-  const irrelevant: number[] = [];
-  dataset.queries.forEach(({ query, category, target }, i) => {
+  const random: number[] = [];
+  const hard: number[] = [];
+  dataset.queries.forEach(({ query, category, target, template }, i) => {
     const score = scoreAgainst(query, dataset.memories[target]!);
     relevantAll.push(score);
-    if (lexicalCategories.has(category)) relevant.push(score);
-    // Another fact's memory, at a fixed stride so the pairs are the same every run.
-    const other = factMemories[(factMemories.indexOf(target) + 17 + (i % 5)) % factMemories.length]!;
-    irrelevant.push(scoreAgainst(query, dataset.memories[other]!));
+    if (keyword.has(category)) relevant.push(score);
+    // Fixed strides, so the pairs are the same every run.
+    const other = factIndexes[(factIndexes.indexOf(target) + 17 + (i % 5)) % factIndexes.length]!;
+    random.push(scoreAgainst(query, dataset.memories[other]!));
+    const queryTerms = terms(query);
+    const near = sharing.filter((m) => m.template !== template && queryTerms.some((t) => m.terms.has(t)));
+    if (near.length > 0) hard.push(scoreAgainst(query, near[(i * 7) % near.length]!.text));
   });
   const share = (scores: number[], at: number) => scores.filter((s) => s >= at).length / scores.length;
   const name = `${size.toLocaleString('en')} memor${size === 1 ? 'y' : 'ies'}`;
   return [
     {
-      name: `${name}: relevant pairs >= 0.7 (${relevant.length} keyword queries)`,
+      name: `${name}: relevant keyword pairs >= 0.7 (${relevant.length})`,
       value: { text: pct(share(relevant, 0.7)) },
-      baselineName: 'all relevant incl. paraphrase/speaker',
+      baselineName: `all ${relevantAll.length} incl. paraphrase and speakers`,
       baseline: { text: pct(share(relevantAll, 0.7)) },
       target: '>= 80%',
       met: share(relevant, 0.7) >= 0.8,
     },
     {
-      name: `${name}: irrelevant pairs >= 0.3 (${irrelevant.length})`,
-      value: { text: pct(share(irrelevant, 0.3)) },
-      target: '<= 5%',
-      met: share(irrelevant, 0.3) <= 0.05,
+      name: `${name}: irrelevant pairs >= 0.3, random (${random.length})`,
+      value: { text: pct(share(random, 0.3)) },
+      baselineName: `hard: sharing a term (${hard.length})`,
+      baseline: { text: pct(share(hard, 0.3)) },
+      target: '<= 5% (random)',
+      met: share(random, 0.3) <= 0.05,
     },
   ];
 }
@@ -128,18 +145,40 @@ function oneWordAgainstLongMemory(): Figure {
     'quarterly targets, a new coffee machine and the holiday schedule for the whole team';
   index.add(1e9, long);
   const score = index.search(terms('coffee')).find((h) => h.id === 1e9)?.score ?? 0;
-  return { name: 'one-word query ("coffee") against a 30-word memory that mentions it', value: { text: score.toFixed(3) }, target: '< 0.6', met: score < 0.6 };
+  return {
+    name: 'one-word query ("coffee") against a 30-word memory that mentions it, 1,000 memories',
+    value: { text: score.toFixed(3) },
+    target: '< 0.8',
+    met: score < 0.8,
+  };
 }
 
-async function searchLatency(size: number, target: number): Promise<Figure> {
+/**
+ * Wall-clock median and p99 of in-memory searches, and the p99 of the CPU time they used: the
+ * machine is shared, so a wall-clock p99 can be another process's time slice; CPU time is not.
+ */
+async function searchLatency(size: number, target: number): Promise<Figure[]> {
   const dataset = retrievalDataset(size - 170, 5);
   const { provider } = await providerOver(dataset.memories.slice(0, size));
   const queries = dataset.queries.map((q) => q.query);
-  const stats = await measure((run?: unknown) => provider.search(USER, queries[Math.floor(Math.random() * queries.length)]!, { limit: 10 }), {
-    iterations: size >= 100_000 ? 300 : 1000,
-    warmup: 50,
-  });
-  return { name: `search p99, ${size.toLocaleString('en')} memories (v2 in-memory)`, value: stats, target: `p99 < ${target} ms`, met: stats.p99Ms < target };
+  let run = 0;
+  const cpu: number[] = [];
+  const wall = await measure(
+    async () => {
+      const before = process.cpuUsage();
+      await provider.search(USER, queries[run++ % queries.length]!, { limit: 10 });
+      const used = process.cpuUsage(before);
+      cpu.push((used.user + used.system) / 1000);
+    },
+    { iterations: size >= 100_000 ? 2_000 : 5_000, warmup: 200 },
+  );
+  const cpuSorted = cpu.slice(200).sort((a, b) => a - b);
+  const cpuP99 = cpuSorted[Math.ceil(cpuSorted.length * 0.99) - 1]!;
+  const name = `search, ${size.toLocaleString('en')} memories (v2, limit 10, ${queries.length} labelled queries in turn)`;
+  return [
+    { name: `${name}: wall clock`, value: wall, target: `p99 < ${target} ms`, met: wall.p99Ms < target },
+    { name: `${name}: CPU time`, value: { text: `p99 ${cpuP99.toFixed(2)} ms` }, target: `p99 < ${target} ms`, met: cpuP99 < target },
+  ];
 }
 
 async function tokenizationThroughput(): Promise<Figure> {
@@ -166,10 +205,73 @@ async function tokenizationThroughput(): Promise<Figure> {
   };
 }
 
+/**
+ * A deterministic stand-in for an embedding model (no model can be downloaded here): hashed
+ * character trigrams of the lower-cased text, 256 dimensions. It sees shared word pieces, not
+ * meaning, so the figures show how the rules combine two imperfect signals, not a model's quality.
+ */
+function trigramVector(text: string): Float32Array {
+  const vector = new Float32Array(256);
+  const padded = ` ${text.toLowerCase()} `;
+  const characters = Array.from(padded);
+  for (let i = 0; i + 2 < characters.length; i++) {
+    let hash = 2166136261;
+    for (const character of characters.slice(i, i + 3).join('')) hash = Math.imul(hash ^ character.codePointAt(0)!, 16777619);
+    vector[(hash >>> 0) % 256]! += 1;
+  }
+  return vector;
+}
+
+/** recall@10 and MRR of candidate combination rules, lexical v2 and cosine over the same corpus. */
+function hybridRules(dataset: RetrievalDataset): Figure[] {
+  const index = new LexicalIndex();
+  dataset.memories.forEach((text, id) => index.add(id, text));
+  const vectors = dataset.memories.map(trigramVector);
+  const rules: Array<[string, (lexical: number, cosine: number) => number]> = [
+    ['lexical only (no embedder)', (lexical) => lexical],
+    ["cosine only (ranking: 'embedding')", (_, cosine) => cosine],
+    ['hybridScore: 1 - (1 - lexical)(1 - cosine)', hybridScore],
+    ['mean: (lexical + cosine) / 2', (lexical, cosine) => (lexical + cosine) / 2],
+    ['max(lexical, cosine)', (lexical, cosine) => Math.max(lexical, cosine)],
+  ];
+  const ranks = rules.map(() => [] as Array<{ category: string; rank: number | undefined }>);
+  const exactRanks = rules.map(() => [] as Array<{ category: string; rank: number | undefined }>);
+  for (const { query, category, target } of dataset.queries) {
+    const lexical = new Map(index.search([...new Set(terms(query))]).map((hit) => [hit.id, hit.score]));
+    const queryVector = trigramVector(query);
+    const cosines = vectors.map((vector) => roundScore(cosineRelevance(queryVector, vector)));
+    rules.forEach(([, rule], r) => {
+      const scored = cosines.map((cosine, id) => ({ id, score: roundScore(rule(lexical.get(id) ?? 0, cosine)) }));
+      // Equal scores: the later memory first, as newest-first would.
+      scored.sort((a, b) => b.score - a.score || b.id - a.id);
+      const at = scored.slice(0, CUTOFF).findIndex((hit) => hit.id === target);
+      (category === 'exact words' ? exactRanks : ranks)[r]!.push({ category, rank: at < 0 ? undefined : at + 1 });
+    });
+  }
+  return rules.map(([name], r) => {
+    const all = tally([...ranks[r]!, ...exactRanks[r]!]).get('overall')!;
+    const exact = tally(exactRanks[r]!).get('overall')!;
+    return {
+      name,
+      value: { text: `recall@10 ${pct(all.recall)}, MRR ${all.mrr.toFixed(3)}` },
+      baselineName: 'exact-words queries',
+      baseline: { text: `MRR ${exact.mrr.toFixed(3)}` },
+    };
+  });
+}
+
 const quality = retrievalDataset(2_000);
 printFigures(
   `Retrieval quality: ${quality.queries.length} labelled queries over ${quality.memories.length.toLocaleString('en')} memories (v${TERMS_VERSION} beside v1)`,
   await retrievalQuality(quality),
 );
+printFigures(
+  `Hybrid rules with a synthetic trigram embedder (${quality.queries.length} labelled queries, ${quality.memories.length.toLocaleString('en')} memories)`,
+  hybridRules(quality),
+);
 printFigures('Score calibration (labelled pairs)', [...[1, 10, 1_000, 100_000].flatMap(calibration), oneWordAgainstLongMemory()]);
-printFigures('Search latency and tokenization', [await searchLatency(10_000, 2), await searchLatency(100_000, 20), await tokenizationThroughput()]);
+printFigures(`Search latency and tokenization (load average ${loadavg()[0]!.toFixed(1)} when started)`, [
+  ...(await searchLatency(10_000, 2)),
+  ...(await searchLatency(100_000, 20)),
+  await tokenizationThroughput(),
+]);

@@ -1,7 +1,7 @@
 import { cosineRelevance, type Embedder } from '../embedders/embedder.js';
 import { hybridScore } from '../relevance/hybrid-score.js';
-import { LexicalIndex } from '../relevance/lexical-index.js';
-import { compareRanked, roundScore } from '../relevance/score-terms.js';
+import { LexicalIndex, type LexicalHit } from '../relevance/lexical-index.js';
+import { roundScore } from '../relevance/score-terms.js';
 import { terms } from '../relevance/terms.js';
 import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-content.js';
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
@@ -108,24 +108,34 @@ function lowerBound(ordered: readonly StoredMemory[], seq: number): number {
 
 /**
  * The `limit` best of `ranked` at or above `minRelevance` (a positive threshold also drops score 0),
- * in `compareRanked` order. A bounded insertion keeps it O(n·limit) without sorting every hit.
+ * in `compareRanked` order. A bounded insertion keeps it O(n·limit) without sorting every hit;
+ * walking newest first, a memory tying the worst kept one is older and rejected at once.
  */
-function topRanked(ranked: readonly RankedMemory[], limit: number, minRelevance: number): RankedMemory[] {
-  const top: RankedMemory[] = [];
-  for (const candidate of ranked) {
+function topRanked<T extends { score: number }>(
+  ranked: readonly T[],
+  limit: number,
+  minRelevance: number,
+  memoryOf: (item: T) => Memory,
+): T[] {
+  // `compareRanked(a, b) < 0` without building its arguments; memories are looked up only on ties.
+  const before = (a: T, b: T): boolean => {
+    if (a.score !== b.score) return a.score > b.score;
+    const first = memoryOf(a);
+    const second = memoryOf(b);
+    if (first.createdAt !== second.createdAt) return first.createdAt > second.createdAt;
+    return first.id < second.id;
+  };
+  const top: T[] = [];
+  for (let i = ranked.length - 1; i >= 0; i--) {
+    const candidate = ranked[i]!;
     if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) continue;
-    if (top.length === limit && rankBefore(top[limit - 1]!, candidate)) continue;
+    if (top.length === limit && !before(candidate, top[limit - 1]!)) continue;
     let at = top.length;
-    while (at > 0 && rankBefore(candidate, top[at - 1]!)) at--;
+    while (at > 0 && before(candidate, top[at - 1]!)) at--;
     top.splice(at, 0, candidate);
     if (top.length > limit) top.pop();
   }
   return top;
-}
-
-function rankBefore(a: RankedMemory, b: RankedMemory): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  return compareRanked({ ...a.stored.memory, score: a.score }, { ...b.stored.memory, score: b.score }) < 0;
 }
 
 /** Metadata is validated JSON, so a plain recursive copy is exact and far cheaper than structuredClone. */
@@ -256,12 +266,12 @@ export class InMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const memories = this.userFor(user, false);
     if (!memories || memories.byId.size === 0) return [];
-    const ranked = this.embedder
-      ? await this.rankWithEmbedding(memories, text, filter, signal)
-      : this.rankLexically(memories, text, filter);
-    const results: Memory[] = [];
-    for (const { stored, score } of topRanked(ranked, limit, minRelevance)) results.push(copyOf(stored.memory, score));
-    return results;
+    if (this.embedder) {
+      const ranked = await this.rankWithEmbedding(memories, text, filter, signal);
+      return topRanked(ranked, limit, minRelevance, (item) => item.stored.memory).map(({ stored, score }) => copyOf(stored.memory, score));
+    }
+    const memoryOf = (hit: LexicalHit) => memories.bySeq.get(hit.id)!.memory;
+    return topRanked(this.lexicalHits(memories, text, filter), limit, minRelevance, memoryOf).map((hit) => copyOf(memoryOf(hit), hit.score));
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -339,14 +349,11 @@ export class InMemoryProvider implements MemoryProvider {
     for (const [userId, memories] of this.users) if (memories.expiresAt <= now) this.users.delete(userId);
   }
 
-  /** Every memory sharing a term with the query, scored with `scoreTerms` over all the user's memories. */
-  private rankLexically(memories: UserMemories, query: string, filter: FilterNode | undefined): RankedMemory[] {
+  /** Every memory sharing a term with the query, scored with `scoreTerms` over all the user's memories, oldest first. */
+  private lexicalHits(memories: UserMemories, query: string, filter: FilterNode | undefined): LexicalHit[] {
     const queryTerms = [...new Set(terms(query))];
     const accept = filter ? (seq: number) => matchesFilter(memories.bySeq.get(seq)!.memory, filter) : undefined;
-    return memories
-      .index()
-      .search(queryTerms, accept)
-      .map((hit) => ({ stored: memories.bySeq.get(hit.id)!, score: hit.score }));
+    return memories.index().search(queryTerms, accept);
   }
 
   private async rankWithEmbedding(
@@ -358,7 +365,7 @@ export class InMemoryProvider implements MemoryProvider {
     const queryVector = await this.embedOne(query, signal);
     const lexical = new Map<StoredMemory, number>();
     if (this.ranking === 'hybrid') {
-      for (const { stored, score } of this.rankLexically(memories, query, filter)) lexical.set(stored, score);
+      for (const hit of this.lexicalHits(memories, query, filter)) lexical.set(memories.bySeq.get(hit.id)!, hit.score);
     }
     const ranked: RankedMemory[] = [];
     for (const stored of memories.ordered) {
