@@ -8,10 +8,14 @@ export interface LexicalHit {
   score: number;
 }
 
-/** Ascending memory numbers holding a term, with how often each holds it. */
+/**
+ * Ascending memory numbers holding a term, with how often each holds it and each one's term
+ * count (repeated per posting so scoring reads it in order instead of looking it up per hit).
+ */
 interface Posting {
   ids: number[];
   frequencies: number[];
+  lengths: number[];
 }
 
 /**
@@ -39,15 +43,18 @@ export class LexicalIndex implements TermStatistics {
     this.totalTermCount += memoryTerms.length;
     for (const [term, frequency] of countTerms(memoryTerms)) {
       const posting = this.postings.get(term);
+      const length = memoryTerms.length;
       if (posting === undefined) {
-        this.postings.set(term, { ids: [id], frequencies: [frequency] });
+        this.postings.set(term, { ids: [id], frequencies: [frequency], lengths: [length] });
       } else if (posting.ids[posting.ids.length - 1]! < id) {
         posting.ids.push(id);
         posting.frequencies.push(frequency);
+        posting.lengths.push(length);
       } else {
         const at = lowerBound(posting.ids, id);
         posting.ids.splice(at, 0, id);
         posting.frequencies.splice(at, 0, frequency);
+        posting.lengths.splice(at, 0, length);
       }
     }
   }
@@ -67,6 +74,7 @@ export class LexicalIndex implements TermStatistics {
       } else {
         posting.ids.splice(at, 1);
         posting.frequencies.splice(at, 1);
+        posting.lengths.splice(at, 1);
       }
     }
   }
@@ -86,8 +94,8 @@ export class LexicalIndex implements TermStatistics {
       lists.push(posting);
       weights.push(prepared.weights[i]!);
     });
-    const scorer: HitScorer = (id, frequencies) => {
-      const norm = lengthNorm(this.lengths.get(id)!, prepared.averageLength);
+    const scorer: HitScorer = (length, frequencies) => {
+      const norm = lengthNorm(length, prepared.averageLength);
       let sum = 0;
       // Query-term order, as `scoreTerms` adds them, so the rounded scores are identical.
       for (let i = 0; i < frequencies.length; i++) {
@@ -100,7 +108,8 @@ export class LexicalIndex implements TermStatistics {
   }
 }
 
-type HitScorer = (id: number, frequencies: readonly number[]) => number;
+/** The score of a memory of `length` terms holding each query term `frequencies[i]` times. */
+type HitScorer = (length: number, frequencies: readonly number[]) => number;
 
 function countTerms(memoryTerms: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -125,25 +134,28 @@ function mergeHits(lists: Posting[], score: HitScorer, accept?: (id: number) => 
       if (head !== undefined && head < id) id = head;
     }
     if (id === Number.POSITIVE_INFINITY) return hits;
+    let length = 0;
     for (let i = 0; i < lists.length; i++) {
       const list = lists[i]!;
       const at = positions[i]!;
       if (list.ids[at] === id) {
         frequencies[i] = list.frequencies[at]!;
+        length = list.lengths[at]!;
         positions[i] = at + 1;
       } else {
         frequencies[i] = 0;
       }
     }
-    if (!accept || accept(id)) hits.push({ id, score: score(id, frequencies) });
+    if (!accept || accept(id)) hits.push({ id, score: score(length, frequencies) });
   }
 }
 
 function tallyHits(lists: Posting[], score: HitScorer, accept?: (id: number) => boolean): LexicalHit[] {
   const tallies = new Map<number, number[]>();
+  const lengths = new Map<number, number>();
   const rejected = new Set<number>();
   for (let i = 0; i < lists.length; i++) {
-    const { ids, frequencies } = lists[i]!;
+    const { ids, frequencies, lengths: memoryLengths } = lists[i]!;
     for (let at = 0; at < ids.length; at++) {
       const id = ids[at]!;
       let tally = tallies.get(id);
@@ -155,12 +167,13 @@ function tallyHits(lists: Posting[], score: HitScorer, accept?: (id: number) => 
         }
         tally = new Array<number>(lists.length).fill(0);
         tallies.set(id, tally);
+        lengths.set(id, memoryLengths[at]!);
       }
       tally[i] = frequencies[at]!;
     }
   }
   const hits: LexicalHit[] = [];
-  for (const [id, tally] of tallies) hits.push({ id, score: score(id, tally) });
+  for (const [id, tally] of tallies) hits.push({ id, score: score(lengths.get(id)!, tally) });
   return hits;
 }
 

@@ -30,10 +30,9 @@ const ASCII_WORD = /^[a-z]+$/;
 
 /**
  * Compatibility forms unified (full-width letters, ligatures), lower-cased, accents folded:
- * "Ｃａｆé" → "cafe", "München" → "munchen". Pure ASCII skips the Unicode work.
+ * "Ｃａｆé" → "cafe", "München" → "munchen". `terms` skips it for pure ASCII.
  */
 function fold(text: string): string {
-  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .toLowerCase()
@@ -51,9 +50,19 @@ function contentWord(word: string): string | undefined {
   return STOP_WORDS.has(plain) ? undefined : plain;
 }
 
+// Words repeat across memories, so their terms are remembered; cleared when full to bound memory.
+const WORD_TERMS = new Map<string, string>();
+const WORD_TERMS_MAX = 50_000;
+
 function wordTerm(word: string): string {
-  const american = americanSpelling(word);
-  return ASCII_WORD.test(american) ? stem(american) : american;
+  let term = WORD_TERMS.get(word);
+  if (term === undefined) {
+    const american = americanSpelling(word);
+    term = ASCII_WORD.test(american) ? stem(american) : american;
+    if (WORD_TERMS.size >= WORD_TERMS_MAX) WORD_TERMS.clear();
+    WORD_TERMS.set(word, term);
+  }
+  return term;
 }
 
 const CLUSTER = /\P{M}\p{M}*/gu;
@@ -95,13 +104,14 @@ function pushIdeographic(run: string, out: string[]): void {
  *    ASCII words stemmed with Porter2 (Snowball English).
  */
 export function terms(text: string): string[] {
-  const folded = fold(text);
+  const ascii = ASCII.test(text);
+  const folded = ascii ? text.toLowerCase() : fold(text);
   const words = folded.match(WORD);
   if (words === null) return [];
   const out: string[] = [];
   const stopWords: string[] = [];
   for (const word of words) {
-    if (!ASCII.test(word) && UNSPACED.test(word)) {
+    if (!ascii && UNSPACED.test(word)) {
       for (const [, ideographic, southeastAsian, other] of word.matchAll(UNSPACED_RUNS)) {
         if (ideographic !== undefined) pushIdeographic(ideographic, out);
         else if (southeastAsian !== undefined) pushBigrams(southeastAsian, out);
