@@ -1,8 +1,6 @@
 import {
   assertFilterSupported,
   categoriesFromMetadata,
-  cosineRelevance,
-  lexicalRelevance,
   matchesFilter,
   MEMORY_LIMITS,
   MemoryConfigurationError,
@@ -13,7 +11,6 @@ import {
   parseGetAllOptions,
   parseSearchOptions,
   ProviderUnavailableError,
-  tokenizeForRelevance,
   validateMemoryId,
   validateMessages,
   validateMetadata,
@@ -32,6 +29,7 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import { compareRanked, cosineRelevance, hybridScore, roundScore, scoreTerms, terms, type TermStatistics } from '@fastagentic/memory/provider';
 import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
 import type { CryptoPrimitives } from './crypto-primitives.js';
 import { DecryptionCache } from './decryption-cache.js';
@@ -52,6 +50,11 @@ export interface EncryptionOptions extends EncryptionKeyOptions {
    * encrypted; give the embedder here, not to the wrapped provider (it would embed ciphertext).
    */
   embedder?: Embedder;
+  /**
+   * With an embedder: `'hybrid'` (default) scores `hybridScore(lexical, cosine)` like every
+   * provider of the core; `'embedding'` ranks by cosine alone (the behaviour before Relevance v2).
+   */
+  ranking?: 'hybrid' | 'embedding';
   /**
    * Memories kept decrypted in this process, so repeated reads and searches skip decryption:
    * about 3 KiB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
@@ -74,15 +77,28 @@ export interface ReencryptResult {
 interface OpenedRecord {
   text: string;
   metadataJson: string;
-  /** Search terms of `text`, computed by the first search that needs them. */
-  terms?: Set<string>;
+  /** How often each term of `terms(text)` occurs, and their count: computed by the first search that needs them. */
+  termCounts?: Map<string, number>;
+  length?: number;
 }
 
 interface SearchCandidate {
-  stored: Memory;
-  record: OpenedRecord | undefined;
-  score: number;
-  position: number;
+  memory: Memory;
+  record: OpenedRecord;
+  vector: Float32Array | undefined;
+  /** The embedder model recorded beside the vector at add, when the embedder named one. */
+  vectorModel: string | undefined;
+}
+
+function termCountsOf(record: OpenedRecord): Map<string, number> {
+  if (record.termCounts === undefined) {
+    const memoryTerms = terms(record.text);
+    const counts = new Map<string, number>();
+    for (const term of memoryTerms) counts.set(term, (counts.get(term) ?? 0) + 1);
+    record.termCounts = counts;
+    record.length = memoryTerms.length;
+  }
+  return record.termCounts;
 }
 
 const DEFAULT_FILTERABLE_FIELDS = ['categories'] as const;
@@ -150,6 +166,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
   private readonly ring: KeyRing;
   private readonly filterableFields: readonly string[];
   private readonly embedder: Embedder | undefined;
+  private readonly ranking: 'hybrid' | 'embedding';
   private readonly records: DecryptionCache<OpenedRecord>;
   private readonly vectors: DecryptionCache<Float32Array>;
 
@@ -163,6 +180,10 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('embedder', 'must be an Embedder (an object with embed(texts))');
     }
     this.embedder = embedder as Embedder | undefined;
+    if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
+      throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
+    }
+    this.ranking = options.ranking ?? 'hybrid';
     const cacheSize = parseCacheSize(options.cacheSize);
     this.records = new DecryptionCache(cacheSize);
     this.vectors = new DecryptionCache(cacheSize);
@@ -186,12 +207,15 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? await this.embed(text, signal) : undefined;
-    return this.write(user, crypto.randomUUID(), text, validMetadata, vector, signal);
+    return this.write(user, crypto.randomUUID(), text, validMetadata, vector && { vector, model: this.embedder!.modelId }, signal);
   }
 
   /**
-   * Decrypts the user's candidates in this process and ranks them: the backend cannot search
-   * ciphertext. Cost grows with the user's memory count; see the README for measured figures.
+   * Decrypts the user's memories in this process and ranks them with the core's `terms` and
+   * `scoreTerms` (and `hybridScore` with an embedder), so the ranking equals the in-memory
+   * provider's: the backend cannot search ciphertext. Rarity counts all the user's memories, so a
+   * filter narrows the results, never the statistics. Cost grows with the user's memory count;
+   * see the README for measured figures.
    */
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
     const user = validateUserId(userId);
@@ -199,35 +223,64 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
-    const filters = await this.backendFilter(user, filter);
-    const score = this.embedder ? await this.vectorScorer(user, text, signal) : this.lexicalScorer(user, text);
-    if (score === undefined) return [];
+    const queryTerms = [...new Set(terms(text))];
+    const queryVector = this.embedder ? await this.embed(text, signal) : undefined;
+    if (queryVector === undefined && queryTerms.length === 0) return [];
 
     const candidates: SearchCandidate[] = [];
+    const documentFrequency = new Map<string, number>(queryTerms.map((term) => [term, 0]));
+    let memoryCount = 0;
+    let totalTermCount = 0;
     let cursor: string | undefined;
     do {
-      const page = await this.inner.getAll(user, { limit: MEMORY_LIMITS.maxLimit, cursor, filters, signal });
-      const scored = await Promise.all(page.memories.map((stored) => score(stored)));
-      for (const [index, stored] of page.memories.entries()) {
-        const result = scored[index];
-        if (result === undefined) continue;
-        candidates.push({ stored, record: result.record, score: result.score, position: candidates.length });
+      const page = await this.inner.getAll(user, { limit: MEMORY_LIMITS.maxLimit, cursor, signal });
+      const opened = await Promise.all(
+        page.memories.map(async (stored) => ({
+          stored,
+          record: await this.openRecord(user, stored),
+          vector: queryVector === undefined ? undefined : await this.openVector(user, stored),
+        })),
+      );
+      for (const { stored, record, vector } of opened) {
+        const counts = termCountsOf(record);
+        memoryCount++;
+        totalTermCount += record.length!;
+        for (const term of queryTerms) if (counts.has(term)) documentFrequency.set(term, documentFrequency.get(term)! + 1);
+        const memory = this.toMemory(stored, record);
+        // On the plaintext, so a forged index token cannot smuggle a memory into the results.
+        if (!matchesFilter(memory, filter)) continue;
+        const vectorModel = stored.metadata[STORED_FIELDS.vectorModel];
+        candidates.push({ memory, record, vector, vectorModel: typeof vectorModel === 'string' ? vectorModel : undefined });
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
-    candidates.sort((a, b) => b.score - a.score || a.position - b.position);
-    const results: Memory[] = [];
-    for (const candidate of candidates) {
-      if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) break;
-      const memory = this.toMemory(candidate.stored, candidate.record ?? (await this.openRecord(user, candidate.stored)));
-      // Re-checked on the plaintext, so a forged index token cannot smuggle a memory into the results.
-      if (!matchesFilter(memory, filter)) continue;
-      memory.score = candidate.score;
-      results.push(memory);
-      if (results.length === limit) break;
+    const statistics: TermStatistics = {
+      memoryCount,
+      totalTermCount,
+      documentFrequency: (term) => documentFrequency.get(term) ?? 0,
+    };
+    const ranked: Memory[] = [];
+    for (const { memory, record, vector, vectorModel } of candidates) {
+      const counts = record.termCounts!;
+      const lexical =
+        queryTerms.length === 0
+          ? 0
+          : scoreTerms(queryTerms, { termFrequency: (term) => counts.get(term) ?? 0, length: record.length! }, statistics);
+      let score = lexical;
+      if (queryVector !== undefined) {
+        if (vector === undefined) continue;
+        const cosine = roundScore(cosineRelevance(queryVector, this.comparableVector(memory.id, vectorModel, vector, queryVector)));
+        score = this.ranking === 'hybrid' ? hybridScore(lexical, cosine) : cosine;
+      } else if (lexical === 0) {
+        // Like the in-memory provider, a memory sharing no term with the query is no result at all.
+        continue;
+      }
+      if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
+      memory.score = score;
+      ranked.push(memory);
     }
-    return results;
+    return ranked.sort(compareRanked).slice(0, limit);
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -294,7 +347,9 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       if (to === undefined) {
         const [opened, vector] = await Promise.all([this.openRecord(user, record), this.openVector(user, record)]);
         const metadata = this.parseMetadata(record, opened);
-        to = await this.write(user, recordId, opened.text, metadata, vector, signal);
+        const model = record.metadata[STORED_FIELDS.vectorModel];
+        const embedding = vector && { vector, model: typeof model === 'string' ? model : undefined };
+        to = await this.write(user, recordId, opened.text, metadata, embedding, signal);
         current.set(recordId, to);
       }
       await this.inner.delete(user, record.id, { signal }).catch((error: unknown) => {
@@ -310,9 +365,10 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     recordId: string,
     text: string,
     metadata: Metadata,
-    vector: Float32Array | undefined,
+    embedding: { vector: Float32Array; model: string | undefined } | undefined,
     signal: AbortSignal | undefined,
   ): Promise<string> {
+    const vector = embedding?.vector;
     const metadataJson = JSON.stringify(metadata);
     const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
       this.ring.seal(plaintext, KeyRing.associatedData(userId, recordId, part));
@@ -331,6 +387,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     }
     const stored: Metadata = { [STORED_FIELDS.recordId]: recordId, ...indexFields };
     if (vectorEnvelope !== undefined) stored[STORED_FIELDS.vector] = vectorEnvelope;
+    if (embedding?.model !== undefined) stored[STORED_FIELDS.vectorModel] = embedding.model;
     const storedLength = JSON.stringify(stored).length;
     if (storedLength > MEMORY_LIMITS.maxMetadataLength) {
       throw new MemoryValidationError(
@@ -351,29 +408,29 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     return toIndexFilter(this.ring, userId, filter, this.filterableFields, this.provider);
   }
 
-  private lexicalScorer(userId: string, query: string) {
-    const queryTerms = [...new Set(tokenizeForRelevance(query))];
-    if (queryTerms.length === 0) return undefined;
-    return async (stored: Memory) => {
-      const record = await this.openRecord(userId, stored);
-      record.terms ??= new Set(tokenizeForRelevance(record.text));
-      let matched = 0;
-      for (const term of queryTerms) if (record.terms.has(term)) matched++;
-      // Like the in-memory provider, a memory sharing no word with the query is no result at all.
-      return matched === 0 ? undefined : { record, score: lexicalRelevance(queryTerms, matched) };
-    };
-  }
-
-  private async vectorScorer(userId: string, query: string, signal: AbortSignal | undefined) {
-    const queryVector = await this.embed(query, signal);
-    return async (stored: Memory) => {
-      const vector = await this.openVector(userId, stored);
-      if (vector === undefined) return undefined;
-      if (vector.length !== queryVector.length) {
-        throw new MemoryDecryptionError(stored.id, 'its vector has a different length than the embedder gives');
-      }
-      return { record: undefined, score: cosineRelevance(queryVector, vector) };
-    };
+  /** The stored vector, when it comes from the configured embedder's model and has its length. */
+  private comparableVector(
+    memoryId: string,
+    storedModel: string | undefined,
+    vector: Float32Array,
+    queryVector: Float32Array,
+  ): Float32Array {
+    const model = this.embedder!.modelId;
+    if (storedModel !== undefined && model !== undefined && storedModel !== model) {
+      throw new MemoryConfigurationError(
+        'embedder',
+        `memory ${memoryId} was embedded with "${storedModel}" but the embedder is "${model}": ` +
+          'configure the model the memories were embedded with, or add them again',
+      );
+    }
+    if (vector.length !== queryVector.length) {
+      throw new MemoryConfigurationError(
+        'embedder',
+        `memory ${memoryId} has a vector of ${vector.length} dimensions but the embedder gives ${queryVector.length}: ` +
+          'configure the model the memories were embedded with, or add them again',
+      );
+    }
+    return vector;
   }
 
   private async embed(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {

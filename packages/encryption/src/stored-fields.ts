@@ -8,6 +8,8 @@ export const STORED_FIELDS = {
   recordId: 'fa_rid',
   /** Envelope of the embedding vector (float32), when an embedder is configured. */
   vector: 'fa_vec',
+  /** The embedder's model id beside the vector (plaintext), so vectors of another model are never compared. */
+  vectorModel: 'fa_vm',
   /** Prefix of blind-index fields. */
   index: 'fa_bi_',
 } as const;

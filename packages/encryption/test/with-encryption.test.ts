@@ -3,12 +3,12 @@ import {
   MemoryConfigurationError,
   MemoryError,
   MemoryValidationError,
-  tokenizeForRelevance,
   withMetrics,
   type Embedder,
   type MemoryCapabilities,
   type MemoryProvider,
 } from '@fastagentic/memory';
+import { terms } from '@fastagentic/memory/provider';
 import { describe, expect, it } from 'vitest';
 import { ENCRYPTION_KEY_ENV, MemoryDecryptionError, STORED_FIELDS, withEncryption } from '../src/index.js';
 import { randomKey } from './describe-encryption-guarantees.js';
@@ -162,10 +162,11 @@ describe('withEncryption options', () => {
 /** Deterministic bag-of-words vectors: texts sharing words point the same way. */
 const wordEmbedder: Embedder = {
   dimensions: 64,
+  modelId: 'bag-of-words-64',
   async embed(texts) {
     return texts.map((text) => {
       const vector = new Array<number>(64).fill(0);
-      for (const word of tokenizeForRelevance(text)) {
+      for (const word of terms(text)) {
         let hash = 0;
         for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
         vector[hash % 64]! += 1;
@@ -210,5 +211,67 @@ describe('withEncryption with an embedder', () => {
     expect(embedded).toBe(0);
     expect((await backend.get('u', to))!.metadata[STORED_FIELDS.vector]).toMatch(/^fa1\.k2\./);
     expect((await rotated.search('u', 'kayak dawn')).map((memory) => memory.id)).toEqual([to]);
+  });
+});
+
+describe('withEncryption ranks like the in-memory provider', () => {
+  const texts = [
+    'I like red apples',
+    'We drove past a red barn, bought apples, pears, bread and cheese, then went home',
+    'The red car needs new tyres',
+    'My favourite colour is crimson red',
+    'Apples and pears grow in the orchard behind the house',
+    '我喜欢吃红苹果',
+    'Allergic to penicillin',
+  ];
+  const queries = ['red apples', 'favorite color', 'apple', '苹果', 'penicillin allergy', 'orchard house pears'];
+
+  async function bothWith(embedder?: Embedder) {
+    const plain = new InMemoryProvider(embedder ? { embedder } : {});
+    const encrypted = withEncryption(new InMemoryProvider(), { key: randomKey(), embedder, filterableFields: ['kind'] });
+    for (const [index, content] of texts.entries()) {
+      const metadata = { kind: index % 2 === 0 ? 'even' : 'odd' };
+      await plain.add('u', [{ role: 'user', content }], metadata);
+      await encrypted.add('u', [{ role: 'user', content }], metadata);
+    }
+    return { plain, encrypted };
+  }
+
+  // Memory ids (the last tie-breaker) differ between the two, so results are compared as scores in
+  // rank order, with the texts of each score as a sorted group.
+  const ranking = (memories: Array<{ memory: string; score?: number }>) => {
+    const groups = new Map<number, string[]>();
+    for (const { memory, score } of memories) groups.set(score!, [...(groups.get(score!) ?? []), memory]);
+    return [...groups].map(([score, group]) => [score, group.sort()]);
+  };
+
+  for (const [name, embedder] of [['lexical', undefined], ['hybrid', wordEmbedder]] as const) {
+    it(`gives the same results and scores, filtered or not (${name})`, async () => {
+      const { plain, encrypted } = await bothWith(embedder);
+      let compared = 0;
+      for (const query of queries) {
+        for (const options of [{}, { filters: { kind: 'odd' } }, { minRelevance: 0.5 }]) {
+          const expected = ranking(await plain.search('u', query, options));
+          expect(ranking(await encrypted.search('u', query, options)), `${query} ${JSON.stringify(options)}`).toEqual(expected);
+          compared += expected.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(10);
+    });
+  }
+
+  it('records the embedder model beside each vector and refuses to compare vectors of another model', async () => {
+    const backend = new InMemoryProvider();
+    const key = randomKey();
+    const id = await withEncryption(backend, { key, embedder: wordEmbedder }).add('u', [{ role: 'user', content: 'Rows a kayak at dawn' }]);
+    expect((await backend.get('u', id))!.metadata[STORED_FIELDS.vectorModel]).toBe('bag-of-words-64');
+    const other = withEncryption(backend, { key, embedder: { ...wordEmbedder, modelId: 'another-model' } });
+    await expect(other.search('u', 'kayak')).rejects.toSatisfy(
+      (error: unknown) => MemoryConfigurationError.isInstance(error) && error.option === 'embedder' && /another-model/.test(error.message),
+    );
+    const shorter = withEncryption(backend, { key, embedder: { embed: async (list: string[]) => list.map(() => [1, 0, 0]) } });
+    await expect(shorter.search('u', 'kayak')).rejects.toSatisfy(
+      (error: unknown) => MemoryConfigurationError.isInstance(error) && /64 dimensions/.test(error.message),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { comparePair, measure, printFigures, type Figure } from '@fastagentic/bench';
 import MiniSearch from 'minisearch';
-import { InMemoryProvider, injectMemory, tokenizeForRelevance } from '../src/index.js';
+import { InMemoryProvider, injectMemory } from '../src/index.js';
+import { terms } from '../src/provider.js';
 
 // Deterministic pseudo-random text: a 3,000-word vocabulary, sentences of 8 to 16 words.
 let seed = 42;
@@ -98,9 +99,9 @@ figures.push({
   await ours.search('u', 'build the index');
   const library = new MiniSearch<{ id: number; text: string }>({
     fields: ['text'],
-    tokenize: tokenizeForRelevance,
+    tokenize: terms,
     processTerm: (term) => term,
-    searchOptions: { tokenize: tokenizeForRelevance, processTerm: (term) => term },
+    searchOptions: { tokenize: terms, processTerm: (term) => term },
   });
   library.addAll(texts.map((text, id) => ({ id, text })));
   const versus = await comparePair({

@@ -18,7 +18,7 @@ export {
 } from './injection/inject-memory.js';
 export { iterateMemories } from './iterate-memories.js';
 export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
-export { lexicalRelevance, tokenizeForRelevance } from './relevance/lexical-relevance.js';
+export { lexicalRelevance, tokenizeForRelevance } from './relevance/deprecated-relevance.js';
 export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
 export {
   MemoryConfigurationError,

@@ -14,6 +14,9 @@ export {
 export { terms, TERMS_VERSION } from './relevance/terms.js';
 export {
   compareRanked,
+  inverseDocumentFrequency,
+  RELEVANCE_B,
+  RELEVANCE_K1,
   roundScore,
   SCORE_PRECISION,
   scoreTerms,
@@ -21,9 +24,10 @@ export {
   type ScoredMemoryTerms,
   type TermStatistics,
 } from './relevance/score-terms.js';
+export { hybridScore } from './relevance/hybrid-score.js';
 export { cosineRelevance, type Embedder } from './embedders/embedder.js';
 export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
-export { lexicalRelevance, tokenizeForRelevance } from './relevance/lexical-relevance.js';
+export { lexicalRelevance, tokenizeForRelevance } from './relevance/deprecated-relevance.js';
 export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
 export {
   ALL_FILTER_CAPABILITIES,

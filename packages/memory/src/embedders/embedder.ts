@@ -4,6 +4,11 @@ import type { CallOptions } from '../spec/memory-provider.js';
 export interface Embedder {
   /** Vector length, when known before the first call. */
   readonly dimensions?: number;
+  /**
+   * The model the vectors come from (e.g. `text-embedding-3-small`). Stores that keep vectors
+   * record it with their length, and never compare vectors of different models or lengths.
+   */
+  readonly modelId?: string;
   embed(texts: string[], options?: CallOptions): Promise<number[][]>;
 }
 

@@ -63,6 +63,8 @@ describe('OpenAICompatibleEmbedder', () => {
     const last = seen.at(-1)!;
     expect(last.authorization).toBe('Bearer sk-test');
     expect(last.body).toEqual({ model: 'nomic-embed-text', input: ['coffee', 'dog', 'rain'], dimensions: 4 });
+    // What stores record beside each vector, to never compare vectors of two models.
+    expect([embedder.modelId, embedder.dimensions]).toEqual(['nomic-embed-text', 4]);
   });
 
   it('splits large inputs into batches', async () => {

@@ -25,6 +25,8 @@ const PROVIDER = 'openai-compatible-embedder';
 /** An Embedder over any server that speaks OpenAI's `POST /embeddings` (OpenAI, Ollama, vLLM, LM Studio...). */
 export class OpenAICompatibleEmbedder implements Embedder {
   readonly dimensions: number | undefined;
+  /** The `model` sent to the server. */
+  readonly modelId: string;
   private readonly baseURL: string;
   private readonly apiKey: string | undefined;
   private readonly model: string;
@@ -47,6 +49,7 @@ export class OpenAICompatibleEmbedder implements Embedder {
     }
     this.apiKey = options.apiKey;
     this.model = options.model ?? 'text-embedding-3-small';
+    this.modelId = this.model;
     this.dimensions = options.dimensions;
     this.batchSize = options.batchSize ?? 256;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));

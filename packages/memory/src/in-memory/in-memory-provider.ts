@@ -1,6 +1,8 @@
 import { cosineRelevance, type Embedder } from '../embedders/embedder.js';
+import { hybridScore } from '../relevance/hybrid-score.js';
 import { LexicalIndex, type LexicalHit } from '../relevance/lexical-index.js';
-import { lexicalRelevance, tokenizeForRelevance } from '../relevance/lexical-relevance.js';
+import { roundScore } from '../relevance/score-terms.js';
+import { terms } from '../relevance/terms.js';
 import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-content.js';
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
 import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from '../spec/memory-filter.js';
@@ -27,8 +29,17 @@ import {
 } from '../spec/validate-input.js';
 
 export interface InMemoryProviderOptions {
-  /** Rank by embedding similarity instead of shared words. Vectors are computed once, at add. */
+  /**
+   * Adds embedding similarity to the ranking. Vectors are computed once, at add. A memory's
+   * score is then `hybridScore(lexical, cosine)` (see `ranking`).
+   */
   embedder?: Embedder;
+  /**
+   * With an embedder: `'hybrid'` (default) combines the lexical score and cosine similarity with
+   * `hybridScore`, so exact names and numbers still win; `'embedding'` ranks by cosine alone (the
+   * behaviour before Relevance v2, where `minRelevance` is a cosine threshold). Without one, ranking is lexical.
+   */
+  ranking?: 'hybrid' | 'embedding';
   /** Session memory: a user's memories expire together this long after their latest write. */
   ttlSeconds?: number;
 }
@@ -95,6 +106,38 @@ function lowerBound(ordered: readonly StoredMemory[], seq: number): number {
   return low;
 }
 
+/**
+ * The `limit` best of `ranked` at or above `minRelevance` (a positive threshold also drops score 0),
+ * in `compareRanked` order. A bounded insertion keeps it O(n·limit) without sorting every hit;
+ * walking newest first, a memory tying the worst kept one is older and rejected at once.
+ */
+function topRanked<T extends { score: number }>(
+  ranked: readonly T[],
+  limit: number,
+  minRelevance: number,
+  memoryOf: (item: T) => Memory,
+): T[] {
+  // `compareRanked(a, b) < 0` without building its arguments; memories are looked up only on ties.
+  const before = (a: T, b: T): boolean => {
+    if (a.score !== b.score) return a.score > b.score;
+    const first = memoryOf(a);
+    const second = memoryOf(b);
+    if (first.createdAt !== second.createdAt) return first.createdAt > second.createdAt;
+    return first.id < second.id;
+  };
+  const top: T[] = [];
+  for (let i = ranked.length - 1; i >= 0; i--) {
+    const candidate = ranked[i]!;
+    if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) continue;
+    if (top.length === limit && !before(candidate, top[limit - 1]!)) continue;
+    let at = top.length;
+    while (at > 0 && before(candidate, top[at - 1]!)) at--;
+    top.splice(at, 0, candidate);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
 /** Metadata is validated JSON, so a plain recursive copy is exact and far cheaper than structuredClone. */
 function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
@@ -148,6 +191,7 @@ export class InMemoryProvider implements MemoryProvider {
 
   private readonly users = new Map<string, UserMemories>();
   private readonly embedder: Embedder | undefined;
+  private readonly ranking: 'hybrid' | 'embedding';
   private readonly ttlMs: number | undefined;
   private nextSeq = 0;
   private lastSweep = 0;
@@ -156,7 +200,11 @@ export class InMemoryProvider implements MemoryProvider {
     if (options.ttlSeconds !== undefined && !(Number.isFinite(options.ttlSeconds) && options.ttlSeconds > 0)) {
       throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
     }
+    if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
+      throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
+    }
     this.embedder = options.embedder;
+    this.ranking = options.ranking ?? 'hybrid';
     this.ttlMs = options.ttlSeconds === undefined ? undefined : options.ttlSeconds * 1000;
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
@@ -218,16 +266,12 @@ export class InMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const memories = this.userFor(user, false);
     if (!memories || memories.byId.size === 0) return [];
-    const ranked = this.embedder
-      ? await this.rankByEmbedding(memories, text, filter, signal)
-      : this.rankLexically(memories, text, filter, limit, minRelevance);
-    const results: Memory[] = [];
-    for (const { stored, score } of ranked) {
-      if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
-      results.push(copyOf(stored.memory, score));
-      if (results.length === limit) break;
+    if (this.embedder) {
+      const ranked = await this.rankWithEmbedding(memories, text, filter, signal);
+      return topRanked(ranked, limit, minRelevance, (item) => item.stored.memory).map(({ stored, score }) => copyOf(stored.memory, score));
     }
-    return results;
+    const memoryOf = (hit: LexicalHit) => memories.bySeq.get(hit.id)!.memory;
+    return topRanked(this.lexicalHits(memories, text, filter), limit, minRelevance, memoryOf).map((hit) => copyOf(memoryOf(hit), hit.score));
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -305,48 +349,37 @@ export class InMemoryProvider implements MemoryProvider {
     for (const [userId, memories] of this.users) if (memories.expiresAt <= now) this.users.delete(userId);
   }
 
-  /**
-   * Ranks by relevance (share of query words contained), then by the matched words' rarity, then
-   * newest first. Hits are bucketed by words matched, so only the buckets that fill `limit` are sorted.
-   */
-  private rankLexically(
-    memories: UserMemories,
-    query: string,
-    filter: FilterNode | undefined,
-    limit: number,
-    minRelevance: number,
-  ): RankedMemory[] {
-    const queryTerms = [...new Set(tokenizeForRelevance(query))];
-    if (queryTerms.length === 0) return [];
+  /** Every memory sharing a term with the query, scored with `scoreTerms` over all the user's memories, oldest first. */
+  private lexicalHits(memories: UserMemories, query: string, filter: FilterNode | undefined): LexicalHit[] {
+    const queryTerms = [...new Set(terms(query))];
     const accept = filter ? (seq: number) => matchesFilter(memories.bySeq.get(seq)!.memory, filter) : undefined;
-    const buckets: LexicalHit[][] = Array.from({ length: queryTerms.length + 1 }, () => []);
-    for (const hit of memories.index().search(queryTerms, accept)) buckets[hit.matched]!.push(hit);
-    const ranked: RankedMemory[] = [];
-    for (let matched = queryTerms.length; matched > 0 && ranked.length < limit; matched--) {
-      const score = lexicalRelevance(queryTerms, matched);
-      if (score < minRelevance) break;
-      const bucket = buckets[matched]!.sort((a, b) => b.weight - a.weight || b.id - a.id);
-      for (const hit of bucket) {
-        ranked.push({ stored: memories.bySeq.get(hit.id)!, score });
-        if (ranked.length === limit) break;
-      }
-    }
-    return ranked;
+    return memories.index().search(queryTerms, accept);
   }
 
-  private async rankByEmbedding(
+  private async rankWithEmbedding(
     memories: UserMemories,
     query: string,
     filter: FilterNode | undefined,
     signal: AbortSignal | undefined,
   ): Promise<RankedMemory[]> {
     const queryVector = await this.embedOne(query, signal);
+    const lexical = new Map<StoredMemory, number>();
+    if (this.ranking === 'hybrid') {
+      for (const hit of this.lexicalHits(memories, query, filter)) lexical.set(memories.bySeq.get(hit.id)!, hit.score);
+    }
     const ranked: RankedMemory[] = [];
     for (const stored of memories.ordered) {
       if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
-      ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });
+      if (stored.vector.length !== queryVector.length) {
+        throw new MemoryConfigurationError(
+          'embedder',
+          `returned ${queryVector.length} dimensions for the query but ${stored.vector.length} for stored memories: one provider needs one embedding model`,
+        );
+      }
+      const cosine = roundScore(cosineRelevance(queryVector, stored.vector));
+      ranked.push({ stored, score: this.ranking === 'hybrid' ? hybridScore(lexical.get(stored) ?? 0, cosine) : cosine });
     }
-    return ranked.sort((a, b) => b.score - a.score || b.stored.seq - a.stored.seq);
+    return ranked;
   }
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {

@@ -26,14 +26,15 @@ describe('injectMemory', () => {
     expect(strict.memories.map((memory) => memory.memory)).toEqual(['Flies to Tokyo every spring for work']);
     expect(strict.context).toBe('Relevant memories about the user:\n- Flies to Tokyo every spring for work');
     const loose = await injectMemory({ strategy: 'relevant' })(provider, { userId: 'u1', query: 'flights to Tokyo' });
-    // Each shares one of the two content words (flight, tokyo): both score 0.5.
-    expect(loose.memories.map((memory) => [memory.memory, memory.score])).toEqual(
-      expect.arrayContaining([
-        ['Flies to Tokyo every spring for work', 0.5],
-        ['Prefers window seats on long flights', 0.5],
-      ]),
-    );
-    expect(loose.memories).toHaveLength(2);
+    // Each shares one of the two terms (flight, tokyo), equally rare in memories of equal length: equal scores below 0.5.
+    expect(loose.memories.map((memory) => memory.memory).sort()).toEqual([
+      'Flies to Tokyo every spring for work',
+      'Prefers window seats on long flights',
+    ]);
+    const [first, second] = loose.memories.map((memory) => memory.score!);
+    expect(first).toBe(second);
+    expect(first).toBeGreaterThan(0.3);
+    expect(first).toBeLessThan(0.5);
   });
 
   it('recent and all: newest first, capped by maxMemories', async () => {

@@ -1,58 +1,85 @@
 import { describe, expect, it } from 'vitest';
 import { LexicalIndex } from './lexical-index.js';
+import { scoreTerms } from './score-terms.js';
+import { terms } from './terms.js';
+
+function scoreByHand(index: LexicalIndex, texts: Map<number, string>, query: string, id: number): number {
+  const memoryTerms = terms(texts.get(id)!);
+  return scoreTerms([...new Set(terms(query))], {
+    termFrequency: (term) => memoryTerms.filter((t) => t === term).length,
+    length: memoryTerms.length,
+  }, index);
+}
 
 describe('LexicalIndex', () => {
-  it('counts distinct matched terms and weighs rarer terms higher', () => {
+  it('scores every match exactly as scoreTerms does, over statistics it keeps itself', () => {
     const index = new LexicalIndex();
-    index.add(1, 'green tea every morning');
-    index.add(2, 'black coffee every morning');
-    index.add(3, 'green green green');
-    const hits = new Map(index.search(['green', 'tea']).map((hit) => [hit.id, hit]));
-    expect(hits.get(1)!.matched).toBe(2);
-    expect(hits.get(3)!.matched).toBe(1);
-    expect(hits.has(2)).toBe(false);
-    const morning = index.search(['morning', 'tea']);
-    const byId = new Map(morning.map((hit) => [hit.id, hit.weight]));
-    // "tea" is in one document, "morning" in two: matching the rarer word weighs more.
-    expect(byId.get(1)!).toBeGreaterThan(byId.get(2)!);
+    const texts = new Map<number, string>();
+    const corpus = [
+      'green tea every morning',
+      'black coffee every morning',
+      'green green green tea',
+      'a long note about tea, coffee, mornings, evenings, biscuits and green fields in spring',
+      '我喜欢喝绿茶',
+    ];
+    corpus.forEach((text, id) => {
+      index.add(id, text);
+      texts.set(id, text);
+    });
+    expect(index.memoryCount).toBe(5);
+    expect(index.totalTermCount).toBe(corpus.reduce((sum, text) => sum + terms(text).length, 0));
+    expect(index.documentFrequency('green')).toBe(3);
+    for (const query of ['green tea', 'mornings', 'coffee tea green morning evening', '绿茶', 'absent words only']) {
+      const hits = index.search([...new Set(terms(query))]);
+      for (const hit of hits) expect(hit.score).toBe(scoreByHand(index, texts, query, hit.id));
+      const expected = [...texts.keys()].filter((id) => scoreByHand(index, texts, query, id) > 0);
+      expect(hits.map((hit) => hit.id).sort()).toEqual(expected);
+    }
   });
 
-  it('forgets removed documents and keeps the rest, even when ids arrive out of order', () => {
+  it('forgets removed memories, statistics included, even when ids arrive out of order', () => {
     const index = new LexicalIndex();
     index.add(5, 'sailing boat');
     index.add(2, 'sailing lessons');
     index.add(9, 'boat repair');
     index.remove(5, 'sailing boat');
-    expect(index.search(['sailing']).map((hit) => hit.id)).toEqual([2]);
-    expect(index.search(['boat']).map((hit) => hit.id)).toEqual([9]);
+    expect(index.search(terms('sailing')).map((hit) => hit.id)).toEqual([2]);
+    expect(index.search(terms('boats')).map((hit) => hit.id)).toEqual([9]);
+    expect([index.memoryCount, index.totalTermCount, index.documentFrequency('sail')]).toEqual([2, 4, 1]);
     index.remove(2, 'sailing lessons');
-    expect(index.search(['sailing'])).toEqual([]);
+    expect(index.search(terms('sailing'))).toEqual([]);
   });
 
-  it('applies the acceptance test once per document', () => {
+  it('computes rarity over every memory even when a filter accepts only some', () => {
     const index = new LexicalIndex();
-    index.add(1, 'alpha beta');
-    index.add(2, 'alpha beta');
+    const texts = new Map([[1, 'tea'], [2, 'tea and cake'], [3, 'cake']]);
+    for (const [id, text] of texts) index.add(id, text);
     const asked: number[] = [];
-    const hits = index.search(['alpha', 'beta'], (id) => {
+    const hits = index.search(terms('tea cake'), (id) => {
       asked.push(id);
       return id === 2;
     });
-    expect(hits).toEqual([{ id: 2, matched: 2, weight: expect.any(Number) }]);
-    expect(asked.sort()).toEqual([1, 2]);
+    expect(hits).toEqual([{ id: 2, score: scoreByHand(index, texts, 'tea cake', 2) }]);
+    expect(asked.sort()).toEqual([1, 2, 3]);
   });
 
-  it('finds every document with its matched count, for short queries and for queries of many terms', () => {
+  it('finds every memory for short queries and for queries of many terms (merge and tally agree)', () => {
     const index = new LexicalIndex();
-    const words = Array.from({ length: 12 }, (_, i) => `w${i}`);
-    const texts = Array.from({ length: 30 }, (_, id) => words.filter((_, i) => (id * 7 + i) % 4 === 0 || id % (i + 2) === 0));
-    texts.forEach((text, id) => index.add(id, text.join(' ')));
-    for (const query of [words.slice(0, 3), words.slice(0, 8), [...words, 'absent']]) {
-      const expected = texts
-        .map((text, id) => ({ id, matched: query.filter((word) => text.includes(word)).length }))
-        .filter((hit) => hit.matched > 0 && hit.id % 5 !== 0);
-      const hits = index.search(query, (id) => id % 5 !== 0).sort((a, b) => a.id - b.id);
-      expect(hits.map(({ id, matched }) => ({ id, matched }))).toEqual(expected);
+    const words = Array.from({ length: 12 }, (_, i) => `w${i}x`);
+    const texts = new Map<number, string>();
+    for (let id = 0; id < 30; id++) {
+      const text = words.filter((_, i) => (id * 7 + i) % 4 === 0 || id % (i + 2) === 0).join(' ');
+      texts.set(id, text);
+      index.add(id, text);
+    }
+    for (const query of [words.slice(0, 3), words.slice(0, 8), [...words, 'absent']].map((list) => list.join(' '))) {
+      const accept = (id: number) => id % 5 !== 0;
+      const hits = index.search([...new Set(terms(query))], accept).sort((a, b) => a.id - b.id);
+      const expected = [...texts.keys()]
+        .filter((id) => accept(id) && scoreByHand(index, texts, query, id) > 0)
+        .map((id) => ({ id, score: scoreByHand(index, texts, query, id) }));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(hits).toEqual(expected);
     }
   });
 });

@@ -18,13 +18,61 @@ export interface ScoredMemoryTerms {
   length: number;
 }
 
-const K1 = 1.2;
-const B = 0.75;
+/**
+ * BM25 term-frequency saturation: how quickly repeats of a term stop adding to the score.
+ * K1 and B were chosen on the labelled pairs of the relevance benchmark (see the README): short
+ * memories make length matter less than in documents, so B is lower than the usual 0.75.
+ */
+export const RELEVANCE_K1 = 0.9;
+/** BM25 length normalisation: 0 ignores a memory's length, 1 divides fully by it relative to the average. */
+export const RELEVANCE_B = 0.3;
 /** Scores are rounded to this before ties are broken, so JS, Lua and SQL rank alike. */
 export const SCORE_PRECISION = 1e-9;
 
-function idf(documentFrequency: number, memoryCount: number): number {
+/** Rarity of a term the user's memories contain `documentFrequency` times out of `memoryCount` (BM25+, always > 0). */
+export function inverseDocumentFrequency(documentFrequency: number, memoryCount: number): number {
   return Math.log(1 + (memoryCount - documentFrequency + 0.5) / (documentFrequency + 0.5));
+}
+
+/**
+ * What scoring one query needs, computed once and shared by every candidate: each query term's
+ * rarity and the BM25 score of a memory made of exactly the query's terms (the perfect match).
+ */
+export interface PreparedQuery {
+  /** Rarity of each query term, in query order. */
+  readonly weights: readonly number[];
+  /** BM25 of the perfect match; a memory's score is divided by it. */
+  readonly perfect: number;
+  readonly averageLength: number;
+}
+
+export function prepareQuery(queryTerms: readonly string[], stats: TermStatistics): PreparedQuery {
+  const averageLength = stats.totalTermCount / stats.memoryCount || 1;
+  const perfectNorm = RELEVANCE_K1 * (1 - RELEVANCE_B + (RELEVANCE_B * queryTerms.length) / averageLength);
+  const weights: number[] = [];
+  let perfect = 0;
+  for (const term of queryTerms) {
+    const weight = inverseDocumentFrequency(stats.documentFrequency(term), stats.memoryCount);
+    weights.push(weight);
+    perfect += (weight * (RELEVANCE_K1 + 1)) / (1 + perfectNorm);
+  }
+  return { weights, perfect, averageLength };
+}
+
+/** The BM25 length factor of a memory of `length` terms; `scorePrepared` takes it so a caller can reuse it. */
+export function lengthNorm(length: number, averageLength: number): number {
+  return RELEVANCE_K1 * (1 - RELEVANCE_B + (RELEVANCE_B * length) / averageLength);
+}
+
+/** One matched term's contribution: `weight` from the prepared query, `norm` from `lengthNorm`. */
+export function termContribution(weight: number, termFrequency: number, norm: number): number {
+  return (weight * termFrequency * (RELEVANCE_K1 + 1)) / (termFrequency + norm);
+}
+
+/** The final score from the summed contributions (in query-term order): divided by the perfect match, clamped, rounded. */
+export function finishScore(sum: number, prepared: PreparedQuery): number {
+  if (!(prepared.perfect > 0)) return 0;
+  return roundScore(Math.min(1, sum / prepared.perfect));
 }
 
 /**
@@ -34,23 +82,19 @@ function idf(documentFrequency: number, memoryCount: number): number {
  */
 export function scoreTerms(queryTerms: readonly string[], memory: ScoredMemoryTerms, stats: TermStatistics): number {
   if (queryTerms.length === 0 || stats.memoryCount === 0) return 0;
-  const averageLength = stats.totalTermCount / stats.memoryCount || 1;
-  const perfectNorm = K1 * (1 - B + (B * queryTerms.length) / averageLength);
-  const norm = K1 * (1 - B + (B * memory.length) / averageLength);
-  let score = 0;
-  let perfect = 0;
-  for (const term of queryTerms) {
-    const weight = idf(stats.documentFrequency(term), stats.memoryCount);
-    perfect += (weight * (K1 + 1)) / (1 + perfectNorm);
-    const tf = memory.termFrequency(term);
-    if (tf > 0) score += (weight * tf * (K1 + 1)) / (tf + norm);
+  const prepared = prepareQuery(queryTerms, stats);
+  const norm = lengthNorm(memory.length, prepared.averageLength);
+  let sum = 0;
+  for (let i = 0; i < queryTerms.length; i++) {
+    const tf = memory.termFrequency(queryTerms[i]!);
+    if (tf > 0) sum += termContribution(prepared.weights[i]!, tf, norm);
   }
-  if (perfect <= 0) return 0;
-  return roundScore(Math.min(1, score / perfect));
+  return finishScore(sum, prepared);
 }
 
 export function roundScore(score: number): number {
-  return Math.round(score / SCORE_PRECISION) * SCORE_PRECISION;
+  // Multiplying by the inverse keeps results such as 0.209699968 exact in decimal (x / 1e-9 * 1e-9 does not).
+  return Math.round(score * 1e9) / 1e9;
 }
 
 export interface RankedMemory {
