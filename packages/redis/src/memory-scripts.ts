@@ -387,10 +387,11 @@ for k = #keys, 1, -1 do
       local tf = tfOf[i][key]
       if tf and tf > 0 then score = score + (weights[i] * tf * (K1 + 1)) / (tf + norm) end
     end
-    score = min(1, score / perfect) / 1e-9
+    -- As the core's roundScore: Math.round(x * 1e9) / 1e9.
+    score = min(1, score / perfect) * 1e9
     local whole = floor(score)
     if score - whole >= 0.5 then whole = whole + 1 end
-    score = whole * 1e-9
+    score = whole / 1e9
   end
   if not (score < minRelevance or (minRelevance > 0 and score == 0)) then
     if filter then

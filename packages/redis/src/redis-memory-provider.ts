@@ -26,6 +26,12 @@ import {
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
+  compareRanked,
+  hybridScore,
+  roundScore,
+  scoreTerms,
+  RELEVANCE_B,
+  RELEVANCE_K1,
   terms,
   TERMS_VERSION,
   validateMemoryId,
@@ -57,7 +63,6 @@ import {
 } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
 import { userKeys, validatePrefix, type UserKeys } from './redis-key-layout.js';
-import { SCORE_TERMS_B, SCORE_TERMS_K1 } from './score-terms-constants.js';
 import { termsEntry } from './terms-entry.js';
 
 /** Options both Redis clients share. */
@@ -66,8 +71,13 @@ export interface RedisMemoryOptions {
   prefix?: string;
   /** Session memory: all of a user's keys expire together this long after the user's latest write. */
   ttlSeconds?: number;
-  /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
+  /**
+   * Adds embedding similarity to search; vectors are computed once, at add, and stored. Results
+   * rank by the core's `hybridScore(lexical, cosine)` (see `ranking`).
+   */
   embedder?: Embedder;
+  /** With an embedder: `'hybrid'` (default) as the core defines, or `'embedding'` (cosine alone). */
+  ranking?: 'hybrid' | 'embedding';
   /**
    * Most memories one lexical search scores (default 2,000), found through the query's rarest
    * terms first: it bounds the time a search holds Redis when a query's words are in many
@@ -90,6 +100,7 @@ export class RedisMemoryProvider implements MemoryProvider {
   private readonly prefix: string;
   private readonly ttlMs: string;
   private readonly embedder: Embedder | undefined;
+  private readonly ranking: 'hybrid' | 'embedding';
   private readonly maxSearchCandidates: string;
   /** Encoding an id costs more than the rest of a get; agents ask for the same few users again and again. */
   private readonly keysByUser = new Map<string, UserKeys>();
@@ -111,6 +122,10 @@ export class RedisMemoryProvider implements MemoryProvider {
     }
     this.maxSearchCandidates = String(cap);
     this.embedder = options.embedder;
+    if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
+      throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
+    }
+    this.ranking = options.ranking ?? 'hybrid';
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
       filters: ALL_FILTER_CAPABILITIES,
@@ -146,13 +161,13 @@ export class RedisMemoryProvider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
-    if (this.embedder) return this.searchByEmbedding(user, await this.embedOne(text, signal), filter, limit, minRelevance);
+    if (this.embedder) return this.searchByEmbedding(user, text, await this.embedOne(text, signal), filter, limit, minRelevance);
     const queryTerms = [...new Set(terms(text))];
     if (queryTerms.length === 0) return [];
     const args = [
       TERMS_VERSION,
-      String(SCORE_TERMS_K1),
-      String(SCORE_TERMS_B),
+      String(RELEVANCE_K1),
+      String(RELEVANCE_B),
       String(limit),
       String(minRelevance),
       this.maxSearchCandidates,
@@ -291,22 +306,26 @@ export class RedisMemoryProvider implements MemoryProvider {
    */
   private async searchByEmbedding(
     user: string,
+    query: string,
     queryVector: number[],
     filter: FilterNode | undefined,
     limit: number,
     minRelevance: number,
   ): Promise<Memory[]> {
     const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
-    const ranked: Array<{ record: MemoryRecord; score: number }> = [];
+    const lexical = this.ranking === 'hybrid' ? lexicalScorer(query, records) : undefined;
+    const ranked: Memory[] = [];
     for (const record of records) {
       if (record.vector === undefined) continue;
-      if (filter && !matchesFilter(toMemory(record, user), filter)) continue;
-      const score = cosineRelevance(queryVector, decodeVector(record.vector));
+      const memory = toMemory(record, user);
+      if (filter && !matchesFilter(memory, filter)) continue;
+      const cosine = cosineRelevance(queryVector, decodeVector(record.vector));
+      const score = lexical ? hybridScore(lexical(record), cosine) : roundScore(Math.max(0, cosine));
       if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
-      ranked.push({ record, score });
+      memory.score = score;
+      ranked.push(memory);
     }
-    ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);
-    return ranked.slice(0, limit).map(({ record, score }) => toMemory(record, user, score));
+    return ranked.sort(compareRanked).slice(0, limit);
   }
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<number[]> {
@@ -320,4 +339,28 @@ export class RedisMemoryProvider implements MemoryProvider {
 
 function isStale(reply: unknown): boolean {
   return Array.isArray(reply) && reply[0] === 'stale';
+}
+
+/**
+ * The core's lexical score of each record for `query`, with rarity and lengths over all the
+ * user's records (the embedding path reads them all anyway).
+ */
+function lexicalScorer(query: string, records: readonly MemoryRecord[]): (record: MemoryRecord) => number {
+  const queryTerms = [...new Set(terms(query))];
+  const counts = new Map<MemoryRecord, { frequencies: Map<string, number>; length: number }>();
+  const documentFrequency = new Map<string, number>();
+  let totalTermCount = 0;
+  for (const record of records) {
+    const recordTerms = terms(record.memory);
+    const frequencies = new Map<string, number>();
+    for (const term of recordTerms) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+    for (const term of queryTerms) if (frequencies.has(term)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+    totalTermCount += recordTerms.length;
+    counts.set(record, { frequencies, length: recordTerms.length });
+  }
+  const stats = { memoryCount: records.length, totalTermCount, documentFrequency: (term: string) => documentFrequency.get(term) ?? 0 };
+  return (record) => {
+    const { frequencies, length } = counts.get(record)!;
+    return scoreTerms(queryTerms, { termFrequency: (term) => frequencies.get(term) ?? 0, length }, stats);
+  };
 }
