@@ -8,6 +8,7 @@ import {
   type MetricsRecorder,
 } from '@fastagentic/memory';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { AppEnv } from './app-env.js';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
 import { BackgroundTasks } from './background-tasks.js';
 import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } from './bearer-auth.js';
@@ -38,8 +39,6 @@ export interface AppOptions {
   /** Default: JSON lines on the console. */
   logger?: AppLogger;
 }
-
-export type AppEnv = { Variables: { user: AuthenticatedUser } };
 
 type ExecutionContext = NonNullable<Parameters<Hono['fetch']>[2]>;
 

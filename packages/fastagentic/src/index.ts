@@ -6,7 +6,8 @@ export {
   type AgentEndpointOptions,
   type AgentHandler,
 } from './agent-endpoint.js';
-export { App, type AppEnv, type AppLogger, type AppOptions } from './app.js';
+export { App, type AppLogger, type AppOptions } from './app.js';
+export type { AppEnv } from './app-env.js';
 export { BackgroundTasks } from './background-tasks.js';
 export {
   createBearerVerifier,

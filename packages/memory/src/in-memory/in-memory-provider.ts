@@ -1,5 +1,6 @@
 import { cosineRelevance, type Embedder } from '../embedders/embedder.js';
 import { LexicalIndex, type LexicalHit } from '../relevance/lexical-index.js';
+import { compareRanked } from '../relevance/score-terms.js';
 import { lexicalRelevance, tokenizeForRelevance } from '../relevance/lexical-relevance.js';
 import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-content.js';
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
@@ -306,8 +307,8 @@ export class InMemoryProvider implements MemoryProvider {
   }
 
   /**
-   * Ranks by relevance (share of query words contained), then by the matched words' rarity, then
-   * newest first. Hits are bucketed by words matched, so only the buckets that fill `limit` are sorted.
+   * Ranks by relevance (share of query words contained), equal scores newest first, then by id.
+   * Hits are bucketed by words matched, so only the buckets that fill `limit` are sorted.
    */
   private rankLexically(
     memories: UserMemories,
@@ -325,7 +326,10 @@ export class InMemoryProvider implements MemoryProvider {
     for (let matched = queryTerms.length; matched > 0 && ranked.length < limit; matched--) {
       const score = lexicalRelevance(queryTerms, matched);
       if (score < minRelevance) break;
-      const bucket = buckets[matched]!.sort((a, b) => b.weight - a.weight || b.id - a.id);
+      // One score per bucket: the spec's tie order (newest first, then id) decides within it.
+      const bucket = buckets[matched]!.sort((a, b) =>
+        compareRanked(memories.bySeq.get(a.id)!.memory, memories.bySeq.get(b.id)!.memory),
+      );
       for (const hit of bucket) {
         ranked.push({ stored: memories.bySeq.get(hit.id)!, score });
         if (ranked.length === limit) break;
@@ -346,7 +350,7 @@ export class InMemoryProvider implements MemoryProvider {
       if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
       ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });
     }
-    return ranked.sort((a, b) => b.score - a.score || b.stored.seq - a.stored.seq);
+    return ranked.sort((a, b) => compareRanked({ ...a.stored.memory, score: a.score }, { ...b.stored.memory, score: b.score }));
   }
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
