@@ -9,6 +9,7 @@ import {
   MemoryNotFoundError,
   MemoryValidationError,
   messagesToMemoryText,
+  parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
@@ -19,6 +20,7 @@ import {
   validateMetadata,
   validateQuery,
   validateUserId,
+  type AddOptions,
   type CallOptions,
   type Embedder,
   type FilterNode,
@@ -32,6 +34,7 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import { compareRanked } from '@fastagentic/memory/provider';
 import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
 import type { CryptoPrimitives } from './crypto-primitives.js';
 import { DecryptionCache } from './decryption-cache.js';
@@ -82,7 +85,9 @@ interface SearchCandidate {
   stored: Memory;
   record: OpenedRecord | undefined;
   score: number;
-  position: number;
+  /** The stored memory's, for the spec's tie order (`compareRanked`). */
+  createdAt: string;
+  id: string;
 }
 
 const DEFAULT_FILTERABLE_FIELDS = ['categories'] as const;
@@ -175,18 +180,20 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       consistency: inner.consistency,
       addResult: inner.addResult,
       storage: 'verbatim',
+      // A repeated key reaches the backend unchanged, so the backend's guarantee carries over.
+      ...(inner.idempotentAdd === true ? { idempotentAdd: true } : {}),
     };
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? await this.embed(text, signal) : undefined;
-    return this.write(user, crypto.randomUUID(), text, validMetadata, vector, signal);
+    return this.write(user, crypto.randomUUID(), text, validMetadata, vector, signal, idempotencyKey);
   }
 
   /**
@@ -211,12 +218,12 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       for (const [index, stored] of page.memories.entries()) {
         const result = scored[index];
         if (result === undefined) continue;
-        candidates.push({ stored, record: result.record, score: result.score, position: candidates.length });
+        candidates.push({ stored, record: result.record, score: result.score, createdAt: stored.createdAt, id: stored.id });
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
-    candidates.sort((a, b) => b.score - a.score || a.position - b.position);
+    candidates.sort(compareRanked);
     const results: Memory[] = [];
     for (const candidate of candidates) {
       if (candidate.score < minRelevance || (minRelevance > 0 && candidate.score === 0)) break;
@@ -312,6 +319,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     metadata: Metadata,
     vector: Float32Array | undefined,
     signal: AbortSignal | undefined,
+    idempotencyKey?: string,
   ): Promise<string> {
     const metadataJson = JSON.stringify(metadata);
     const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
@@ -340,7 +348,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       );
     }
     signal?.throwIfAborted();
-    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, { signal });
+    const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
+    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, addOptions);
     this.records.set(envelope, userId, recordId, { text, metadataJson });
     if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
     return id;

@@ -30,6 +30,7 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import { compareRanked } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
   decodeRecord,
@@ -58,6 +59,13 @@ export interface RedisMemoryOptions {
 interface Ranked {
   record: MemoryRecord;
   score: number;
+  /** The memory's creation time and id, for the spec's tie order (`compareRanked`). */
+  createdAt: string;
+  id: string;
+}
+
+function ranked(record: MemoryRecord, score: number): Ranked {
+  return { record, score, createdAt: toMemory(record, '').createdAt, id: record.id };
 }
 
 /**
@@ -226,29 +234,18 @@ export class RedisMemoryProvider implements MemoryProvider {
 
 /**
  * The core's ranking, as InMemoryProvider does it: score = share of the query's distinct content
- * words the memory contains; ties go to rarer matched words (sum of log(1 + memories / memories
- * with the word), counted over all of the user's memories), then to the newer memory.
+ * words the memory contains; equal scores newest first, then by id (`compareRanked`).
  */
 function rankLexically(records: MemoryRecord[], query: string, accept: (record: MemoryRecord) => boolean): Ranked[] {
   const queryTerms = [...new Set(tokenizeForRelevance(query))];
   if (queryTerms.length === 0) return [];
-  const containing = new Map<string, number>();
-  const hits: Array<{ record: MemoryRecord; terms: string[] }> = [];
+  const results: Ranked[] = [];
   for (const record of records) {
     const words = new Set(tokenizeForRelevance(record.memory));
-    const terms = queryTerms.filter((term) => words.has(term));
-    if (terms.length === 0) continue;
-    for (const term of terms) containing.set(term, (containing.get(term) ?? 0) + 1);
-    hits.push({ record, terms });
+    const matched = queryTerms.filter((term) => words.has(term)).length;
+    if (matched > 0 && accept(record)) results.push(ranked(record, lexicalRelevance(queryTerms, matched)));
   }
-  const ranked: Array<Ranked & { weight: number }> = [];
-  for (const { record, terms } of hits) {
-    if (!accept(record)) continue;
-    let weight = 0;
-    for (const term of terms) weight += Math.log(1 + records.length / containing.get(term)!);
-    ranked.push({ record, score: lexicalRelevance(queryTerms, terms.length), weight });
-  }
-  return ranked.sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq);
+  return results.sort(compareRanked);
 }
 
 function rankByEmbedding(
@@ -256,10 +253,10 @@ function rankByEmbedding(
   queryVector: number[],
   accept: (record: MemoryRecord) => boolean,
 ): Ranked[] {
-  const ranked: Ranked[] = [];
+  const results: Ranked[] = [];
   for (const record of records) {
     if (record.vector === undefined || !accept(record)) continue;
-    ranked.push({ record, score: cosineRelevance(queryVector, decodeVector(record.vector)) });
+    results.push(ranked(record, cosineRelevance(queryVector, decodeVector(record.vector))));
   }
-  return ranked.sort((a, b) => b.score - a.score || b.record.seq - a.record.seq);
+  return results.sort(compareRanked);
 }

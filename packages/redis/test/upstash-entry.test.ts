@@ -25,7 +25,7 @@ async function reachableImports(file: string, seen = new Set<string>()): Promise
 
 it('the edge entry @fastagentic/redis/upstash reaches neither ioredis nor a Node built-in', async () => {
   const imports = [...(await reachableImports(resolve(SOURCE, 'upstash.ts')))];
-  expect(imports.sort()).toEqual(['@fastagentic/memory', '@upstash/redis/cloudflare']);
+  expect(imports.sort()).toEqual(['@fastagentic/memory', '@fastagentic/memory/provider', '@upstash/redis/cloudflare']);
   for (const specifier of imports) expect(builtinModules).not.toContain(specifier.replace(/^node:/, ''));
   expect([...(await reachableImports(resolve(SOURCE, 'index.ts')))]).toContain('ioredis');
 });

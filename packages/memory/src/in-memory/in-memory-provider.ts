@@ -345,12 +345,13 @@ export class InMemoryProvider implements MemoryProvider {
     signal: AbortSignal | undefined,
   ): Promise<RankedMemory[]> {
     const queryVector = await this.embedOne(query, signal);
-    const ranked: RankedMemory[] = [];
+    const ranked: Array<RankedMemory & { createdAt: string; id: string }> = [];
     for (const stored of memories.ordered) {
       if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
-      ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector) });
+      const { createdAt, id } = stored.memory;
+      ranked.push({ stored, score: cosineRelevance(queryVector, stored.vector), createdAt, id });
     }
-    return ranked.sort((a, b) => compareRanked({ ...a.stored.memory, score: a.score }, { ...b.stored.memory, score: b.score }));
+    return ranked.sort(compareRanked);
   }
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
