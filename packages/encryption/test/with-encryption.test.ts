@@ -3,12 +3,12 @@ import {
   MemoryConfigurationError,
   MemoryError,
   MemoryValidationError,
-  tokenizeForRelevance,
   withMetrics,
   type Embedder,
   type MemoryCapabilities,
   type MemoryProvider,
 } from '@fastagentic/memory';
+import { tokenizeForRelevance } from '@fastagentic/memory/provider';
 import { describe, expect, it } from 'vitest';
 import { ENCRYPTION_KEY_ENV, MemoryDecryptionError, STORED_FIELDS, withEncryption } from '../src/index.js';
 import { randomKey } from './describe-encryption-guarantees.js';

@@ -1,18 +1,8 @@
 import {
-  assertFilterSupported,
-  delay,
   extractUserId,
   MemoryConfigurationError,
   MemoryNotFoundError,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -23,6 +13,18 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import {
+  assertFilterSupported,
+  delay,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+} from '@fastagentic/memory/provider';
 import { escapeUserId } from './escape-user-id.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { readEnv } from './read-env.js';

@@ -1,4 +1,5 @@
-import { delay, MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { delay } from '@fastagentic/memory/provider';
 import { MemoryClient } from 'mem0ai';
 import { backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
 

@@ -1,22 +1,10 @@
 import {
-  ALL_FILTER_CAPABILITIES,
   extractUserId,
-  matchesFilter,
-  MEMORY_LIMITS,
   MemoryConfigurationError,
   MemoryError,
   MemoryNotFoundError,
   MemoryValidationError,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
-  assertFilterSupported,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -27,6 +15,20 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import {
+  ALL_FILTER_CAPABILITIES,
+  matchesFilter,
+  MEMORY_LIMITS,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  assertFilterSupported,
+} from '@fastagentic/memory/provider';
 import { Memory as Mem0Memory, type MemoryItem } from 'mem0ai/oss';
 import { escapeUserId } from './escape-user-id.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';

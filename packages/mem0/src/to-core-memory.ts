@@ -1,4 +1,5 @@
-import { categoriesFromMetadata, type Memory, type Metadata } from '@fastagentic/memory';
+import type { Memory, Metadata } from '@fastagentic/memory';
+import { categoriesFromMetadata } from '@fastagentic/memory/provider';
 
 /** A memory as mem0ai returns it (camelCase keys, metadata as stored). */
 export interface Mem0Record {

@@ -1,6 +1,7 @@
 import { comparePair, measure, printFigures, type Figure } from '@fastagentic/bench';
 import MiniSearch from 'minisearch';
-import { InMemoryProvider, injectMemory, tokenizeForRelevance } from '../src/index.js';
+import { InMemoryProvider, injectMemory } from '../src/index.js';
+import { tokenizeForRelevance } from '../src/provider.js';
 
 // Deterministic pseudo-random text: a 3,000-word vocabulary, sentences of 8 to 16 words.
 let seed = 42;

@@ -1,5 +1,6 @@
 import { comparePair, formatDuration, printFigures, type Figure, type PairResult, type Stats } from '@fastagentic/bench';
-import { lexicalRelevance, tokenizeForRelevance, type Memory } from '@fastagentic/memory';
+import type { Memory } from '@fastagentic/memory';
+import { lexicalRelevance, tokenizeForRelevance } from '@fastagentic/memory/provider';
 import { Redis } from 'ioredis';
 import { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';

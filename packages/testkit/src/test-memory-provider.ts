@@ -1,12 +1,8 @@
 import {
-  FILTER_OPERATORS,
   injectMemory,
   MemoryConfigurationError,
   MemoryError,
-  MEMORY_LIMITS,
   MemoryNotFoundError,
-  memoryPageSchema,
-  memorySchema,
   MemoryValidationError,
   ProviderUnavailableError,
   UnsupportedFilterError,
@@ -18,7 +14,13 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
-import { compareRanked } from '@fastagentic/memory/provider';
+import {
+  compareRanked,
+  FILTER_OPERATORS,
+  MEMORY_LIMITS,
+  memoryPageSchema,
+  memorySchema,
+} from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './eventually.js';
 import { HOSTILE_USER_IDS } from './hostile-user-ids.js';

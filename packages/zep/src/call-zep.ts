@@ -1,4 +1,5 @@
-import { delay, MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { MemoryConfigurationError, ProviderUnavailableError } from '@fastagentic/memory';
+import { delay } from '@fastagentic/memory/provider';
 import { ZepError, ZepTimeoutError } from '@getzep/zep-cloud';
 
 export const PROVIDER_NAME = 'zep';

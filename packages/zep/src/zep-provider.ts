@@ -1,21 +1,8 @@
 import {
-  ALL_FILTER_CAPABILITIES,
-  assertFilterSupported,
-  categoriesFromMetadata,
-  delay,
-  matchesFilter,
   MemoryConfigurationError,
   MemoryNotFoundError,
   MemoryValidationError,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -26,6 +13,21 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
+import {
+  ALL_FILTER_CAPABILITIES,
+  assertFilterSupported,
+  categoriesFromMetadata,
+  delay,
+  matchesFilter,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+} from '@fastagentic/memory/provider';
 import { ZepClient, type Zep } from '@getzep/zep-cloud';
 import {
   PROVIDER_NAME,

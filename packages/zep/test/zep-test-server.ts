@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lexicalRelevance, tokenizeForRelevance } from '@fastagentic/memory';
+import { lexicalRelevance, tokenizeForRelevance } from '@fastagentic/memory/provider';
 
 /**
  * A local stand-in for Zep Cloud's v2 REST API, speaking the wire format @getzep/zep-cloud 3.30
