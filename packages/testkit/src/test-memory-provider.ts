@@ -786,8 +786,9 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
               add: () => broken.add(userId, [{ role: 'user', content: 'Written to a failing backend' }]),
               search: () => broken.search(userId, 'failing backend'),
               getAll: () => broken.getAll(userId),
-              get: () => broken.get(userId, `missing-${runId}`),
-              delete: () => broken.delete(userId, `missing-${runId}`),
+              // A well-formed id, so a provider that checks id shapes locally still asks its backend.
+              get: () => broken.get(userId, crypto.randomUUID()),
+              delete: () => broken.delete(userId, crypto.randomUUID()),
               deleteAll: () => broken.deleteAll(userId),
             };
             for (const [operation, call] of Object.entries(calls)) {

@@ -12,6 +12,11 @@ export interface ZepTestServerOptions {
   apiKey?: string;
   /** Delay before added messages become facts. Default 40 ms. */
   ingestDelayMs?: number;
+  /**
+   * How a user the server does not know is answered: 404 (default) or, as Zep also does,
+   * 400 with a "... not found" message.
+   */
+  unknownUserStatus?: 400 | 404;
 }
 
 export interface CapturedRequest {
@@ -133,12 +138,12 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
 
   const userOf = (userId: string) => {
     const user = users.get(userId);
-    if (!user) throw new HttpError(404, `user not found: ${userId}`);
+    if (!user) throw new HttpError(options.unknownUserStatus ?? 404, `user not found: ${userId}`);
     return user;
   };
   const threadOf = (threadId: string) => {
     const thread = threads.get(threadId);
-    if (!thread) throw new HttpError(404, `thread not found: ${threadId}`);
+    if (!thread) throw new HttpError(options.unknownUserStatus ?? 404, `thread not found: ${threadId}`);
     return thread;
   };
   const edgeOf = (uuid: string) => {
