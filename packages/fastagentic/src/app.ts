@@ -11,7 +11,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
 import { BackgroundTasks } from './background-tasks.js';
-import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } from './bearer-auth.js';
+import { createBearerVerifier, type BearerAuthOptions } from './bearer-auth.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { parseMessage, parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
