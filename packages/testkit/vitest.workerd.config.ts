@@ -14,5 +14,7 @@ export default defineConfig({
   test: {
     name: 'workerd',
     include: ['test/**/*.test.ts'],
+    // It starts a child vitest: Node only.
+    exclude: ['test/mutation/**'],
   },
 });

@@ -1,18 +1,5 @@
-import {
-  MEMORY_LIMITS,
-  MemoryConfigurationError,
-  MemoryValidationError,
-  ProviderUnavailableError,
-  validateUserId,
-  meterOperation,
-  withMetrics,
-  type Memory,
-  type MemoryInjector,
-  type MemoryOperation,
-  type MemoryProvider,
-  type Message,
-  type MetricsRecorder,
-} from '@fastagentic/memory';
+import { MemoryConfigurationError, MemoryValidationError, ProviderUnavailableError, meterOperation, withMetrics, type Memory, type MemoryInjector, type MemoryOperation, type MemoryProvider, type Message, type MetricsRecorder } from '@fastagentic/memory';
+import { MEMORY_LIMITS, validateUserId } from '@fastagentic/memory/provider';
 import type {
   CallOptionsShape,
   FinishReasonShape,

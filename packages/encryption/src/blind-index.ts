@@ -1,15 +1,13 @@
 import {
-  CATEGORIES_FIELD,
-  categoriesFromMetadata,
   UnsupportedFilterError,
   type FilterCapability,
-  type FilterNode,
   type FilterOperator,
   type JsonPrimitive,
   type JsonValue,
   type MemoryFilter,
   type Metadata,
 } from '@fastagentic/memory';
+import { CATEGORIES_FIELD, categoriesFromMetadata, type FilterNode } from '@fastagentic/memory/provider';
 import type { KeyRing } from './key-ring.js';
 import { STORED_FIELDS } from './stored-fields.js';
 

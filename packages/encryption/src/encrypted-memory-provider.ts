@@ -1,24 +1,11 @@
 import {
-  assertFilterSupported,
-  categoriesFromMetadata,
-  matchesFilter,
-  MEMORY_LIMITS,
   MemoryConfigurationError,
   MemoryNotFoundError,
   MemoryValidationError,
-  messagesToMemoryText,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
+  type AddOptions,
   type CallOptions,
   type Embedder,
-  type FilterNode,
   type GetAllOptions,
   type Memory,
   type MemoryCapabilities,
@@ -29,7 +16,30 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
-import { compareRanked, cosineRelevance, hybridScore, roundScore, scoreTerms, terms, type TermStatistics } from '@fastagentic/memory/provider';
+import {
+  assertFilterSupported,
+  categoriesFromMetadata,
+  compareRanked,
+  cosineRelevance,
+  hybridScore,
+  matchesFilter,
+  MEMORY_LIMITS,
+  messagesToMemoryText,
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  roundScore,
+  scoreTerms,
+  terms,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  type FilterNode,
+  type TermStatistics,
+} from '@fastagentic/memory/provider';
 import { buildIndexFields, indexedFilterCapabilities, toIndexFilter } from './blind-index.js';
 import type { CryptoPrimitives } from './crypto-primitives.js';
 import { DecryptionCache } from './decryption-cache.js';
@@ -196,18 +206,28 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       consistency: inner.consistency,
       addResult: inner.addResult,
       storage: 'verbatim',
+      // A repeated key reaches the backend unchanged, so the backend's guarantee carries over.
+      ...(inner.idempotentAdd === true ? { idempotentAdd: true } : {}),
     };
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? await this.embed(text, signal) : undefined;
-    return this.write(user, crypto.randomUUID(), text, validMetadata, vector && { vector, model: this.embedder!.modelId }, signal);
+    return this.write(
+      user,
+      crypto.randomUUID(),
+      text,
+      validMetadata,
+      vector && { vector, model: this.embedder!.modelId },
+      signal,
+      idempotencyKey,
+    );
   }
 
   /**
@@ -367,6 +387,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     metadata: Metadata,
     embedding: { vector: Float32Array; model: string | undefined } | undefined,
     signal: AbortSignal | undefined,
+    idempotencyKey?: string,
   ): Promise<string> {
     const vector = embedding?.vector;
     const metadataJson = JSON.stringify(metadata);
@@ -397,7 +418,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       );
     }
     signal?.throwIfAborted();
-    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, { signal });
+    const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
+    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, addOptions);
     this.records.set(envelope, userId, recordId, { text, metadataJson });
     if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
     return id;

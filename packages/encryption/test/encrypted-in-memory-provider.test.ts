@@ -1,10 +1,10 @@
 import { InMemoryProvider } from '@fastagentic/memory';
-import { testMemoryProvider } from '@fastagentic/testkit';
+import { CONFORMANCE_FILTER_FIELDS, testMemoryProvider } from '@fastagentic/testkit';
 import { withEncryption } from '../src/index.js';
 import { describeEncryptionGuarantees, randomKey } from './describe-encryption-guarantees.js';
 
-// The fixtures' fields the conformance filter tests use; everything else stays unfilterable.
-const options = { key: randomKey(), filterableFields: ['category', 'source', 'categories'] };
+// The fields the conformance filter tests use; everything else stays unfilterable.
+const options = { key: randomKey(), filterableFields: CONFORMANCE_FILTER_FIELDS };
 
 testMemoryProvider({
   name: 'withEncryption(InMemoryProvider)',

@@ -12,8 +12,9 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { AppEnv } from './app-env.js';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
-import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } from './bearer-auth.js';
+import { createBearerVerifier, type BearerAuthOptions } from './bearer-auth.js';
 import { parseChatRequest } from './chat-request.js';
 import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
@@ -75,8 +76,6 @@ export interface AppHealth {
   stores: { memory: StoreHealth; sessionMemory?: StoreHealth };
   writeQueue: { depth: number; dropped: number };
 }
-
-export type AppEnv = { Variables: { user: AuthenticatedUser } };
 
 type ExecutionContext = NonNullable<Parameters<Hono['fetch']>[2]>;
 

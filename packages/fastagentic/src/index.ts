@@ -8,7 +8,8 @@ export {
   type AgentReply,
 } from './agent-endpoint.js';
 export { aiSdkRunnable, type AiSdkRunnableOptions, type LanguageModelShape } from './ai-sdk-runnable.js';
-export { App, type AppEnv, type AppHealth, type AppLogger, type AppOptions, type StoreHealth } from './app.js';
+export { App, type AppHealth, type AppLogger, type AppOptions, type StoreHealth } from './app.js';
+export type { AppEnv } from './app-env.js';
 export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
 export {
   createBearerVerifier,

@@ -1,6 +1,7 @@
-import { validateMessages, validateMetadata, validateQuery, type MemoryFilter, type MemoryProvider, type Message } from '@fastagentic/memory';
+import type { MemoryFilter, MemoryProvider, Message } from '@fastagentic/memory';
+import { validateMessages, validateMetadata, validateQuery } from '@fastagentic/memory/provider';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { AppEnv } from './app.js';
+import type { AppEnv } from './app-env.js';
 import { errorBody } from './error-body.js';
 import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
 

@@ -1,4 +1,5 @@
-import { MEMORY_LIMITS, MemoryValidationError } from '@fastagentic/memory';
+import { MemoryValidationError } from '@fastagentic/memory';
+import { MEMORY_LIMITS } from '@fastagentic/memory/provider';
 import type { Context } from 'hono';
 import { HttpInputError } from './error-body.js';
 

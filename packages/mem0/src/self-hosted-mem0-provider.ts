@@ -1,33 +1,19 @@
+import { extractUserId, MemoryConfigurationError, MemoryError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError, type CallOptions, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
-  extractUserId,
+  assertFilterSupported,
+  compareRanked,
   matchesFilter,
   MEMORY_LIMITS,
-  MemoryConfigurationError,
-  MemoryError,
-  MemoryNotFoundError,
-  MemoryValidationError,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
-  ProviderUnavailableError,
   validateMemoryId,
   validateMessages,
   validateMetadata,
   validateQuery,
   validateUserId,
-  assertFilterSupported,
-  type CallOptions,
-  type GetAllOptions,
-  type Memory,
-  type MemoryCapabilities,
-  type MemoryPage,
-  type MemoryProvider,
-  type Message,
-  type Metadata,
-  type SearchOptions,
-} from '@fastagentic/memory';
-import { compareRanked } from '@fastagentic/memory/provider';
+} from '@fastagentic/memory/provider';
 import type { Memory as Mem0Memory, MemoryItem } from 'mem0ai/oss';
 import { escapeUserId } from './escape-user-id.js';
 import { loadOptionalPeer } from './load-optional-peer.js';

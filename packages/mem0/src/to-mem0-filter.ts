@@ -1,4 +1,5 @@
-import { CATEGORIES_FIELD, type FilterCapability, type FilterNode, type JsonValue } from '@fastagentic/memory';
+import type { FilterCapability, JsonValue } from '@fastagentic/memory';
+import { CATEGORIES_FIELD, type FilterNode } from '@fastagentic/memory/provider';
 
 /**
  * Filter operators the Mem0 platform adapter honours with the core's semantics. Mem0 filters

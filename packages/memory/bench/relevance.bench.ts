@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { comparePair, measure, printFigures, type Figure } from '@fastagentic/bench';
-import { cosineRelevance, InMemoryProvider } from '../src/index.js';
+import { InMemoryProvider } from '../src/index.js';
+import { cosineRelevance } from '../src/provider.js';
 import { hybridScore } from '../src/relevance/hybrid-score.js';
 import { roundScore } from '../src/relevance/score-terms.js';
 import { LexicalIndex } from '../src/relevance/lexical-index.js';

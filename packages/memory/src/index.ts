@@ -1,5 +1,6 @@
-export { delay } from './provider-toolkit/delay.js';
-export { cosineRelevance, type Embedder } from './embedders/embedder.js';
+// The application API. Provider authors import `@fastagentic/memory/provider` as well.
+export { type Embedder } from './embedders/embedder.js';
+export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
 export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
 export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory/in-memory-provider.js';
@@ -17,9 +18,6 @@ export {
   type RelevantInjectionOptions,
 } from './injection/inject-memory.js';
 export { iterateMemories } from './iterate-memories.js';
-export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
-export { lexicalRelevance, tokenizeForRelevance } from './relevance/deprecated-relevance.js';
-export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
 export {
   MemoryConfigurationError,
   MemoryError,
@@ -30,68 +28,25 @@ export {
   type MemoryErrorOptions,
   type ProviderUnavailableErrorOptions,
 } from './spec/memory-error.js';
-export {
-  ALL_FILTER_CAPABILITIES,
-  assertFilterSupported,
-  CATEGORIES_FIELD,
-  FILTER_OPERATORS,
-  matchesFilter,
-  parseMemoryFilter,
-  type FieldCondition,
-  type FieldOperators,
-  type FilterCapability,
-  type FilterNode,
-  type FilterOperator,
-  type LogicalOperator,
-  type MemoryFilter,
-  type RangeValue,
+export type {
+  FieldCondition,
+  FieldOperators,
+  FilterCapability,
+  FilterOperator,
+  LogicalOperator,
+  MemoryFilter,
+  RangeValue,
 } from './spec/memory-filter.js';
-export { MEMORY_LIMITS } from './spec/memory-limits.js';
-export {
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_SEARCH_LIMIT,
-  type AddOptions,
-  type CallOptions,
-  type GetAllOptions,
-  type MemoryCapabilities,
-  type MemoryPage,
-  type MemoryProvider,
-  type SearchOptions,
+export type {
+  AddOptions,
+  CallOptions,
+  GetAllOptions,
+  MemoryCapabilities,
+  MemoryPage,
+  MemoryProvider,
+  SearchOptions,
 } from './spec/memory-provider.js';
-export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
-export {
-  jsonValueSchema,
-  getAllOptionsSchema,
-  limitSchema,
-  memoryPageSchema,
-  memorySchema,
-  messageRoleSchema,
-  messageSchema,
-  metadataSchema,
-  minRelevanceSchema,
-  searchOptionsSchema,
-  type JsonPrimitive,
-  type JsonValue,
-  type Memory,
-  type Message,
-  type MessageRole,
-  type Metadata,
-} from './spec/schemas.js';
-export {
-  parseAddOptions,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
-  type ParsedAddOptions,
-  type ParsedCallOptions,
-  type ParsedGetAllOptions,
-  type ParsedSearchOptions,
-} from './spec/validate-input.js';
+export type { JsonPrimitive, JsonValue, Memory, Message, MessageRole, Metadata } from './spec/schemas.js';
 export {
   withMetrics,
   meterOperation,

@@ -1,6 +1,29 @@
-// The provider toolkit: what a provider author needs beyond the application API. Application
-// code imports `@fastagentic/memory`; providers import this entry as well.
+// The provider toolkit: what a provider author needs beyond the application API, so a provider
+// is its backend logic only. Application code imports `@fastagentic/memory`.
+export { cosineRelevance } from './embedders/embedder.js';
 export { delay } from './provider-toolkit/delay.js';
+export {
+  errorFromHttpStatus,
+  errorFromNetworkFailure,
+  isNotAppliedStatus,
+  isRetryableStatus,
+  type HttpErrorOptions,
+} from './provider-toolkit/http-errors.js';
+export { base64UrlDecode, base64UrlEncode, encodeUrlSegment } from './provider-toolkit/id-encoding.js';
+export {
+  aliasedOption,
+  booleanOption,
+  DEFAULT_TIMEOUT_MS,
+  nonNegativeIntegerOption,
+  parseReadYourWrites,
+  positiveNumberOption,
+  readEnv,
+  requireOption,
+  stringOption,
+  urlOption,
+  type ReadYourWrites,
+  type ReadYourWritesOptions,
+} from './provider-toolkit/provider-options.js';
 export {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
@@ -11,7 +34,8 @@ export {
   type RetryPolicy,
   type WithRetryOptions,
 } from './provider-toolkit/retry.js';
-export { terms, TERMS_VERSION } from './relevance/terms.js';
+export { waitUntilVisible } from './provider-toolkit/wait-until-visible.js';
+export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
 export {
   compareRanked,
   inverseDocumentFrequency,
@@ -25,20 +49,20 @@ export {
   type TermStatistics,
 } from './relevance/score-terms.js';
 export { hybridScore } from './relevance/hybrid-score.js';
-export { cosineRelevance, type Embedder } from './embedders/embedder.js';
-export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
-export { lexicalRelevance, tokenizeForRelevance } from './relevance/deprecated-relevance.js';
+export { terms, TERMS_VERSION } from './relevance/terms.js';
 export { categoriesFromMetadata, messagesToMemoryText } from './spec/memory-content.js';
 export {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
   CATEGORIES_FIELD,
+  FILTER_OPERATORS,
   matchesFilter,
   parseMemoryFilter,
-  type FilterCapability,
   type FilterNode,
 } from './spec/memory-filter.js';
 export { MEMORY_LIMITS } from './spec/memory-limits.js';
+export { DEFAULT_PAGE_SIZE, DEFAULT_SEARCH_LIMIT } from './spec/memory-provider.js';
+export { memoryPageSchema, memorySchema } from './spec/schemas.js';
 export {
   parseAddOptions,
   parseCallOptions,

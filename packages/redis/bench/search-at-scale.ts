@@ -1,5 +1,5 @@
 import { formatDuration, type Figure, type Stats } from '@fastagentic/bench';
-import { lexicalRelevance, tokenizeForRelevance } from '@fastagentic/memory';
+import { terms } from '@fastagentic/memory/provider';
 import { Redis } from 'ioredis';
 import type { RedisProvider } from '../src/index.js';
 import { userKeys } from '../src/redis-key-layout.js';
@@ -85,12 +85,12 @@ function querySets(text: MemoryText, memories: number) {
 
 /** The search before the index: every record of the user (HVALS), ranked in JavaScript. */
 function rankAll(values: string[], query: string) {
-  const queryTerms = [...new Set(tokenizeForRelevance(query))];
+  const queryTerms = [...new Set(terms(query))];
   const containing = new Map<string, number>();
   const hits = [];
   for (const value of values) {
     const record = JSON.parse(value) as { memory: string; seq: number };
-    const words = new Set(tokenizeForRelevance(record.memory));
+    const words = new Set(terms(record.memory));
     const matched = queryTerms.filter((term) => words.has(term));
     if (matched.length === 0) continue;
     for (const term of matched) containing.set(term, (containing.get(term) ?? 0) + 1);
@@ -99,7 +99,8 @@ function rankAll(values: string[], query: string) {
   return hits
     .map(({ record, matched }) => ({
       record,
-      score: lexicalRelevance(queryTerms, matched.length),
+      // The ranking before the index: the share of the query's terms a memory contains.
+      score: matched.length / queryTerms.length,
       weight: matched.reduce((sum, term) => sum + Math.log(1 + values.length / containing.get(term)!), 0),
     }))
     .sort((a, b) => b.score - a.score || b.weight - a.weight || b.record.seq - a.record.seq)

@@ -1,20 +1,4 @@
-import {
-  MemoryConfigurationError,
-  MemoryNotFoundError,
-  ProviderUnavailableError,
-  type AddOptions,
-  type CallOptions,
-  type Embedder,
-  type FilterNode,
-  type GetAllOptions,
-  type Memory,
-  type MemoryCapabilities,
-  type MemoryPage,
-  type MemoryProvider,
-  type Message,
-  type Metadata,
-  type SearchOptions,
-} from '@fastagentic/memory';
+import { MemoryConfigurationError, MemoryNotFoundError, ProviderUnavailableError, type AddOptions, type CallOptions, type Embedder, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
@@ -39,6 +23,7 @@ import {
   validateMetadata,
   validateQuery,
   validateUserId,
+  type FilterNode,
 } from '@fastagentic/memory/provider';
 import {
   decodeCursor,

@@ -7,5 +7,7 @@ testMemoryProvider({
   name: 'RedisProvider (ioredis)',
   create: () => new RedisProvider({ url: SHARED_REDIS_URL, prefix }),
   createWithTtl: (ttlSeconds) => new RedisProvider({ url: SHARED_REDIS_URL, prefix, ttlSeconds }),
+  // Nothing listens on port 1: every call fails to connect.
+  createBroken: () => new RedisProvider({ url: 'redis://127.0.0.1:1', prefix }),
   destroy: (provider) => (provider as RedisProvider).close(),
 });

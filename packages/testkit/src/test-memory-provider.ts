@@ -1,11 +1,10 @@
 import {
-  FILTER_OPERATORS,
   injectMemory,
-  MEMORY_LIMITS,
+  MemoryConfigurationError,
+  MemoryError,
   MemoryNotFoundError,
-  memoryPageSchema,
-  memorySchema,
   MemoryValidationError,
+  ProviderUnavailableError,
   UnsupportedFilterError,
   type FilterCapability,
   type Memory,
@@ -13,7 +12,15 @@ import {
   type MemoryFilter,
   type MemoryProvider,
   type Metadata,
+  type SearchOptions,
 } from '@fastagentic/memory';
+import {
+  compareRanked,
+  FILTER_OPERATORS,
+  MEMORY_LIMITS,
+  memoryPageSchema,
+  memorySchema,
+} from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './eventually.js';
 import { HOSTILE_USER_IDS } from './hostile-user-ids.js';
@@ -30,6 +37,14 @@ export interface TestMemoryProviderOptions {
   capabilities?: Partial<MemoryCapabilities>;
   /** Makes a provider whose memories expire after `ttlSeconds`; the TTL tests run only with it. */
   createWithTtl?: (ttlSeconds: number) => MemoryProvider | Promise<MemoryProvider>;
+  /**
+   * Makes a provider whose backend fails on every call (a stopped server, a closed port, a client
+   * that throws). With it the suite checks that failures come out as the core's typed errors
+   * (ProviderUnavailableError, MemoryConfigurationError), never as a raw client or driver error.
+   * Keep its retries low (e.g. `retry: { maxRetries: 0 }`) so the test stays fast. `destroy` is
+   * called with it afterwards.
+   */
+  createBroken?: () => MemoryProvider | Promise<MemoryProvider>;
   /** Called once after the suite, e.g. to close a client. */
   destroy?: (provider: MemoryProvider) => void | Promise<void>;
   /** Longest wait for a write to become visible on an eventually consistent provider. Default 10 s. */
@@ -67,17 +82,33 @@ const FILTER_FIXTURES: Array<{ key: string; text: string; metadata: Metadata }> 
   {
     key: 'tea',
     text: 'Prefers green tea in the morning',
-    metadata: { category: 'preferences', priority: 1, tags: ['drink', 'morning'], source: 'chat', day: '2026-01-05' },
+    metadata: {
+      category: 'preferences',
+      priority: 1,
+      tags: ['drink', 'morning'],
+      source: 'chat',
+      day: '2026-01-05',
+      count: 9,
+      code: '10',
+    },
   },
   {
     key: 'berlin',
     text: 'Lives in Berlin near the river',
-    metadata: { category: 'profile', priority: 5, tags: ['location'], source: 'import', day: '2026-03-10' },
+    metadata: {
+      category: 'profile',
+      priority: 5,
+      tags: ['location'],
+      source: 'import',
+      day: '2026-03-10',
+      count: 10,
+      code: '9',
+    },
   },
   {
     key: 'piano',
     text: 'Plays the piano on weekends',
-    metadata: { category: 'hobbies', priority: 9, tags: ['music', 'weekend'], day: '2026-06-20' },
+    metadata: { category: 'hobbies', priority: 9, tags: ['music', 'weekend'], day: '2026-06-20', count: 100 },
   },
 ];
 
@@ -93,6 +124,74 @@ const OPERATOR_CASES: Record<(typeof FILTER_OPERATORS)[number], { filter: Memory
   lte: { filter: { priority: { lte: 5 } }, expected: ['tea', 'berlin'] },
   contains: { filter: { tags: { contains: 'music' } }, expected: ['piano'] },
 };
+
+/**
+ * The metadata fields the filter tests read. A provider that filters declared fields only (such
+ * as an encrypting wrapper with `filterableFields`) lists these in its test setup.
+ */
+export const CONFORMANCE_FILTER_FIELDS: readonly string[] = [
+  'category',
+  'categories',
+  'priority',
+  'tags',
+  'source',
+  'day',
+  'count',
+  'code',
+  'absent',
+];
+
+/**
+ * Where providers go wrong: a missing field, an array-valued field, numbers next to numeric
+ * strings. Semantics (those of `matchesFilter`): `ne`/`nin` hold when the field is missing;
+ * equality on an array means "contains"; numbers compare with numbers and strings with strings.
+ */
+const EDGE_CASES: Array<{ title: string; needs: FilterCapability[]; filter: MemoryFilter; expected: string[] }> = [
+  { title: 'ne holds when the field is missing', needs: ['ne'], filter: { source: { ne: 'chat' } }, expected: ['berlin', 'piano'] },
+  {
+    title: 'nin holds when the field is missing',
+    needs: ['nin'],
+    filter: { source: { nin: ['chat', 'web'] } },
+    expected: ['berlin', 'piano'],
+  },
+  { title: 'ne on a field no memory has selects every memory', needs: ['ne'], filter: { absent: { ne: 'x' } }, expected: ['tea', 'berlin', 'piano'] },
+  { title: 'eq on a field no memory has selects none', needs: ['eq'], filter: { absent: { eq: 'x' } }, expected: [] },
+  { title: 'NOT of an equality holds when the field is missing', needs: ['not', 'eq'], filter: { NOT: { code: '10' } }, expected: ['berlin', 'piano'] },
+  { title: 'gt compares numbers as numbers (10 > 9)', needs: ['gt'], filter: { count: { gt: 9 } }, expected: ['berlin', 'piano'] },
+  { title: 'lt compares numbers as numbers (9 < 10)', needs: ['lt'], filter: { count: { lt: 10 } }, expected: ['tea'] },
+  { title: 'gte/lte compare numbers as numbers', needs: ['gte', 'lte'], filter: { count: { gte: 10, lte: 100 } }, expected: ['berlin', 'piano'] },
+  { title: 'a range over numbers never matches strings', needs: ['gt'], filter: { code: { gt: 5 } }, expected: [] },
+  { title: 'a number equals the same number', needs: ['eq'], filter: { count: 10 }, expected: ['berlin'] },
+  { title: 'a numeric string never equals a number', needs: ['eq'], filter: { count: '10' }, expected: [] },
+  { title: 'a string equals the same string', needs: ['eq'], filter: { code: { eq: '10' } }, expected: ['tea'] },
+  { title: 'a number never equals a numeric string', needs: ['eq'], filter: { code: { eq: 10 } }, expected: [] },
+  { title: 'in keeps numbers and numeric strings apart', needs: ['in'], filter: { count: { in: ['9', 10] } }, expected: ['berlin'] },
+  { title: 'equality on an array field means contains (shorthand)', needs: ['eq'], filter: { tags: 'music' }, expected: ['piano'] },
+  { title: 'equality on an array field means contains (eq)', needs: ['eq'], filter: { tags: { eq: 'morning' } }, expected: ['tea'] },
+  { title: 'ne on an array field means does not contain', needs: ['ne'], filter: { tags: { ne: 'music' } }, expected: ['tea', 'berlin'] },
+  {
+    title: 'in on an array field means contains one of',
+    needs: ['in'],
+    filter: { tags: { in: ['location', 'weekend'] } },
+    expected: ['berlin', 'piano'],
+  },
+  { title: 'nin on an array field means contains none of', needs: ['nin'], filter: { tags: { nin: ['music', 'drink'] } }, expected: ['berlin'] },
+];
+
+/**
+ * User ids a careless store folds together: case, surrounding spaces, Unicode normalization
+ * forms (NFC "é" and NFD "e" + combining acute) and zero-width characters. Each is its own user.
+ */
+function lookAlikeUserIds(runId: string): string[][] {
+  return [
+    [`Case-${runId}`, `case-${runId}`, `CASE-${runId.toUpperCase()}`],
+    [`pad-${runId}`, ` pad-${runId}`, `pad-${runId} `, `\tpad-${runId}`],
+    [`caf\u00e9-${runId}`, `cafe\u0301-${runId}`],
+    [`zw-${runId}`, `z\u200bw-${runId}`, `zw-${runId}\u200d`, `\ufeffzw-${runId}`],
+  ];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const LOGICAL_CASES: Array<{ capability: 'and' | 'or' | 'not'; filter: MemoryFilter; expected: string[] }> = [
   { capability: 'and', filter: { AND: [{ category: 'preferences' }, { source: 'chat' }] }, expected: ['tea'] },
@@ -160,6 +259,26 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
     const ids: Record<string, string> = {};
     for (const fixture of FILTER_FIXTURES) ids[fixture.key] = (await addAndSettle(userId, fixture.text, fixture.metadata)).id;
     return { userId, ids };
+  }
+
+  /**
+   * Every search in the suite goes through here: each result is the user's, matches the schema,
+   * scores in [0, 1] whatever the provider declares, and the order is the spec's (`compareRanked`:
+   * score descending; equal scores newest first, then id ascending).
+   */
+  async function search(userId: string, query: string, searchOptions?: SearchOptions): Promise<Memory[]> {
+    const found = await provider.search(userId, query, searchOptions);
+    for (const result of found) {
+      expectSchema(memorySchema, result);
+      expect(result.userId).toBe(userId);
+      expect(typeof result.score).toBe('number');
+      expect(result.score!, `score of ${result.id}`).toBeGreaterThanOrEqual(0);
+      expect(result.score!, `score of ${result.id}`).toBeLessThanOrEqual(1);
+    }
+    for (let i = 1; i < found.length; i++) {
+      expect(compareRanked(found[i - 1]!, found[i]!), `search order at position ${i}`).toBeLessThanOrEqual(0);
+    }
+    return found;
   }
 
   const keysOf = (seeded: Seeded, memories: Memory[]) =>
@@ -273,31 +392,32 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         await addAndSettle(userId, 'Works as a structural engineer');
         await addAndSettle(userId, 'Drives an old red bicycle to work');
         const results = await waitFor(async () => {
-          const found = await provider.search(userId, 'peanuts allergy');
+          const found = await search(userId, 'peanuts allergy');
           expect(found.length).toBeGreaterThan(0);
           expect(found[0]!.memory.toLowerCase()).toContain('peanut');
           return found;
         });
-        for (const result of results) {
-          expectSchema(memorySchema, result);
-          expect(result.userId).toBe(userId);
-          expect(typeof result.score).toBe('number');
-          expect(result.score!).toBeGreaterThanOrEqual(0);
-          expect(result.score!).toBeLessThanOrEqual(1);
-        }
-        for (let i = 1; i < results.length; i++) expect(results[i - 1]!.score!).toBeGreaterThanOrEqual(results[i]!.score!);
+        // `search` checked every result's schema, score bound and order.
+        expect(results[0]!.score!).toBeGreaterThan(0);
       });
 
       it('search honours limit and minRelevance', async () => {
         const userId = user('limits');
         for (let i = 0; i < 4; i++) await addAndSettle(userId, `Owns a cat called Whisker${i}`);
         await waitFor(async () => {
-          expect((await provider.search(userId, 'cat', { limit: 2 })).length).toBe(2);
+          expect((await search(userId, 'cat', { limit: 2 })).length).toBe(2);
         });
-        const strict = await provider.search(userId, 'cat', { minRelevance: 0.5 });
-        for (const result of strict) expect(result.score!).toBeGreaterThanOrEqual(0.5);
-        const none = await provider.search(userId, 'cat', { minRelevance: 1, limit: 1 });
-        for (const result of none) expect(result.score).toBe(1);
+        // minRelevance keeps exactly the results of the unfiltered search that reach it.
+        const everything = await search(userId, 'cat', { limit: 10 });
+        expect(everything.length).toBeGreaterThan(0);
+        const strict = await search(userId, 'cat', { minRelevance: 0.5, limit: 10 });
+        expect(strict.map((memory) => memory.id)).toEqual(
+          everything.filter((memory) => memory.score! >= 0.5).map((memory) => memory.id),
+        );
+        const perfect = await search(userId, 'cat', { minRelevance: 1, limit: 1 });
+        expect(perfect.map((memory) => memory.id)).toEqual(
+          everything.filter((memory) => memory.score === 1).slice(0, 1).map((memory) => memory.id),
+        );
       });
 
       it.runIf(declared.semanticSearch !== true)(
@@ -307,13 +427,65 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           const userId = user('weak');
           await addAndSettle(userId, 'Enjoys hiking in the Alps');
           const results = await waitFor(async () => {
-            const found = await provider.search(userId, 'hiking shoes budget warranty store');
+            const found = await search(userId, 'hiking shoes budget warranty store');
             expect(found.length).toBeGreaterThan(0);
             return found;
           });
           expect(results[0]!.score!).toBeLessThan(0.5);
-          expect(await provider.search(userId, 'hiking shoes budget warranty store', { minRelevance: 0.5 })).toEqual([]);
-          expect(await provider.search(userId, 'quantum chromodynamics')).toEqual([]);
+          expect(await search(userId, 'hiking shoes budget warranty store', { minRelevance: 0.5 })).toEqual([]);
+          expect(await search(userId, 'quantum chromodynamics')).toEqual([]);
+        },
+      );
+
+      it.runIf(!declared.storage || declared.storage === 'verbatim')(
+        'equal scores rank newest first, then by id ascending (capability: storage=verbatim)',
+        async (ctx) => {
+          if (caps.storage !== 'verbatim') return ctx.skip('capability storage=verbatim is not declared');
+          const userId = user('ties');
+          const text = 'Tie marker kumquat orchard';
+          const sequential: Memory[] = [];
+          for (let i = 0; i < 3; i++) {
+            sequential.push(await addAndSettle(userId, text));
+            await sleep(5);
+          }
+          // Added at once, these likely share a creation time, so the id decides between them.
+          await Promise.all([0, 1, 2].map(() => provider.add(userId, [{ role: 'user', content: text }])));
+          const found = await waitFor(async () => {
+            const all = await search(userId, 'kumquat orchard', { limit: 10 });
+            expect(all.length).toBe(6);
+            return all;
+          });
+          expect(new Set(found.map((memory) => memory.score)).size, 'identical texts score alike').toBe(1);
+          expect(found.map((memory) => memory.id)).toEqual([...found].sort(compareRanked).map((memory) => memory.id));
+          const sequentialIds = sequential.map((memory) => memory.id);
+          expect(found.map((memory) => memory.id).filter((id) => sequentialIds.includes(id))).toEqual(
+            [...sequentialIds].reverse(),
+          );
+        },
+      );
+
+      it.runIf(declared.idempotentAdd !== false)(
+        'a repeated idempotency key stores once, per user (capability: idempotentAdd)',
+        async (ctx) => {
+          if (!caps.idempotentAdd) return ctx.skip('capability idempotentAdd is not declared');
+          const userId = user('idempotent');
+          const other = user('idempotent-other');
+          const key = `key-${runId}`;
+          const fact = (content: string) => [{ role: 'user' as const, content }];
+          const first = await provider.add(userId, fact('Idempotent quince fact'), undefined, { idempotencyKey: key });
+          const again = await provider.add(userId, fact('Idempotent quince fact'), undefined, { idempotencyKey: key });
+          expect(again).toBe(first);
+          const racing = await Promise.all(
+            [0, 1, 2].map(() => provider.add(userId, fact('Racing quince fact'), undefined, { idempotencyKey: `${key}-race` })),
+          );
+          expect(new Set(racing).size).toBe(1);
+          const theirs = await provider.add(other, fact('Idempotent quince fact'), undefined, { idempotencyKey: key });
+          expect(theirs).not.toBe(first);
+          await provider.add(userId, fact('Another quince fact'), undefined, { idempotencyKey: `${key}-other` });
+          await waitFor(async () => {
+            expect((await listAll(userId)).length).toBe(3);
+            expect((await listAll(other)).length).toBe(1);
+          });
         },
       );
 
@@ -340,7 +512,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         else expect(deleted).toBeGreaterThanOrEqual(1);
         await waitFor(async () => {
           expect(await listAll(userId)).toEqual([]);
-          expect(await provider.search(userId, 'gardening')).toEqual([]);
+          expect(await search(userId, 'gardening')).toEqual([]);
         });
         expect(await provider.deleteAll(userId)).toBe(0);
       });
@@ -362,7 +534,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         const userId = user('abort');
         const controller = new AbortController();
         controller.abort(new Error('stop'));
-        await expect(provider.search(userId, 'anything', { signal: controller.signal })).rejects.toThrow();
+        await expect(search(userId, 'anything', { signal: controller.signal })).rejects.toThrow();
         await expect(
           provider.add(userId, [{ role: 'user', content: 'never stored' }], undefined, { signal: controller.signal }),
         ).rejects.toThrow();
@@ -377,7 +549,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         const secret = await addAndSettle(alice, 'Alice keeps her secret diary under the mattress');
         expect(await provider.get(bob, secret.id)).toBeNull();
         expect((await provider.getAll(bob)).memories).toEqual([]);
-        expect(await provider.search(bob, 'secret diary mattress')).toEqual([]);
+        expect(await search(bob, 'secret diary mattress')).toEqual([]);
         expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(bob, secret.id)))).toBe(true);
         expect(await provider.deleteAll(bob)).toBe(0);
         expect(await provider.get(alice, secret.id)).not.toBeNull();
@@ -392,7 +564,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           const own = await listAll(userId);
           expect(own.map((memory) => memory.id), `getAll of ${JSON.stringify(userId)}`).toEqual([stored.get(userId)!.id]);
           expect(own[0]!.userId).toBe(userId);
-          const found = await provider.search(userId, 'hostile marker belongs user');
+          const found = await search(userId, 'hostile marker belongs user');
           expect(found.map((memory) => memory.id), `search of ${JSON.stringify(userId)}`).toEqual([stored.get(userId)!.id]);
           const other = HOSTILE_USER_IDS[(index + 1) % HOSTILE_USER_IDS.length]!;
           expect(await provider.get(userId, stored.get(other)!.id)).toBeNull();
@@ -408,6 +580,30 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         }
         for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
       });
+
+      it('look-alike user ids stay apart: case, surrounding spaces, NFC/NFD, zero-width characters', async () => {
+        const groups = lookAlikeUserIds(runId);
+        const stored = new Map<string, string>();
+        for (const userId of groups.flat()) {
+          stored.set(userId, (await addAndSettle(userId, `Look-alike marker ${stored.size}x belongs to one spelling`)).id);
+        }
+        expect(stored.size).toBe(groups.flat().length);
+        for (const group of groups) {
+          for (const [index, userId] of group.entries()) {
+            const shown = JSON.stringify(userId);
+            expect((await listAll(userId)).map((memory) => memory.id), `getAll of ${shown}`).toEqual([stored.get(userId)]);
+            const found = await search(userId, 'look-alike marker belongs spelling');
+            expect(found.map((memory) => memory.id), `search of ${shown}`).toEqual([stored.get(userId)]);
+            const twin = group[(index + 1) % group.length]!;
+            expect(await provider.get(userId, stored.get(twin)!), `get of ${JSON.stringify(twin)}'s memory as ${shown}`).toBeNull();
+          }
+          // Forgetting one spelling leaves its look-alikes alone.
+          expect(await provider.deleteAll(group[0]!)).toBe(1);
+          for (const twin of group.slice(1)) {
+            expect((await listAll(twin)).length, `after forgetting ${JSON.stringify(group[0])}, ${JSON.stringify(twin)}`).toBe(1);
+          }
+        }
+      });
     });
 
     describe('filters', () => {
@@ -419,9 +615,9 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
       it('the shorthand { category: "preferences" } means equality, in getAll and search', async () => {
         const page = await provider.getAll(seeded.userId, { filters: { category: 'preferences' } });
         expect(keysOf(seeded, page.memories)).toEqual(['tea']);
-        const found = await provider.search(seeded.userId, 'green tea morning', { filters: { category: 'preferences' } });
+        const found = await search(seeded.userId, 'green tea morning', { filters: { category: 'preferences' } });
         expect(keysOf(seeded, found)).toEqual(['tea']);
-        expect(await provider.search(seeded.userId, 'green tea morning', { filters: { category: 'profile' } })).toEqual([]);
+        expect(await search(seeded.userId, 'green tea morning', { filters: { category: 'profile' } })).toEqual([]);
       });
 
       for (const operator of FILTER_OPERATORS) {
@@ -434,13 +630,14 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         });
         it(`operator ${operator} is honoured or rejected with UnsupportedFilterError, never ignored`, async () => {
           if (supportsFilter(operator)) {
-            const found = await provider.search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
+            const found = await search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
+            expect(found.length).toBeGreaterThan(0);
             for (const key of keysOf(seeded, found)) expect(expected).toContain(key);
             return;
           }
           const inGetAll = await captureError(() => provider.getAll(seeded.userId, { filters: filter }));
           expect(UnsupportedFilterError.isInstance(inGetAll), String(inGetAll)).toBe(true);
-          const inSearch = await captureError(() => provider.search(seeded.userId, 'tea', { filters: filter }));
+          const inSearch = await captureError(() => search(seeded.userId, 'tea', { filters: filter }));
           expect(UnsupportedFilterError.isInstance(inSearch), String(inSearch)).toBe(true);
         });
       }
@@ -469,6 +666,19 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         const page = await provider.getAll(seeded.userId, { filters: { categories: { contains: 'hobbies' } } });
         expect(keysOf(seeded, page.memories)).toEqual(['piano']);
       });
+
+      for (const { title, needs, filter, expected } of EDGE_CASES) {
+        const declaredOff = declared.filters !== undefined && needs.some((need) => !declared.filters!.includes(need));
+        it.skipIf(declaredOff)(`${title} (capability: filters.${needs.join('+')})`, async (ctx) => {
+          if (!needs.every(supportsFilter)) return ctx.skip(`capability filters.${needs.join('+')} is not declared`);
+          const page = await provider.getAll(seeded.userId, { filters: filter });
+          expect(keysOf(seeded, page.memories), 'getAll').toEqual([...expected].sort());
+          const found = await search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
+          if (expected.length === 0) expect(found).toEqual([]);
+          else expect(found.length, 'search').toBeGreaterThan(0);
+          for (const key of keysOf(seeded, found)) expect(expected, 'search').toContain(key);
+        });
+      }
     });
 
     describe('validation', () => {
@@ -478,7 +688,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         for (const bad of ['', '   ', 42, null, undefined, 'x'.repeat(MEMORY_LIMITS.maxUserIdLength + 1)]) {
           const asId = bad as unknown as string;
           expectValidationError(await captureError(() => provider.add(asId, ok)), 'userId');
-          expectValidationError(await captureError(() => provider.search(asId, 'q')), 'userId');
+          expectValidationError(await captureError(() => search(asId, 'q')), 'userId');
           expectValidationError(await captureError(() => provider.getAll(asId)), 'userId');
           expectValidationError(await captureError(() => provider.get(asId, 'id')), 'userId');
           expectValidationError(await captureError(() => provider.delete(asId, 'id')), 'userId');
@@ -488,17 +698,17 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
 
       it('rejects an empty query, an empty memory id and bad limits', async () => {
         const userId = user('validation');
-        expectValidationError(await captureError(() => provider.search(userId, '')), 'query');
-        expectValidationError(await captureError(() => provider.search(userId, '  ')), 'query');
+        expectValidationError(await captureError(() => search(userId, '')), 'query');
+        expectValidationError(await captureError(() => search(userId, '  ')), 'query');
         expectValidationError(await captureError(() => provider.get(userId, '')), 'memoryId');
         expectValidationError(await captureError(() => provider.delete(userId, '')), 'memoryId');
         for (const limit of [0, -1, 1001, 1.5, Number.NaN]) {
-          expectValidationError(await captureError(() => provider.search(userId, 'q', { limit })), 'options.limit');
+          expectValidationError(await captureError(() => search(userId, 'q', { limit })), 'options.limit');
           expectValidationError(await captureError(() => provider.getAll(userId, { limit })), 'options.limit');
         }
         for (const minRelevance of [-0.1, 1.1, Number.NaN]) {
           expectValidationError(
-            await captureError(() => provider.search(userId, 'q', { minRelevance })),
+            await captureError(() => search(userId, 'q', { minRelevance })),
             'options.minRelevance',
           );
         }
@@ -555,7 +765,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           'options.filters.priority.between',
         );
         expectValidationError(
-          await captureError(() => provider.search(userId, 'q', { filters: { tags: ['a', 'b'] } as never })),
+          await captureError(() => search(userId, 'q', { filters: { tags: ['a', 'b'] } as never })),
           'options.filters.tags',
         );
         expectValidationError(
@@ -563,6 +773,38 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           'options.filters.category.in',
         );
       });
+    });
+
+    describe('backend failures', () => {
+      it.runIf(options.createBroken !== undefined)(
+        'a failing backend surfaces as the core’s typed errors, never a raw client error',
+        async () => {
+          const broken = await options.createBroken!();
+          try {
+            const userId = user('broken');
+            const calls: Record<string, () => Promise<unknown>> = {
+              add: () => broken.add(userId, [{ role: 'user', content: 'Written to a failing backend' }]),
+              search: () => broken.search(userId, 'failing backend'),
+              getAll: () => broken.getAll(userId),
+              // A well-formed id, so a provider that checks id shapes locally still asks its backend.
+              get: () => broken.get(userId, crypto.randomUUID()),
+              delete: () => broken.delete(userId, crypto.randomUUID()),
+              deleteAll: () => broken.deleteAll(userId),
+            };
+            for (const [operation, call] of Object.entries(calls)) {
+              const error = await captureError(call);
+              const shown = `${operation} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+              expect(MemoryError.isInstance(error), shown).toBe(true);
+              expect(ProviderUnavailableError.isInstance(error) || MemoryConfigurationError.isInstance(error), shown).toBe(
+                true,
+              );
+              if (ProviderUnavailableError.isInstance(error)) expect(typeof error.isRetryable, shown).toBe('boolean');
+            }
+          } finally {
+            await options.destroy?.(broken);
+          }
+        },
+      );
     });
 
     describe('injection strategies over this provider', () => {
@@ -599,7 +841,8 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         const userId = user('all');
         for (let i = 0; i < 5; i++) await addAndSettle(userId, `Budget line ${i} ${'w'.repeat(40)}`);
         const everything = await injectMemory({ strategy: 'all', maxMemories: 50 })(provider, { userId });
-        expect(everything.memories.length).toBe(caps.storage === 'verbatim' ? 5 : everything.memories.length);
+        if (caps.storage === 'verbatim') expect(everything.memories.length).toBe(5);
+        else expect(everything.memories.length).toBeGreaterThanOrEqual(3);
         const capped = await injectMemory({ strategy: 'all', maxMemories: 3 })(provider, { userId });
         expect(capped.memories.length).toBe(3);
         const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters: 150 } })(provider, { userId });
@@ -617,7 +860,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           const id = await provider.add(userId, [{ role: 'user', content: 'Immediately visible kiwi fact' }]);
           expect((await provider.get(userId, id))?.memory).toContain('kiwi');
           expect((await provider.getAll(userId)).memories.map((memory) => memory.id)).toEqual([id]);
-          expect((await provider.search(userId, 'kiwi')).map((memory) => memory.id)).toEqual([id]);
+          expect((await search(userId, 'kiwi')).map((memory) => memory.id)).toEqual([id]);
         },
       );
 
@@ -629,7 +872,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           await provider.add(userId, [{ role: 'user', content: 'Eventually visible mango fact' }]);
           await eventually(
             async () => {
-              const found = await provider.search(userId, 'mango');
+              const found = await search(userId, 'mango');
               expect(found.some((memory) => memory.memory.toLowerCase().includes('mango'))).toBe(true);
             },
             { timeoutMs: options.eventualTimeoutMs ?? 10_000 },

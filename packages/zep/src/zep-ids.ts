@@ -1,12 +1,8 @@
+import { base64UrlEncode } from '@fastagentic/memory/provider';
+
 /** Zep user ids are kept to this charset and length; anything else is encoded. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_ENCODED_LENGTH = 88;
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
@@ -24,7 +20,7 @@ async function sha256Hex(text: string): Promise<string> {
 export async function zepUserIdFor(userId: string, namespace = ''): Promise<string> {
   const prefix = namespace === '' ? '' : `n-${namespace}_`;
   if (SAFE_ID.test(userId)) return `${prefix}u_${userId}`;
-  const encoded = base64Url(new TextEncoder().encode(userId));
+  const encoded = base64UrlEncode(userId);
   if (encoded.length <= MAX_ENCODED_LENGTH) return `${prefix}b_${encoded}`;
   return `${prefix}h_${await sha256Hex(userId)}`;
 }

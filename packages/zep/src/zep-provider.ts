@@ -1,21 +1,8 @@
 import {
-  ALL_FILTER_CAPABILITIES,
-  assertFilterSupported,
-  categoriesFromMetadata,
-  delay,
-  matchesFilter,
   MemoryConfigurationError,
   MemoryNotFoundError,
   MemoryValidationError,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
   ProviderUnavailableError,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -26,25 +13,40 @@ import {
   type Metadata,
   type SearchOptions,
 } from '@fastagentic/memory';
-import { ZepClient, type Zep } from '@getzep/zep-cloud';
 import {
-  PROVIDER_NAME,
-  statusOf,
-  toMemoryError,
-  withRetries,
-  type ResolvedRetry,
-  type SdkRequestOptions,
-  type ZepRetryOptions,
-} from './call-zep.js';
+  ALL_FILTER_CAPABILITIES,
+  assertFilterSupported,
+  categoriesFromMetadata,
+  compareRanked,
+  DEFAULT_TIMEOUT_MS,
+  matchesFilter,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseReadYourWrites,
+  parseRetryPolicy,
+  parseSearchOptions,
+  positiveNumberOption,
+  readEnv,
+  urlOption,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  waitUntilVisible,
+  withRetry,
+  type ReadYourWrites,
+  type ReadYourWritesOptions,
+  type RetryOptions,
+  type RetryPolicy,
+} from '@fastagentic/memory/provider';
+import { ZepClient, type Zep } from '@getzep/zep-cloud';
+import { isAlreadyExists, isNotFound, PROVIDER_NAME, toMemoryError, type SdkRequestOptions } from './call-zep.js';
 import { MessageMetadataCache } from './message-metadata-cache.js';
 import { zepThreadIdFor, zepUserIdFor } from './zep-ids.js';
 
-export interface ZepReadYourWritesOptions {
-  /** Longest wait for Zep's ingestion task after an add. Default 10 000 ms. */
-  timeoutMs?: number;
-  /** Pause between task polls. Default 100 ms. */
-  intervalMs?: number;
-}
+/** Longest wait for Zep's ingestion task after an add (default 10 000 ms) and the pause between polls (100 ms). */
+export type ZepReadYourWritesOptions = ReadYourWritesOptions;
 
 export interface ZepProviderOptions {
   /** Zep project API key. Default: the `ZEP_API_KEY` environment variable. */
@@ -53,10 +55,13 @@ export interface ZepProviderOptions {
   baseUrl?: string;
   /** Puts the user's Zep thread summary first in `getAll`'s first page as a `summary` memory. */
   autoSummarize?: boolean;
-  /** `add` waits (bounded) for Zep's ingestion task, so its facts are readable when it resolves. */
+  /**
+   * `add` waits (bounded) for Zep's ingestion task, so its facts are readable when it resolves.
+   * Past `timeoutMs` it resolves anyway: Zep has the messages.
+   */
   readYourWrites?: boolean | ZepReadYourWritesOptions;
-  /** Bounded retries of 429 and 5xx; the SDK's own retries are switched off. */
-  retry?: ZepRetryOptions;
+  /** Retries (`DEFAULT_RETRY_POLICY` unless given); the SDK's own retries are switched off. */
+  retry?: RetryOptions;
   /** Per-request timeout. Default 30 000 ms. */
   timeoutMs?: number;
   /** Prefix of every Zep user id (up to 16 letters, digits, hyphens), to keep apps apart in one Zep project. */
@@ -87,33 +92,19 @@ interface ZepIds {
   thread: string;
 }
 
-interface ReadYourWrites {
-  timeoutMs: number;
-  intervalMs: number;
-}
-
 interface Attempt<T> {
   signal: AbortSignal | undefined;
-  idempotent: boolean;
-  /** Returned instead of throwing when Zep answers 404. */
+  /** A write Zep may have applied before failing: retried only after 429 or 503, else thrown as not retryable. */
+  unsafeWrite?: boolean;
+  /** Returned instead of throwing when Zep does not know the user or thread (404, or 400 "not found"). */
   onNotFound?: () => T;
+  /** Returned instead of throwing when what is being created exists already. */
+  onAlreadyExists?: () => T;
 }
 
-function readEnv(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
-function nonNegativeInteger(value: number | undefined, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new MemoryConfigurationError(option, 'must be a non-negative integer');
-  return value;
-}
-
-function positiveNumber(value: number | undefined, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) throw new MemoryConfigurationError(option, 'must be a positive number');
-  return value;
-}
+/** What an attempt returns when Zep gave one of the answers `Attempt` turns into a value. */
+const NOT_FOUND = Symbol('not found');
+const ALREADY_EXISTS = Symbol('already exists');
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
 
@@ -188,13 +179,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function isAlreadyExists(error: unknown): boolean {
-  const status = statusOf(error);
-  if (status === 409) return true;
-  const body = (error as { body?: { message?: unknown } }).body;
-  return status === 400 && typeof body?.message === 'string' && /exist/i.test(body.message);
-}
-
 /**
  * Zep behind the MemoryProvider contract. `add` appends the messages to the user's one Zep
  * thread; Zep extracts facts (graph edges) in the background, and those facts are the memories
@@ -215,7 +199,7 @@ export class ZepProvider implements MemoryProvider {
   private readonly client: ZepClient;
   private readonly autoSummarize: boolean;
   private readonly readYourWrites: ReadYourWrites | undefined;
-  private readonly retry: ResolvedRetry;
+  private readonly retry: RetryPolicy;
   private readonly timeoutInSeconds: number;
   private readonly namespace: string;
   private readonly includeInvalidated: boolean;
@@ -228,30 +212,18 @@ export class ZepProvider implements MemoryProvider {
     if (typeof apiKey !== 'string' || apiKey.trim() === '') {
       throw new MemoryConfigurationError('apiKey', 'pass apiKey or set the ZEP_API_KEY environment variable');
     }
-    if (options.baseUrl !== undefined && !URL.canParse(options.baseUrl)) {
-      throw new MemoryConfigurationError('baseUrl', 'must be an absolute URL such as https://api.getzep.com/api/v2');
-    }
+    const baseUrl = urlOption(options.baseUrl, 'baseUrl');
     const namespace = options.namespace ?? '';
     if (!/^[A-Za-z0-9-]{0,16}$/.test(namespace)) {
       throw new MemoryConfigurationError('namespace', 'up to 16 letters, digits or hyphens');
     }
     this.namespace = namespace;
-    this.timeoutInSeconds = positiveNumber(options.timeoutMs, 'timeoutMs', 30_000) / 1000;
-    this.retry = {
-      maxRetries: nonNegativeInteger(options.retry?.maxRetries, 'retry.maxRetries', 3),
-      baseDelayMs: nonNegativeInteger(options.retry?.baseDelayMs, 'retry.baseDelayMs', 200),
-      maxDelayMs: nonNegativeInteger(options.retry?.maxDelayMs, 'retry.maxDelayMs', 2_000),
-    };
-    if (options.readYourWrites) {
-      const settings = options.readYourWrites === true ? {} : options.readYourWrites;
-      this.readYourWrites = {
-        timeoutMs: positiveNumber(settings.timeoutMs, 'readYourWrites.timeoutMs', 10_000),
-        intervalMs: positiveNumber(settings.intervalMs, 'readYourWrites.intervalMs', 100),
-      };
-    }
+    this.timeoutInSeconds = positiveNumberOption(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS) / 1000;
+    this.retry = parseRetryPolicy(options.retry);
+    this.readYourWrites = parseReadYourWrites(options.readYourWrites);
     this.autoSummarize = options.autoSummarize === true;
     this.includeInvalidated = options.includeInvalidated === true;
-    this.client = new ZepClient({ apiKey, ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }) });
+    this.client = new ZepClient({ apiKey, ...(baseUrl === undefined ? {} : { baseUrl }) });
   }
 
   /**
@@ -278,7 +250,7 @@ export class ZepProvider implements MemoryProvider {
     const send = () =>
       this.attempt('add', () => this.client.thread.addMessages(ids.thread, request, this.requestOptions(signal)), {
         signal,
-        idempotent: false,
+        unsafeWrite: true,
         onNotFound: () => undefined,
       });
     // The thread is created on first use: one call per add once it exists.
@@ -336,7 +308,7 @@ export class ZepProvider implements MemoryProvider {
               },
               this.requestOptions(signal),
             ),
-          { signal, idempotent: true, onNotFound: () => ({ edges: [] }) as Zep.GraphSearchResults },
+          { signal, onNotFound: () => ({ edges: [] }) as Zep.GraphSearchResults },
         ),
       ),
     );
@@ -350,7 +322,7 @@ export class ZepProvider implements MemoryProvider {
         const score = memory.score!;
         return score >= minRelevance && !(minRelevance > 0 && score === 0) && matchesFilter(memory, filter);
       })
-      .sort((a, b) => b.score! - a.score!)
+      .sort(compareRanked)
       .slice(0, limit);
   }
 
@@ -405,7 +377,6 @@ export class ZepProvider implements MemoryProvider {
     if ((await this.ownedEdge(ids, id, signal)) === undefined) throw new MemoryNotFoundError(id);
     const deleted = await this.attempt('delete', () => this.client.graph.edge.delete(id, this.requestOptions(signal)), {
       signal,
-      idempotent: true,
       onNotFound: () => null,
     });
     if (deleted === null) throw new MemoryNotFoundError(id);
@@ -420,7 +391,6 @@ export class ZepProvider implements MemoryProvider {
     const edges = await this.listEdges(ids, signal);
     await this.attempt('deleteAll', () => this.client.user.delete(ids.user, this.requestOptions(signal)), {
       signal,
-      idempotent: true,
       onNotFound: () => null,
     });
     this.metadataCache.forget(ids.user);
@@ -450,7 +420,7 @@ export class ZepProvider implements MemoryProvider {
     const answer = await this.attempt(
       'context',
       () => this.client.thread.getUserContext(ids.thread, {}, this.requestOptions(signal)),
-      { signal, idempotent: true, onNotFound: () => null },
+      { signal, onNotFound: () => null },
     );
     return answer?.context ?? '';
   }
@@ -471,28 +441,33 @@ export class ZepProvider implements MemoryProvider {
     return { maxRetries: 0, timeoutInSeconds: this.timeoutInSeconds, ...(signal ? { abortSignal: signal } : {}) };
   }
 
+  /** One SDK call through the shared `withRetry`; failures come out as the core's typed errors. */
   private async attempt<T, F = never>(operation: string, run: () => Promise<T>, options: Attempt<F>): Promise<T | F> {
-    try {
-      return await withRetries(run, this.retry, { idempotent: options.idempotent, signal: options.signal });
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (options.onNotFound && statusOf(error) === 404) return options.onNotFound();
-      throw toMemoryError(error, operation);
-    }
+    const { signal } = options;
+    const result = await withRetry<T | typeof NOT_FOUND | typeof ALREADY_EXISTS>(
+      async () => {
+        try {
+          return await run();
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          if (options.onNotFound && isNotFound(error)) return NOT_FOUND;
+          if (options.onAlreadyExists && isAlreadyExists(error)) return ALREADY_EXISTS;
+          throw toMemoryError(error, operation, options.unsafeWrite === true);
+        }
+      },
+      { policy: this.retry, signal },
+    );
+    if (result === NOT_FOUND) return options.onNotFound!();
+    if (result === ALREADY_EXISTS) return options.onAlreadyExists!();
+    return result;
   }
 
   private createUserAndThread(ids: ZepIds, signal: AbortSignal | undefined): Promise<void> {
     let pending = this.creating.get(ids.user);
     if (pending === undefined) {
       pending = (async () => {
-        const ignoreExisting = async (operation: string, run: () => Promise<unknown>) => {
-          try {
-            await withRetries(run, this.retry, { idempotent: true, signal });
-          } catch (error) {
-            if (signal?.aborted) throw signal.reason;
-            if (!isAlreadyExists(error)) throw toMemoryError(error, operation);
-          }
-        };
+        const ignoreExisting = (operation: string, run: () => Promise<unknown>) =>
+          this.attempt(operation, run, { signal, onAlreadyExists: () => undefined });
         await ignoreExisting('add (create user)', () =>
           this.client.user.add({ userId: ids.user }, this.requestOptions(signal)),
         );
@@ -505,26 +480,32 @@ export class ZepProvider implements MemoryProvider {
     return pending;
   }
 
+  /**
+   * Polls Zep's ingestion task, bounded by `readYourWrites.timeoutMs`. The add was acknowledged,
+   * so running out of time, or a status poll that fails, ends the wait without an error; only an
+   * ingestion Zep reports as failed is thrown.
+   */
   private async waitForTask(taskId: string, signal: AbortSignal | undefined): Promise<void> {
-    const { timeoutMs, intervalMs } = this.readYourWrites!;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    let ingestionFailure: ProviderUnavailableError | undefined;
+    const isDone = async () => {
       const task = await this.attempt('add (task status)', () => this.client.task.get(taskId, this.requestOptions(signal)), {
         signal,
-        idempotent: true,
         onNotFound: () => undefined,
       });
       const status = task?.status?.toLowerCase();
-      if (status !== undefined && TASK_DONE.has(status)) return;
       if (status !== undefined && TASK_FAILED.has(status)) {
         const reason = task?.error?.message ?? status;
-        throw new ProviderUnavailableError(PROVIDER_NAME, `add: Zep stored the messages but its ingestion failed: ${reason}`, {
+        ingestionFailure = new ProviderUnavailableError(PROVIDER_NAME, `add: Zep stored the messages but its ingestion failed: ${reason}`, {
           isRetryable: false,
         });
+        throw ingestionFailure;
       }
-      // The bound: past it the add still counts (Zep has the messages), it just was not awaited.
-      if (Date.now() + intervalMs > deadline) return;
-      await delay(intervalMs, signal);
+      return status !== undefined && TASK_DONE.has(status);
+    };
+    try {
+      await waitUntilVisible(isDone, { ...this.readYourWrites!, signal });
+    } catch (error) {
+      if (error === ingestionFailure || signal?.aborted) throw error;
     }
   }
 
@@ -537,7 +518,7 @@ export class ZepProvider implements MemoryProvider {
       const page = await this.attempt(
         'list facts',
         () => this.client.graph.edge.getByUserId(ids.user, request, this.requestOptions(signal)).withRawResponse(),
-        { signal, idempotent: true, onNotFound: () => null },
+        { signal, onNotFound: () => null },
       );
       if (page === null) return edges;
       edges.push(...page.data);
@@ -557,7 +538,7 @@ export class ZepProvider implements MemoryProvider {
           { limit: 1, filters: { edgeUuids: [id] } },
           this.requestOptions(signal),
         ),
-      { signal, idempotent: true, onNotFound: () => [] as Zep.EntityEdge[] },
+      { signal, onNotFound: () => [] as Zep.EntityEdge[] },
     );
     return edges.find((edge) => edge.uuid === id);
   }
@@ -569,7 +550,7 @@ export class ZepProvider implements MemoryProvider {
       const answer = await this.attempt(
         'list messages',
         () => this.client.thread.get(ids.thread, { limit: MESSAGE_PAGE_SIZE, cursor: page }, this.requestOptions(signal)),
-        { signal, idempotent: true, onNotFound: () => null },
+        { signal, onNotFound: () => null },
       );
       const messages = answer?.messages ?? [];
       for (const message of messages) {
@@ -620,7 +601,7 @@ export class ZepProvider implements MemoryProvider {
     const summary = await this.attempt(
       'summary',
       () => this.client.thread.getSummary(ids.thread, this.requestOptions(signal)),
-      { signal, idempotent: true, onNotFound: () => null },
+      { signal, onNotFound: () => null },
     );
     const text = summary?.summary?.trim();
     if (summary === null || text === undefined || text === '') return null;

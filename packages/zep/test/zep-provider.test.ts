@@ -308,8 +308,58 @@ describe('retries and errors', () => {
     server.failNext(500);
     const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Maybe stored' }]));
     expect((error as ProviderUnavailableError).statusCode).toBe(500);
+    // Not retried, and not retryable: a caller that retried could store it twice.
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
+
+  it('an add that fails with 429 or 503 is retried, since Zep said it did not apply it', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    server.requests.length = 0;
+    server.failNext(429, 503);
+    await provider.add(userId, [{ role: 'user', content: 'Stored once' }]);
+    expect(server.requests).toHaveLength(3);
+    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Stored once')).toHaveLength(1);
+  });
+
+  it('a network failure of a read is a retryable ProviderUnavailableError, never a raw SDK error', async () => {
+    const down = new ZepProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1/api/v2', retry: { maxRetries: 0 } });
+    const error = await captureError(() => down.getAll(freshUser()));
+    expect(ProviderUnavailableError.isInstance(error) && error.isRetryable).toBe(true);
+  });
+});
+
+describe('a user Zep does not know', () => {
+  for (const unknownUserStatus of [404, 400] as const) {
+    it(`is an empty answer when Zep says so with ${unknownUserStatus}${unknownUserStatus === 400 ? ' "not found"' : ''}, also right after deleteAll`, async () => {
+      const answering = await startZepTestServer({ ingestDelayMs: 10, unknownUserStatus });
+      try {
+        const provider = new ZepProvider({ apiKey: answering.apiKey, baseUrl: answering.baseUrl, retry: { maxRetries: 0 } });
+        const stranger = freshUser();
+        const forgotten = freshUser();
+        await provider.add(forgotten, [{ role: 'user', content: 'Soon forgotten' }]);
+        await factsOf(provider, forgotten, 1);
+        expect(await provider.deleteAll(forgotten)).toBe(1);
+        for (const userId of [stranger, forgotten]) {
+          expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
+          expect(await provider.getAll(userId, { filters: { category: 'x' } })).toEqual({ memories: [], nextCursor: null });
+          expect(await provider.search(userId, 'forgotten')).toEqual([]);
+          expect(await provider.search(userId, 'forgotten', { filters: { category: 'x' } })).toEqual([]);
+          expect(await provider.get(userId, crypto.randomUUID())).toBeNull();
+          expect(await provider.deleteAll(userId)).toBe(0);
+          expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(userId, crypto.randomUUID())))).toBe(true);
+        }
+        expect(answering.requests.some((request) => request.path.includes('/graph/'))).toBe(true);
+        // The add after forgetting creates the user and thread again.
+        await provider.add(forgotten, [{ role: 'user', content: 'Back again' }]);
+        expect((await factsOf(provider, forgotten, 1))[0]!.memory).toBe('Back again');
+      } finally {
+        await answering.close();
+      }
+    });
+  }
 });
 
 describe('asynchronous ingestion', () => {
@@ -362,7 +412,8 @@ describe('asynchronous ingestion', () => {
         readYourWrites: { timeoutMs: 100, intervalMs: 20 },
       });
       const started = Date.now();
-      await provider.add(freshUser(), [{ role: 'user', content: 'Slow to ingest' }]);
+      const taskId = await provider.add(freshUser(), [{ role: 'user', content: 'Slow to ingest' }]);
+      expect(typeof taskId).toBe('string');
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await slow.close();

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lexicalRelevance, tokenizeForRelevance } from '@fastagentic/memory';
+import { terms as termsOf } from '@fastagentic/memory/provider';
 
 /**
  * A local stand-in for Zep Cloud's v2 REST API, speaking the wire format @getzep/zep-cloud 3.30
@@ -12,6 +12,11 @@ export interface ZepTestServerOptions {
   apiKey?: string;
   /** Delay before added messages become facts. Default 40 ms. */
   ingestDelayMs?: number;
+  /**
+   * How a user the server does not know is answered: 404 (default) or, as Zep also does,
+   * 400 with a "... not found" message.
+   */
+  unknownUserStatus?: 400 | 404;
 }
 
 export interface CapturedRequest {
@@ -133,12 +138,12 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
 
   const userOf = (userId: string) => {
     const user = users.get(userId);
-    if (!user) throw new HttpError(404, `user not found: ${userId}`);
+    if (!user) throw new HttpError(options.unknownUserStatus ?? 404, `user not found: ${userId}`);
     return user;
   };
   const threadOf = (threadId: string) => {
     const thread = threads.get(threadId);
-    if (!thread) throw new HttpError(404, `thread not found: ${threadId}`);
+    if (!thread) throw new HttpError(options.unknownUserStatus ?? 404, `thread not found: ${threadId}`);
     return thread;
   };
   const edgeOf = (uuid: string) => {
@@ -312,12 +317,13 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
       if ((body.scope ?? 'edges') !== 'edges') throw new HttpError(400, 'this test server searches edges only');
       const episodes: string[] | undefined = body.search_filters?.episode_uuids;
       if (episodes && episodes.length > 256) throw new HttpError(400, 'episode_uuids takes at most 256 entries');
-      const terms = [...new Set(tokenizeForRelevance(String(body.query ?? '')))];
+      const terms = [...new Set(termsOf(String(body.query ?? '')))];
       const scored = [...user.edges.values()]
         .filter((edge) => !episodes || edge.episodes.some((episode) => episodes.includes(episode)))
         .map((edge) => {
-          const words = new Set(tokenizeForRelevance(edge.fact));
-          return { edge, score: lexicalRelevance(terms, terms.filter((term) => words.has(term)).length) };
+          const words = new Set(termsOf(edge.fact));
+          // Zep's own scoring is not ours to copy: the share of the query's terms the fact contains.
+          return { edge, score: terms.length === 0 ? 0 : terms.filter((term) => words.has(term)).length / terms.length };
         })
         .filter(({ score }) => score > 0)
         .sort((x, y) => y.score - x.score || y.edge.created_at.localeCompare(x.edge.created_at))

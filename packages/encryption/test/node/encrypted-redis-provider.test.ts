@@ -1,19 +1,22 @@
 import { RedisProvider } from '@fastagentic/redis';
-import { testMemoryProvider } from '@fastagentic/testkit';
+import { CONFORMANCE_FILTER_FIELDS, testMemoryProvider } from '@fastagentic/testkit';
 import { Redis } from 'ioredis';
-import { withEncryption } from '../../src/index.js';
+import { withEncryption, type EncryptedMemoryProvider } from '../../src/index.js';
 import { describeEncryptionGuarantees, randomKey } from '../describe-encryption-guarantees.js';
 
 // Node only: ioredis does not load in the workers pool. The shared Redis, under a prefix unique to this run.
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = (label: string) => `fastagentic-test:encryption-${label}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
-const options = { key: randomKey(), filterableFields: ['category', 'source', 'categories'] };
+const options = { key: randomKey(), filterableFields: CONFORMANCE_FILTER_FIELDS };
 const conformancePrefix = prefix('conformance');
 
 testMemoryProvider({
   name: 'withEncryption(RedisProvider)',
   create: () => withEncryption(new RedisProvider({ url, prefix: conformancePrefix }), options),
   createWithTtl: (ttlSeconds) => withEncryption(new RedisProvider({ url, prefix: conformancePrefix, ttlSeconds }), options),
+  // Nothing listens on port 1: the backend's failures must reach callers typed, through the wrapper.
+  createBroken: () => withEncryption(new RedisProvider({ url: 'redis://127.0.0.1:1', prefix: conformancePrefix }), options),
+  destroy: (provider) => ((provider as EncryptedMemoryProvider).inner as RedisProvider).close(),
 });
 
 const guaranteesPrefix = prefix('guarantees');

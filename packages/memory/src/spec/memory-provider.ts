@@ -76,7 +76,11 @@ export interface MemoryProvider {
    * `capabilities.addResult` is `event-id`, to the backend's id for the pending write.
    */
   add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string>;
-  /** The user's memories most relevant to `query`, best first, each with a `score` in [0, 1]. */
+  /**
+   * The user's memories most relevant to `query`, best first, each with a `score` in [0, 1].
+   * Equal scores are ordered newest first (`createdAt` descending), then by `id` ascending
+   * (`compareRanked` in `@fastagentic/memory/provider`), so every provider ranks ties alike.
+   */
   search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]>;
   /** The user's memories, newest first, a page at a time. */
   getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage>;

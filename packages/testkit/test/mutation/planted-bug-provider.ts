@@ -1,0 +1,251 @@
+import {
+  MemoryNotFoundError,
+  ProviderUnavailableError,
+  type AddOptions,
+  type CallOptions,
+  type GetAllOptions,
+  type JsonValue,
+  type Memory,
+  type MemoryCapabilities,
+  type MemoryPage,
+  type MemoryProvider,
+  type Message,
+  type Metadata,
+  type SearchOptions,
+} from '@fastagentic/memory';
+import {
+  ALL_FILTER_CAPABILITIES,
+  CATEGORIES_FIELD,
+  categoriesFromMetadata,
+  compareRanked,
+  messagesToMemoryText,
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  scoreTerms,
+  terms,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  type FilterNode,
+} from '@fastagentic/memory/provider';
+
+/** The mistakes real providers made; the conformance suite must fail for each one. */
+export const PLANTED_BUGS = [
+  'user ids compared case-insensitively',
+  'user ids trimmed',
+  'user ids NFC-normalized',
+  'zero-width characters stripped from user ids',
+  'ne/nin false when the field is missing',
+  'numbers compared as text',
+  'equality on an array field is not contains',
+  'raw backend errors thrown',
+  'scores above 1 with semanticSearch',
+  'ties ranked oldest first',
+  'idempotency key ignored',
+] as const;
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
+interface Stored {
+  seq: number;
+  memory: Memory;
+  idempotencyKey?: string;
+}
+
+/**
+ * A small Map-based provider, correct unless a bug is planted. `backendDown` makes every call
+ * fail as a backend would (for the suite's typed-error test).
+ */
+export class PlantedBugProvider implements MemoryProvider {
+  readonly specificationVersion = 'v1' as const;
+  readonly provider = 'planted-bug';
+  readonly capabilities: MemoryCapabilities;
+  private readonly users = new Map<string, Stored[]>();
+  private nextSeq = 0;
+
+  constructor(
+    private readonly bug: PlantedBug | undefined,
+    private readonly backendDown = false,
+  ) {
+    this.capabilities = {
+      semanticSearch: bug === 'scores above 1 with semanticSearch',
+      filters: ALL_FILTER_CAPABILITIES,
+      ttl: false,
+      consistency: 'strong',
+      addResult: 'memory-id',
+      storage: 'verbatim',
+      idempotentAdd: true,
+    };
+  }
+
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
+    const user = validateUserId(userId);
+    const text = messagesToMemoryText(validateMessages(messages));
+    const validMetadata = validateMetadata(metadata);
+    const { signal, idempotencyKey } = parseAddOptions(options);
+    signal?.throwIfAborted();
+    const stored = this.backend(user, true);
+    const key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
+    const earlier = key === undefined ? undefined : stored.find((item) => item.idempotencyKey === key);
+    if (earlier) return earlier.memory.id;
+    const now = new Date().toISOString();
+    const memory: Memory = { id: crypto.randomUUID(), userId: user, memory: text, metadata: validMetadata, createdAt: now, updatedAt: now };
+    const categories = categoriesFromMetadata(validMetadata);
+    if (categories) memory.categories = categories;
+    stored.push({ seq: this.nextSeq++, memory, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    return memory.id;
+  }
+
+  async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
+    const user = validateUserId(userId);
+    const queryTerms = [...new Set(terms(validateQuery(query)))];
+    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    signal?.throwIfAborted();
+    const stored = this.backend(user, false);
+    const counts = stored.map((item) => terms(item.memory.memory));
+    const stats = {
+      memoryCount: stored.length,
+      totalTermCount: counts.reduce((sum, list) => sum + list.length, 0),
+      documentFrequency: (term: string) => counts.filter((list) => list.includes(term)).length,
+    };
+    const ranked: Memory[] = [];
+    for (const [index, item] of stored.entries()) {
+      const list = counts[index]!;
+      let score = scoreTerms(queryTerms, { termFrequency: (term) => list.filter((t) => t === term).length, length: list.length }, stats);
+      if (this.bug === 'scores above 1 with semanticSearch') score *= 2;
+      if (score === 0 || score < minRelevance || !this.matches(item.memory, filter)) continue;
+      ranked.push({ ...structuredClone(item.memory), userId, score });
+    }
+    ranked.sort(
+      this.bug === 'ties ranked oldest first'
+        ? (a, b) => b.score! - a.score! || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)
+        : compareRanked,
+    );
+    return ranked.slice(0, limit);
+  }
+
+  async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
+    const user = validateUserId(userId);
+    const { limit, filter, cursor, signal } = parseGetAllOptions(options);
+    signal?.throwIfAborted();
+    const before = cursor === undefined ? Number.POSITIVE_INFINITY : Number(cursor);
+    const matching = this.backend(user, false)
+      .filter((item) => item.seq < before && this.matches(item.memory, filter))
+      .reverse();
+    const page = matching.slice(0, limit);
+    const memories = page.map((item) => ({ ...structuredClone(item.memory), userId }));
+    return { memories, nextCursor: matching.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const found = this.backend(user, false).find((item) => item.memory.id === id);
+    return found ? { ...structuredClone(found.memory), userId } : null;
+  }
+
+  async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const stored = this.backend(user, false);
+    const index = stored.findIndex((item) => item.memory.id === id);
+    if (index < 0) throw new MemoryNotFoundError(id);
+    stored.splice(index, 1);
+  }
+
+  async deleteAll(userId: string, options?: CallOptions): Promise<number> {
+    const user = validateUserId(userId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const count = this.backend(user, false).length;
+    this.users.delete(this.keyOf(user));
+    return count;
+  }
+
+  /** The user's records: the one place a backend call happens (and fails, when it is down). */
+  private backend(userId: string, create: boolean): Stored[] {
+    if (this.backendDown) {
+      const raw = new Error('connect ECONNREFUSED 127.0.0.1:1');
+      if (this.bug === 'raw backend errors thrown') throw raw;
+      throw new ProviderUnavailableError(this.provider, raw.message, { isRetryable: true, cause: raw });
+    }
+    const key = this.keyOf(userId);
+    let stored = this.users.get(key);
+    if (!stored) {
+      stored = [];
+      if (create) this.users.set(key, stored);
+    }
+    return stored;
+  }
+
+  private keyOf(userId: string): string {
+    switch (this.bug) {
+      case 'user ids compared case-insensitively':
+        return userId.toLowerCase();
+      case 'user ids trimmed':
+        return userId.trim();
+      case 'user ids NFC-normalized':
+        return userId.normalize('NFC');
+      case 'zero-width characters stripped from user ids':
+        return userId.replace(/[\u200b-\u200d\ufeff]/g, '');
+      default:
+        return userId;
+    }
+  }
+
+  private matches(memory: Memory, node: FilterNode | undefined): boolean {
+    if (node === undefined) return true;
+    switch (node.kind) {
+      case 'and':
+        return node.children.every((child) => this.matches(memory, child));
+      case 'or':
+        return node.children.some((child) => this.matches(memory, child));
+      case 'not':
+        return !this.matches(memory, node.child);
+      case 'condition': {
+        const actual = node.field === CATEGORIES_FIELD ? (memory.categories ?? []) : memory.metadata[node.field];
+        return this.holds(actual, node.operator, node.value);
+      }
+    }
+  }
+
+  private holds(actual: JsonValue | undefined, operator: string, value: JsonValue): boolean {
+    const missingFails = this.bug === 'ne/nin false when the field is missing' && actual === undefined;
+    switch (operator) {
+      case 'eq':
+        if (Array.isArray(actual)) return this.bug === 'equality on an array field is not contains' ? false : actual.includes(value);
+        return actual === value;
+      case 'ne':
+        return !missingFails && !this.holds(actual, 'eq', value);
+      case 'in':
+        return (value as JsonValue[]).some((candidate) => this.holds(actual, 'eq', candidate));
+      case 'nin':
+        return !missingFails && !this.holds(actual, 'in', value);
+      case 'contains':
+        if (typeof actual === 'string') return typeof value === 'string' && actual.includes(value);
+        return Array.isArray(actual) && actual.includes(value);
+      default: {
+        const items = Array.isArray(actual) ? actual : [actual];
+        return items.some((item) => this.compare(item, operator, value));
+      }
+    }
+  }
+
+  private compare(actual: JsonValue | undefined, operator: string, expected: JsonValue): boolean {
+    let a: unknown = actual;
+    let b: unknown = expected;
+    if (this.bug === 'numbers compared as text') {
+      if (actual === undefined || actual === null || typeof actual === 'object') return false;
+      a = String(actual);
+      b = String(expected);
+    } else if (typeof actual !== typeof expected || (typeof actual !== 'number' && typeof actual !== 'string')) {
+      return false;
+    }
+    const [x, y] = [a as string | number, b as string | number];
+    return operator === 'gt' ? x > y : operator === 'gte' ? x >= y : operator === 'lt' ? x < y : x <= y;
+  }
+}
