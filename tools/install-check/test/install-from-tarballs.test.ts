@@ -36,8 +36,9 @@ describe.each(SCENARIOS)('$name', (scenario) => {
   });
 });
 
+// node10 (moduleResolution "node") is left to attw in `pnpm lint`, which checks every entry under it.
 describe("every scenario's TypeScript program, without skipLibCheck", () => {
-  it.each(['node16', 'bundler', 'node10'] as const)('type-checks under moduleResolution %s', async (resolution) => {
+  it.concurrent.each(['node16', 'bundler'] as const)('type-checks under moduleResolution %s', async (resolution) => {
     expect(await compileTypeScript(SCENARIOS, await installs.get(TYPES_PROJECT.name)!, resolution)).toBe('');
   });
 });
