@@ -32,7 +32,7 @@ export interface InstallScenario {
   esm: string;
   /** The same from CommonJS (`check.cjs`). */
   cjs: string;
-  /** TypeScript compiled without skipLibCheck under node16 (as .mts and .cts), bundler and node10. */
+  /** TypeScript compiled without skipLibCheck under node16 (as .mts and .cts) and bundler. */
   typescript: string;
 }
 
@@ -128,7 +128,7 @@ export async function runPrograms(scenario: InstallScenario, installed: Installe
 export async function compileTypeScript(
   programs: { name: string; typescript: string }[],
   installed: InstalledScenario,
-  resolution: 'node16' | 'bundler' | 'node10',
+  resolution: 'node16' | 'bundler',
 ): Promise<string> {
   const folder = join(installed.dir, `ts-${resolution}`);
   await mkdir(folder, { recursive: true });
@@ -142,10 +142,9 @@ export async function compileTypeScript(
       files.push(file);
     }
   }
-  const module = resolution === 'node16' ? 'node16' : resolution === 'bundler' ? 'esnext' : 'commonjs';
   const tsconfig = {
     compilerOptions: {
-      module,
+      module: resolution === 'node16' ? 'node16' : 'esnext',
       moduleResolution: resolution,
       target: 'es2022',
       lib: ['es2022', 'dom'],
