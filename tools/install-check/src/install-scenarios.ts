@@ -48,9 +48,11 @@ export interface InstalledScenario {
   installedBytes: number;
 }
 
-/** Packs every publishable package as it would be published (`workspace:` ranges rewritten). */
-export async function packPublishablePackages(): Promise<Map<string, string>> {
-  const destination = await mkdtemp(join(tmpdir(), 'fastagentic-tarballs-'));
+/**
+ * Packs every publishable package as it would be published (`workspace:` ranges rewritten) into
+ * `destination`; resolves to each package's tarball.
+ */
+export async function packPublishablePackages(destination: string): Promise<Map<string, string>> {
   const tarballs = new Map<string, string>();
   for (const pkg of publishablePackages()) {
     await run('pnpm', ['pack', '--pack-destination', destination], { cwd: pkg.path });

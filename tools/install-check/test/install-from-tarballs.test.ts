@@ -1,4 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compileTypeScript,
   installScenario,
@@ -11,13 +14,20 @@ import { SCENARIOS, SELF_HOSTED_MEM0_TYPES, TYPES_PROJECT } from '../src/scenari
 // Every publishable package packed as published, installed with npm into fresh projects: what a
 // user gets, with no workspace links to hide a missing file, dependency or types entry.
 const installs = new Map<string, Promise<InstalledScenario>>();
+let tarballDir: string;
 beforeAll(async () => {
-  const tarballs = await packPublishablePackages();
+  tarballDir = await mkdtemp(join(tmpdir(), 'fastagentic-tarballs-'));
+  const tarballs = await packPublishablePackages(tarballDir);
   for (const scenario of [...SCENARIOS, TYPES_PROJECT, SELF_HOSTED_MEM0_TYPES]) {
     installs.set(scenario.name, installScenario(scenario, tarballs));
   }
   // Installs run side by side; each test awaits its own.
   await Promise.allSettled(installs.values());
+});
+afterAll(async () => {
+  const settled = await Promise.allSettled(installs.values());
+  const dirs = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.dir] : []));
+  await Promise.all([tarballDir, ...dirs].map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 describe.each(SCENARIOS)('$name', (scenario) => {
