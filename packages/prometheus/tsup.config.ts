@@ -8,5 +8,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['hono', 'prom-client', '@fastagentic/memory'],
+  external: ['prom-client', '@fastagentic/memory'],
 });

@@ -8,5 +8,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // import.meta.url (load-ioredis.ts) in the CommonJS build too.
+  shims: true,
   external: ['ioredis', '@upstash/redis', '@fastagentic/memory'],
 });

@@ -1,2 +1,2 @@
-export { metricsHandler } from './metrics-handler.js';
+export { metricsHandler, type MetricsHandlerContext } from './metrics-handler.js';
 export { PrometheusMetricsRecorder, type PrometheusMetricsRecorderOptions } from './prometheus-metrics-recorder.js';

@@ -1,6 +1,7 @@
 import { MemoryConfigurationError } from '@fastagentic/memory';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { IoredisCommandRunner } from './ioredis-command-runner.js';
+import { loadIoredis } from './load-ioredis.js';
 import { RedisMemoryProvider, type RedisMemoryOptions } from './redis-memory-provider.js';
 
 export interface RedisProviderOptions extends RedisMemoryOptions {
@@ -33,6 +34,7 @@ export class RedisProvider extends RedisMemoryProvider {
       if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
         throw new MemoryConfigurationError('url', 'expected a redis:// or rediss:// URL');
       }
+      const { Redis } = loadIoredis('url');
       const owned = new Redis(options.url, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,

@@ -1,6 +1,6 @@
 import { MemoryConfigurationError } from '@fastagentic/memory';
-import { Redis } from '@upstash/redis/cloudflare';
 import { RedisMemoryProvider, type RedisMemoryOptions } from './redis-memory-provider.js';
+import { isMissingPackage } from './missing-peer.js';
 import { UpstashCommandRunner, type UpstashScriptClient } from './upstash-command-runner.js';
 
 export interface UpstashRedisProviderOptions extends RedisMemoryOptions {
@@ -32,9 +32,32 @@ export class UpstashRedisProvider extends RedisMemoryProvider {
       if (typeof options.token !== 'string' || options.token.length === 0) {
         throw new MemoryConfigurationError('token', 'expected the REST token');
       }
-      // Records are decoded here; the client's own JSON parsing of replies would only be undone.
-      client = new Redis({ url: options.url, token: options.token, automaticDeserialization: false });
+      client = lazyUpstashClient(options.url, options.token);
     }
     super('upstash-redis', new UpstashCommandRunner(client, 'upstash-redis'), options);
   }
+}
+
+/**
+ * A client on @upstash/redis, imported on the first call: the package is an optional peer
+ * (RedisProvider users do not install it), so a missing one is a configuration error naming it.
+ */
+function lazyUpstashClient(url: string, token: string): UpstashScriptClient {
+  let connecting: Promise<UpstashScriptClient> | undefined;
+  const connect = () =>
+    (connecting ??= import('@upstash/redis/cloudflare').then(
+      // Records are decoded here; the client's own JSON parsing of replies would only be undone.
+      ({ Redis }) => new Redis({ url, token, automaticDeserialization: false }),
+      (error: unknown) => {
+        connecting = undefined;
+        if (!isMissingPackage(error, '@upstash/redis')) throw error;
+        throw new MemoryConfigurationError('url', 'UpstashRedisProvider needs the @upstash/redis package: npm install @upstash/redis', { cause: error });
+      },
+    ));
+  return {
+    evalsha: async (sha1, keys, args) => (await connect()).evalsha(sha1, keys, args),
+    eval: async (script, keys, args) => (await connect()).eval(script, keys, args),
+    hget: async (key, field) => (await connect()).hget(key, field),
+    hvals: async (key) => (await connect()).hvals(key),
+  };
 }

@@ -12,7 +12,8 @@ async function reachableImports(file: string, seen = new Set<string>()): Promise
   if (seen.has(file)) return found;
   seen.add(file);
   const text = await readFile(file, 'utf8');
-  for (const [, specifier] of text.matchAll(/\b(?:import|export)\b[^'"]*?from\s+'([^']+)'/g)) {
+  for (const [, fromSpecifier, importedSpecifier] of text.matchAll(/\b(?:import|export)\b[^'"]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/g)) {
+    const specifier = fromSpecifier ?? importedSpecifier;
     if (specifier!.startsWith('.')) {
       const next = resolve(dirname(file), specifier!.replace(/\.js$/, '.ts'));
       for (const nested of await reachableImports(next, seen)) found.add(nested);
