@@ -280,7 +280,7 @@ describe('retries and errors', () => {
     await provider.getAll(freshUser());
   });
 
-  it('the SDK does not retry on its own: maxRetries 0 means one request', async () => {
+  it('retry.maxRetries 0 means one request', async () => {
     const provider = providerWith({ retry: { maxRetries: 0 } });
     server.failNext(429);
     const error = await captureError(() => provider.search(freshUser(), 'once'));
@@ -300,16 +300,117 @@ describe('retries and errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('an add that fails with 500 is not retried, since Zep may have stored it', async () => {
+  it('an add that fails with 500 is not retried and is thrown as not retryable, since Zep may have stored it', async () => {
     const provider = providerWith();
     const userId = freshUser();
     await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
     server.requests.length = 0;
     server.failNext(500);
     const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Maybe stored' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
     expect((error as ProviderUnavailableError).statusCode).toBe(500);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
+
+  it('an add whose connection drops after Zep applied it is not retried: stored once, thrown as not retryable', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.dropNextAnswer();
+    const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Applied, answer lost' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Applied, answer lost')).toHaveLength(1);
+  });
+
+  it('an add that times out after Zep applied it is not retried: thrown as not retryable, naming timeoutMs', async () => {
+    const provider = providerWith({ timeoutMs: 100 });
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.delayNextAnswer(600);
+    const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Applied, answer late' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect((error as Error).message).toContain('timeoutMs');
+    expect(server.requests).toHaveLength(1);
+    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Applied, answer late')).toHaveLength(1);
+  });
+
+  it('an add answered 429 or 503 is retried: Zep said it did not apply it', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    server.requests.length = 0;
+    server.failNext(429, 503);
+    await provider.add(userId, [{ role: 'user', content: 'Third time lucky' }]);
+    expect(server.requests).toHaveLength(3);
+    await factsOf(provider, userId, 2);
+  });
+
+  it('a read whose connection drops is retried', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Read twice' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.dropNextAnswer();
+    expect((await provider.getAll(userId)).memories.map((memory) => memory.memory)).toEqual(['Read twice']);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('403 is a MemoryConfigurationError naming apiKey, not retried', async () => {
+    const provider = providerWith();
+    server.failNext(403);
+    const error = await captureError(() => provider.getAll(freshUser()));
+    expect(MemoryConfigurationError.isInstance(error)).toBe(true);
+    expect((error as MemoryConfigurationError).option).toBe('apiKey');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('another 4xx (content Zep rejects) is a non-retryable ProviderUnavailableError with the status', async () => {
+    const provider = providerWith();
+    server.failNext(422);
+    const error = await captureError(() => provider.search(freshUser(), 'anything'));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect((error as ProviderUnavailableError).statusCode).toBe(422);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('a user Zep does not know, answered with 404 or with 400 "not found"', () => {
+  for (const notFoundStatus of [404, 400] as const) {
+    it(`HTTP ${notFoundStatus}: empty page, no results, null, not found, 0 — and the first add creates the user`, async () => {
+      const zep = await startZepTestServer({ ingestDelayMs: 5, notFoundStatus });
+      try {
+        const provider = new ZepProvider({ apiKey: zep.apiKey, baseUrl: zep.baseUrl });
+        const userId = freshUser();
+        expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
+        expect(await provider.search(userId, 'anything')).toEqual([]);
+        expect(await provider.search(userId, 'anything', { filters: { category: 'x' } })).toEqual([]);
+        expect(await provider.get(userId, crypto.randomUUID())).toBeNull();
+        expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(userId, crypto.randomUUID())))).toBe(true);
+        expect(await provider.getContextBlock(userId)).toBe('');
+        expect(await provider.getSummary(userId)).toBeNull();
+        expect(await provider.deleteAll(userId)).toBe(0);
+        const answered = zep.requests.filter((request) => request.path.includes('/graph/'));
+        expect(answered.length).toBeGreaterThan(0);
+        await provider.add(userId, [{ role: 'user', content: 'Known at last' }]);
+        await eventually(async () => expect((await provider.getAll(userId)).memories).toHaveLength(1));
+        // A user deleted (forgotten) meanwhile lists empty again.
+        expect(await provider.deleteAll(userId)).toBe(1);
+        expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
+      } finally {
+        await zep.close();
+      }
+    });
+  }
 });
 
 describe('asynchronous ingestion', () => {
