@@ -78,7 +78,7 @@ export function isNotFound(error: unknown): boolean {
 export function isAlreadyExists(error: unknown): boolean {
   const response = responseErrorOf(error);
   if (response === undefined) return false;
-  return response.status === 409 || (response.status === 400 && /exist/i.test(response.text));
+  return response.status === 409 || (response.status === 400 && /already exist/i.test(response.text));
 }
 
 /**
