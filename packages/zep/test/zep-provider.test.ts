@@ -469,6 +469,21 @@ describe('asynchronous ingestion', () => {
       await slow.close();
     }
   });
+
+  it('when Zep cannot tell the task status, the acknowledged add resolves: no duplicate on a caller retry', async () => {
+    const provider = providerWith({ readYourWrites: { intervalMs: 10 }, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } });
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Creates the thread' }]);
+    server.requests.length = 0;
+    server.failNextTo('/tasks/', 503, 503);
+    const taskId = await provider.add(userId, [{ role: 'user', content: 'Stored, status unknown' }]);
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `POST /api/v2/threads/${zepThreadIdFor(await zepUserIdFor(userId))}/messages`,
+      `GET /api/v2/tasks/${taskId}`,
+      `GET /api/v2/tasks/${taskId}`,
+    ]);
+    await factsOf(provider, userId, 2);
+  });
 });
 
 describe('Zep context block', () => {

@@ -36,6 +36,8 @@ export interface ZepTestServer {
   requests: CapturedRequest[];
   /** The next requests fail with these statuses, one each (429 carries `Retry-After: 0`). */
   failNext(...statuses: number[]): void;
+  /** Like failNext, for requests whose path starts with `pathPrefix` (after `/api/v2`) only. */
+  failNextTo(pathPrefix: string, ...statuses: number[]): void;
   /** The next request is read, applied, and then its connection is closed with no answer. */
   dropNextAnswer(): void;
   /** The next request is applied at once and answered after `ms`. */
@@ -134,6 +136,7 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
   const tasks = new Map<string, StoredTask>();
   const requests: CapturedRequest[] = [];
   const failures: number[] = [];
+  const pathFailures: Array<{ pathPrefix: string; status: number }> = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let clock = 0;
   let ingestionFails = false;
@@ -395,7 +398,8 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
         headers,
         body,
       });
-      const failure = failures.shift();
+      const forPath = pathFailures.findIndex((entry) => path.startsWith(entry.pathPrefix));
+      const failure = forPath >= 0 ? pathFailures.splice(forPath, 1)[0]!.status : failures.shift();
       if (failure !== undefined) {
         return send(failure, { message: `injected failure ${failure}` }, failure === 429 ? { 'retry-after': '0' } : {});
       }
@@ -422,6 +426,7 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
     apiKey,
     requests,
     failNext: (...statuses) => failures.push(...statuses),
+    failNextTo: (pathPrefix, ...statuses) => pathFailures.push(...statuses.map((status) => ({ pathPrefix, status }))),
     dropNextAnswer: () => {
       dropAnswer = true;
     },
