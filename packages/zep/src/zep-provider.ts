@@ -206,6 +206,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Ids go into paths encoded, as the SDK sends them. */
 const segment = encodeURIComponent;
 
 /**
