@@ -8,5 +8,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['@fastagentic/memory', '@getzep/zep-cloud'],
+  external: ['@fastagentic/memory'],
 });

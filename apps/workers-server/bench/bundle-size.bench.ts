@@ -59,7 +59,7 @@ const show = (size: ReturnType<typeof build>) =>
 
 printFigures('Worker bundle, wrangler deploy --dry-run, minified', [
   {
-    name: 'reference agent with every edge adapter: Upstash, Mem0 (fetch), Zep (@getzep/zep-cloud), encryption, prom-client',
+    name: 'reference agent with every edge adapter: Upstash, Mem0 (fetch), Zep (fetch), encryption, prom-client',
     value: { text: show(worker) },
     baselineName: 'Hono alone',
     baseline: { text: show(bare) },

@@ -1,4 +1,3 @@
-export type { ZepRetryOptions } from './call-zep.js';
 export { zepThreadIdFor, zepUserIdFor } from './zep-ids.js';
 export {
   ZEP_METADATA_KEY,

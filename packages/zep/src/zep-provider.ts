@@ -3,6 +3,7 @@ import {
   MemoryNotFoundError,
   MemoryValidationError,
   ProviderUnavailableError,
+  type AddOptions,
   type CallOptions,
   type GetAllOptions,
   type Memory,
@@ -17,50 +18,41 @@ import {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
   categoriesFromMetadata,
-  compareRanked,
-  DEFAULT_TIMEOUT_MS,
+  delay,
   matchesFilter,
+  parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
-  parseReadYourWrites,
   parseRetryPolicy,
   parseSearchOptions,
-  positiveNumberOption,
-  readEnv,
-  urlOption,
   validateMemoryId,
   validateMessages,
   validateMetadata,
   validateQuery,
   validateUserId,
-  waitUntilVisible,
-  withRetry,
-  type ReadYourWrites,
-  type ReadYourWritesOptions,
   type RetryOptions,
-  type RetryPolicy,
 } from '@fastagentic/memory/provider';
-import { ZepClient, type Zep } from '@getzep/zep-cloud';
-import { isAlreadyExists, isNotFound, PROVIDER_NAME, toMemoryError, type SdkRequestOptions } from './call-zep.js';
+import { isAlreadyExists, isNotFound, PROVIDER_NAME, ZEP_CLOUD_BASE_URL, ZepHttpClient } from './zep-http-client.js';
 import { MessageMetadataCache } from './message-metadata-cache.js';
 import { zepThreadIdFor, zepUserIdFor } from './zep-ids.js';
 
-/** Longest wait for Zep's ingestion task after an add (default 10 000 ms) and the pause between polls (100 ms). */
-export type ZepReadYourWritesOptions = ReadYourWritesOptions;
+export interface ZepReadYourWritesOptions {
+  /** Longest wait for Zep's ingestion task after an add. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Pause between task polls. Default 100 ms. */
+  intervalMs?: number;
+}
 
 export interface ZepProviderOptions {
   /** Zep project API key. Default: the `ZEP_API_KEY` environment variable. */
   apiKey?: string;
-  /** Replaces the whole API base, including `/api/v2` (as the SDK's `baseUrl` does). */
+  /** Zep's API address, including `/api/v2`. Default: Zep Cloud, `https://api.getzep.com/api/v2`. */
   baseUrl?: string;
   /** Puts the user's Zep thread summary first in `getAll`'s first page as a `summary` memory. */
   autoSummarize?: boolean;
-  /**
-   * `add` waits (bounded) for Zep's ingestion task, so its facts are readable when it resolves.
-   * Past `timeoutMs` it resolves anyway: Zep has the messages.
-   */
+  /** `add` waits (bounded) for Zep's ingestion task, so its facts are readable when it resolves. */
   readYourWrites?: boolean | ZepReadYourWritesOptions;
-  /** Retries (`DEFAULT_RETRY_POLICY` unless given); the SDK's own retries are switched off. */
+  /** Retries through the core's `withRetry`. Default: the core's `DEFAULT_RETRY_POLICY`. */
   retry?: RetryOptions;
   /** Per-request timeout. Default 30 000 ms. */
   timeoutMs?: number;
@@ -92,19 +84,54 @@ interface ZepIds {
   thread: string;
 }
 
-interface Attempt<T> {
-  signal: AbortSignal | undefined;
-  /** A write Zep may have applied before failing: retried only after 429 or 503, else thrown as not retryable. */
-  unsafeWrite?: boolean;
-  /** Returned instead of throwing when Zep does not know the user or thread (404, or 400 "not found"). */
-  onNotFound?: () => T;
-  /** Returned instead of throwing when what is being created exists already. */
-  onAlreadyExists?: () => T;
+interface ReadYourWrites {
+  timeoutMs: number;
+  intervalMs: number;
 }
 
-/** What an attempt returns when Zep gave one of the answers `Attempt` turns into a value. */
-const NOT_FOUND = Symbol('not found');
-const ALREADY_EXISTS = Symbol('already exists');
+/** A fact (graph edge) as Zep's API returns it. */
+interface ZepEdge {
+  uuid: string;
+  fact: string;
+  created_at?: string;
+  episodes?: string[];
+  invalid_at?: string | null;
+  expired_at?: string | null;
+  /** Search only: the reranker's relevance, else the search score. */
+  relevance?: number;
+  score?: number;
+}
+
+interface ZepMessageList {
+  messages?: Array<{ uuid?: string; metadata?: Record<string, unknown> }>;
+  total_count?: number;
+}
+
+interface ZepAddResult {
+  message_uuids?: string[];
+  task_id?: string;
+}
+
+interface ZepTask {
+  status?: string;
+  error?: { message?: string };
+}
+
+interface ZepSummary {
+  summary?: string;
+  created_at?: string;
+  last_summarized_at?: string;
+}
+
+function readEnv(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+function positiveNumber(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0)) throw new MemoryConfigurationError(option, 'must be a positive number');
+  return value;
+}
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
 
@@ -179,6 +206,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Ids go into paths encoded, as the SDK sends them. */
+const segment = encodeURIComponent;
+
 /**
  * Zep behind the MemoryProvider contract. `add` appends the messages to the user's one Zep
  * thread; Zep extracts facts (graph edges) in the background, and those facts are the memories
@@ -196,11 +226,9 @@ export class ZepProvider implements MemoryProvider {
     storage: 'extracted',
   };
 
-  private readonly client: ZepClient;
+  private readonly http: ZepHttpClient;
   private readonly autoSummarize: boolean;
   private readonly readYourWrites: ReadYourWrites | undefined;
-  private readonly retry: RetryPolicy;
-  private readonly timeoutInSeconds: number;
   private readonly namespace: string;
   private readonly includeInvalidated: boolean;
   private readonly metadataCache = new MessageMetadataCache();
@@ -212,34 +240,46 @@ export class ZepProvider implements MemoryProvider {
     if (typeof apiKey !== 'string' || apiKey.trim() === '') {
       throw new MemoryConfigurationError('apiKey', 'pass apiKey or set the ZEP_API_KEY environment variable');
     }
-    const baseUrl = urlOption(options.baseUrl, 'baseUrl');
+    if (options.baseUrl !== undefined && !URL.canParse(options.baseUrl)) {
+      throw new MemoryConfigurationError('baseUrl', 'must be an absolute URL such as https://api.getzep.com/api/v2');
+    }
     const namespace = options.namespace ?? '';
     if (!/^[A-Za-z0-9-]{0,16}$/.test(namespace)) {
       throw new MemoryConfigurationError('namespace', 'up to 16 letters, digits or hyphens');
     }
     this.namespace = namespace;
-    this.timeoutInSeconds = positiveNumberOption(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS) / 1000;
-    this.retry = parseRetryPolicy(options.retry);
-    this.readYourWrites = parseReadYourWrites(options.readYourWrites);
+    if (options.readYourWrites) {
+      const settings = options.readYourWrites === true ? {} : options.readYourWrites;
+      this.readYourWrites = {
+        timeoutMs: positiveNumber(settings.timeoutMs, 'readYourWrites.timeoutMs', 10_000),
+        intervalMs: positiveNumber(settings.intervalMs, 'readYourWrites.intervalMs', 100),
+      };
+    }
     this.autoSummarize = options.autoSummarize === true;
     this.includeInvalidated = options.includeInvalidated === true;
-    this.client = new ZepClient({ apiKey, ...(baseUrl === undefined ? {} : { baseUrl }) });
+    this.http = new ZepHttpClient({
+      apiKey,
+      baseUrl: options.baseUrl ?? ZEP_CLOUD_BASE_URL,
+      timeoutMs: positiveNumber(options.timeoutMs, 'timeoutMs', 30_000),
+      retry: parseRetryPolicy(options.retry, 'retry'),
+    });
   }
 
   /**
    * Resolves to Zep's ingestion task id (or, when Zep returns none, the last message uuid):
    * the facts Zep extracts get their own ids later.
    */
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     const valid = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal } = parseCallOptions(options);
+    // Zep has no idempotency key: an add is never retried once Zep may have stored it.
+    const { signal } = parseAddOptions(options);
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
     const metadataJson = JSON.stringify(validMetadata);
     const encoded = metadataJson === '{}' ? undefined : { [ZEP_METADATA_KEY]: metadataJson };
-    const request: Zep.AddThreadMessagesRequest = {
+    const body = {
       messages: valid.map((message) => ({
         role: message.role,
         content: message.content,
@@ -248,31 +288,27 @@ export class ZepProvider implements MemoryProvider {
       })),
     };
     const send = () =>
-      this.attempt('add', () => this.client.thread.addMessages(ids.thread, request, this.requestOptions(signal)), {
-        signal,
-        unsafeWrite: true,
-        onNotFound: () => undefined,
-      });
+      this.http.find<ZepAddResult>('POST', `/threads/${segment(ids.thread)}/messages`, { kind: 'write', body, signal });
     // The thread is created on first use: one call per add once it exists.
     let response = await send();
-    if (response === undefined) {
+    if (response === null) {
       await this.createUserAndThread(ids, signal);
       response = await send();
-      if (response === undefined) {
+      if (response === null) {
         throw new ProviderUnavailableError(PROVIDER_NAME, 'add: the thread was not found after creating it', {
           isRetryable: true,
           statusCode: 404,
         });
       }
     }
-    for (const uuid of response.messageUuids ?? []) this.metadataCache.set(ids.user, uuid, metadataJson);
-    const eventId = response.taskId ?? response.messageUuids?.at(-1);
+    for (const uuid of response.message_uuids ?? []) this.metadataCache.set(ids.user, uuid, metadataJson);
+    const eventId = response.task_id ?? response.message_uuids?.at(-1);
     if (eventId === undefined) {
       throw new ProviderUnavailableError(PROVIDER_NAME, 'add: Zep returned neither a task id nor message uuids', {
         isRetryable: false,
       });
     }
-    if (this.readYourWrites && response.taskId !== undefined) await this.waitForTask(response.taskId, signal);
+    if (this.readYourWrites && response.task_id !== undefined) await this.waitForTask(response.task_id, signal);
     return eventId;
   }
 
@@ -294,27 +330,23 @@ export class ZepProvider implements MemoryProvider {
     }
     const answers = await Promise.all(
       episodeSets.map((episodeUuids) =>
-        this.attempt(
-          'search',
-          () =>
-            this.client.graph.search(
-              {
-                userId: ids.user,
-                query: text,
-                scope: 'edges',
-                limit: Math.min(limit, SEARCH_LIMIT_CAP),
-                reranker: 'cross_encoder',
-                ...(episodeUuids === undefined ? {} : { searchFilters: { episodeUuids } }),
-              },
-              this.requestOptions(signal),
-            ),
-          { signal, onNotFound: () => ({ edges: [] }) as Zep.GraphSearchResults },
-        ),
+        this.http.find<{ edges?: ZepEdge[] }>('POST', '/graph/search', {
+          kind: 'read',
+          signal,
+          body: {
+            user_id: ids.user,
+            query: text,
+            scope: 'edges',
+            limit: Math.min(limit, SEARCH_LIMIT_CAP),
+            reranker: 'cross_encoder',
+            ...(episodeUuids === undefined ? {} : { search_filters: { episode_uuids: episodeUuids } }),
+          },
+        }),
       ),
     );
-    const edges = new Map<string, Zep.EntityEdge>();
+    const edges = new Map<string, ZepEdge>();
     for (const answer of answers) {
-      for (const edge of answer.edges ?? []) if (this.isVisible(edge)) edges.set(edge.uuid, edge);
+      for (const edge of answer?.edges ?? []) if (this.isVisible(edge)) edges.set(edge.uuid, edge);
     }
     const memories = await this.toMemories(user, ids, [...edges.values()], signal, true);
     return memories
@@ -322,7 +354,7 @@ export class ZepProvider implements MemoryProvider {
         const score = memory.score!;
         return score >= minRelevance && !(minRelevance > 0 && score === 0) && matchesFilter(memory, filter);
       })
-      .sort(compareRanked)
+      .sort((a, b) => b.score! - a.score!)
       .slice(0, limit);
   }
 
@@ -375,10 +407,7 @@ export class ZepProvider implements MemoryProvider {
     const ids = await this.idsFor(user);
     // Zep deletes any edge by uuid: check that it is this user's first.
     if ((await this.ownedEdge(ids, id, signal)) === undefined) throw new MemoryNotFoundError(id);
-    const deleted = await this.attempt('delete', () => this.client.graph.edge.delete(id, this.requestOptions(signal)), {
-      signal,
-      onNotFound: () => null,
-    });
+    const deleted = await this.http.find('DELETE', `/graph/edge/${segment(id)}`, { kind: 'idempotent-write', signal });
     if (deleted === null) throw new MemoryNotFoundError(id);
   }
 
@@ -389,10 +418,7 @@ export class ZepProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
     const edges = await this.listEdges(ids, signal);
-    await this.attempt('deleteAll', () => this.client.user.delete(ids.user, this.requestOptions(signal)), {
-      signal,
-      onNotFound: () => null,
-    });
+    await this.http.find('DELETE', `/users/${segment(ids.user)}`, { kind: 'idempotent-write', signal });
     this.metadataCache.forget(ids.user);
     return edges.length;
   }
@@ -417,18 +443,17 @@ export class ZepProvider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
-    const answer = await this.attempt(
-      'context',
-      () => this.client.thread.getUserContext(ids.thread, {}, this.requestOptions(signal)),
-      { signal, onNotFound: () => null },
-    );
+    const answer = await this.http.find<{ context?: string }>('GET', `/threads/${segment(ids.thread)}/context`, {
+      kind: 'read',
+      signal,
+    });
     return answer?.context ?? '';
   }
 
-  private isVisible(edge: Zep.EntityEdge): boolean {
+  private isVisible(edge: ZepEdge): boolean {
     if (this.includeInvalidated) return true;
-    if (edge.expiredAt !== undefined && edge.expiredAt !== null) return false;
-    const invalidAt = edge.invalidAt === undefined || edge.invalidAt === null ? Number.NaN : Date.parse(edge.invalidAt);
+    if (edge.expired_at !== undefined && edge.expired_at !== null) return false;
+    const invalidAt = edge.invalid_at === undefined || edge.invalid_at === null ? Number.NaN : Date.parse(edge.invalid_at);
     return Number.isNaN(invalidAt) || invalidAt > Date.now();
   }
 
@@ -437,43 +462,19 @@ export class ZepProvider implements MemoryProvider {
     return { user, thread: zepThreadIdFor(user) };
   }
 
-  private requestOptions(signal: AbortSignal | undefined): SdkRequestOptions {
-    return { maxRetries: 0, timeoutInSeconds: this.timeoutInSeconds, ...(signal ? { abortSignal: signal } : {}) };
-  }
-
-  /** One SDK call through the shared `withRetry`; failures come out as the core's typed errors. */
-  private async attempt<T, F = never>(operation: string, run: () => Promise<T>, options: Attempt<F>): Promise<T | F> {
-    const { signal } = options;
-    const result = await withRetry<T | typeof NOT_FOUND | typeof ALREADY_EXISTS>(
-      async () => {
-        try {
-          return await run();
-        } catch (error) {
-          if (signal?.aborted) throw signal.reason;
-          if (options.onNotFound && isNotFound(error)) return NOT_FOUND;
-          if (options.onAlreadyExists && isAlreadyExists(error)) return ALREADY_EXISTS;
-          throw toMemoryError(error, operation, options.unsafeWrite === true);
-        }
-      },
-      { policy: this.retry, signal },
-    );
-    if (result === NOT_FOUND) return options.onNotFound!();
-    if (result === ALREADY_EXISTS) return options.onAlreadyExists!();
-    return result;
-  }
-
   private createUserAndThread(ids: ZepIds, signal: AbortSignal | undefined): Promise<void> {
     let pending = this.creating.get(ids.user);
     if (pending === undefined) {
       pending = (async () => {
-        const ignoreExisting = (operation: string, run: () => Promise<unknown>) =>
-          this.attempt(operation, run, { signal, onAlreadyExists: () => undefined });
-        await ignoreExisting('add (create user)', () =>
-          this.client.user.add({ userId: ids.user }, this.requestOptions(signal)),
-        );
-        await ignoreExisting('add (create thread)', () =>
-          this.client.thread.create({ threadId: ids.thread, userId: ids.user }, this.requestOptions(signal)),
-        );
+        const ignoreExisting = async (path: string, body: unknown) => {
+          try {
+            await this.http.request('POST', path, { kind: 'idempotent-write', body, signal });
+          } catch (error) {
+            if (!isAlreadyExists(error)) throw error;
+          }
+        };
+        await ignoreExisting('/users', { user_id: ids.user });
+        await ignoreExisting('/threads', { thread_id: ids.thread, user_id: ids.user });
       })().finally(() => this.creating.delete(ids.user));
       this.creating.set(ids.user, pending);
     }
@@ -481,77 +482,83 @@ export class ZepProvider implements MemoryProvider {
   }
 
   /**
-   * Polls Zep's ingestion task, bounded by `readYourWrites.timeoutMs`. The add was acknowledged,
-   * so running out of time, or a status poll that fails, ends the wait without an error; only an
-   * ingestion Zep reports as failed is thrown.
+   * Polls Zep's ingestion task until it is done, at most `timeoutMs`. Past the bound, or when Zep
+   * cannot tell the status, the add still resolves: Zep acknowledged the messages, and a caller
+   * who retried would store them twice. Only a task Zep reports as failed is thrown.
    */
   private async waitForTask(taskId: string, signal: AbortSignal | undefined): Promise<void> {
-    let ingestionFailure: ProviderUnavailableError | undefined;
-    const isDone = async () => {
-      const task = await this.attempt('add (task status)', () => this.client.task.get(taskId, this.requestOptions(signal)), {
-        signal,
-        onNotFound: () => undefined,
-      });
+    const { timeoutMs, intervalMs } = this.readYourWrites!;
+    const bound = AbortSignal.timeout(timeoutMs);
+    const waiting = signal === undefined ? bound : AbortSignal.any([signal, bound]);
+    for (;;) {
+      let task: ZepTask | null;
+      try {
+        task = await this.http.find<ZepTask>('GET', `/tasks/${segment(taskId)}`, { kind: 'read', signal: waiting });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (MemoryConfigurationError.isInstance(error)) throw error;
+        // The bound ran out, or Zep could not say: the acknowledged add resolves.
+        return;
+      }
       const status = task?.status?.toLowerCase();
+      if (status !== undefined && TASK_DONE.has(status)) return;
       if (status !== undefined && TASK_FAILED.has(status)) {
         const reason = task?.error?.message ?? status;
-        ingestionFailure = new ProviderUnavailableError(PROVIDER_NAME, `add: Zep stored the messages but its ingestion failed: ${reason}`, {
+        throw new ProviderUnavailableError(PROVIDER_NAME, `add: Zep stored the messages but its ingestion failed: ${reason}`, {
           isRetryable: false,
         });
-        throw ingestionFailure;
       }
-      return status !== undefined && TASK_DONE.has(status);
-    };
-    try {
-      await waitUntilVisible(isDone, { ...this.readYourWrites!, signal });
-    } catch (error) {
-      if (error === ingestionFailure || signal?.aborted) throw error;
+      try {
+        await delay(intervalMs, waiting);
+      } catch {
+        if (signal?.aborted) throw signal.reason;
+        return;
+      }
     }
   }
 
-  /** Every fact of the user, following Zep's `Zep-Next-Cursor`. A missing user has none. */
-  private async listEdges(ids: ZepIds, signal: AbortSignal | undefined): Promise<Zep.EntityEdge[]> {
-    const edges: Zep.EntityEdge[] = [];
+  /** Every fact of the user, following Zep's `Zep-Next-Cursor`. A user Zep does not know has none. */
+  private async listEdges(ids: ZepIds, signal: AbortSignal | undefined): Promise<ZepEdge[]> {
+    const edges: ZepEdge[] = [];
     let cursor: string | undefined;
     do {
-      const request: Zep.GraphEdgesRequest = { limit: EDGE_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) };
-      const page = await this.attempt(
-        'list facts',
-        () => this.client.graph.edge.getByUserId(ids.user, request, this.requestOptions(signal)).withRawResponse(),
-        { signal, onNotFound: () => null },
-      );
-      if (page === null) return edges;
-      edges.push(...page.data);
-      cursor = page.data.length === 0 ? undefined : (page.rawResponse.headers.get('zep-next-cursor') ?? undefined);
+      let page;
+      try {
+        page = await this.http.send<ZepEdge[]>('POST', `/graph/edge/user/${segment(ids.user)}`, {
+          kind: 'read',
+          signal,
+          body: { limit: EDGE_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) },
+        });
+      } catch (error) {
+        if (isNotFound(error)) return edges;
+        throw error;
+      }
+      edges.push(...page.body);
+      cursor = page.body.length === 0 ? undefined : (page.headers.get('zep-next-cursor') ?? undefined);
     } while (cursor !== undefined);
     return edges;
   }
 
   /** The user's edge with this uuid, or undefined: Zep is asked for it within the user's graph. */
-  private async ownedEdge(ids: ZepIds, id: string, signal: AbortSignal | undefined): Promise<Zep.EntityEdge | undefined> {
+  private async ownedEdge(ids: ZepIds, id: string, signal: AbortSignal | undefined): Promise<ZepEdge | undefined> {
     if (!UUID.test(id)) return undefined;
-    const edges = await this.attempt(
-      'get',
-      () =>
-        this.client.graph.edge.getByUserId(
-          ids.user,
-          { limit: 1, filters: { edgeUuids: [id] } },
-          this.requestOptions(signal),
-        ),
-      { signal, onNotFound: () => [] as Zep.EntityEdge[] },
-    );
-    return edges.find((edge) => edge.uuid === id);
+    const edges = await this.http.find<ZepEdge[]>('POST', `/graph/edge/user/${segment(ids.user)}`, {
+      kind: 'read',
+      signal,
+      body: { limit: 1, filters: { edge_uuids: [id] } },
+    });
+    return edges?.find((edge) => edge.uuid === id);
   }
 
   /** Metadata (JSON text) of every message of the user's thread, by uuid; fills the cache. */
   private async listMessageMetadata(ids: ZepIds, signal: AbortSignal | undefined): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let page = 1; ; page++) {
-      const answer = await this.attempt(
-        'list messages',
-        () => this.client.thread.get(ids.thread, { limit: MESSAGE_PAGE_SIZE, cursor: page }, this.requestOptions(signal)),
-        { signal, onNotFound: () => null },
-      );
+      const answer = await this.http.find<ZepMessageList>('GET', `/threads/${segment(ids.thread)}/messages`, {
+        kind: 'read',
+        signal,
+        query: { limit: MESSAGE_PAGE_SIZE, cursor: page },
+      });
       const messages = answer?.messages ?? [];
       for (const message of messages) {
         if (message.uuid === undefined) continue;
@@ -559,7 +566,7 @@ export class ZepProvider implements MemoryProvider {
         found.set(message.uuid, metadataJson);
         this.metadataCache.set(ids.user, message.uuid, metadataJson);
       }
-      const total = answer?.totalCount ?? 0;
+      const total = answer?.total_count ?? 0;
       if (messages.length === 0 || (page - 1) * MESSAGE_PAGE_SIZE + messages.length >= total) return found;
     }
   }
@@ -568,11 +575,11 @@ export class ZepProvider implements MemoryProvider {
   private async toMemories(
     userId: string,
     ids: ZepIds,
-    edges: readonly Zep.EntityEdge[],
+    edges: readonly ZepEdge[],
     signal: AbortSignal | undefined,
     scored: boolean,
   ): Promise<Memory[]> {
-    const metadataOf = (edge: Zep.EntityEdge): string | undefined => {
+    const metadataOf = (edge: ZepEdge): string | undefined => {
       for (const episode of edge.episodes ?? []) {
         const metadata = this.metadataCache.get(ids.user, episode);
         if (metadata !== undefined) return metadata;
@@ -588,7 +595,7 @@ export class ZepProvider implements MemoryProvider {
     return edges.map((edge, index) => {
       const json = known[index];
       const metadata: Metadata = json === undefined || json === '{}' ? {} : (JSON.parse(json) as Metadata);
-      const createdAt = isoTime(edge.createdAt);
+      const createdAt = isoTime(edge.created_at);
       const memory: Memory = { id: edge.uuid, userId, memory: edge.fact, metadata, createdAt, updatedAt: createdAt };
       const categories = json === undefined || json === '{}' ? undefined : categoriesFromMetadata(metadata);
       if (categories) memory.categories = categories;
@@ -598,15 +605,11 @@ export class ZepProvider implements MemoryProvider {
   }
 
   private async summaryOf(userId: string, ids: ZepIds, signal: AbortSignal | undefined): Promise<Memory | null> {
-    const summary = await this.attempt(
-      'summary',
-      () => this.client.thread.getSummary(ids.thread, this.requestOptions(signal)),
-      { signal, onNotFound: () => null },
-    );
+    const summary = await this.http.find<ZepSummary>('GET', `/threads/${segment(ids.thread)}/summary`, { kind: 'read', signal });
     const text = summary?.summary?.trim();
     if (summary === null || text === undefined || text === '') return null;
     // Dated by its latest update, so a `recent` time window keeps a summary that is current.
-    const updatedAt = isoTime(summary.lastSummarizedAt ?? summary.createdAt);
+    const updatedAt = isoTime(summary.last_summarized_at ?? summary.created_at);
     return {
       id: ZEP_SUMMARY_MEMORY_ID,
       userId,

@@ -280,7 +280,7 @@ describe('retries and errors', () => {
     await provider.getAll(freshUser());
   });
 
-  it('the SDK does not retry on its own: maxRetries 0 means one request', async () => {
+  it('retry.maxRetries 0 means one request', async () => {
     const provider = providerWith({ retry: { maxRetries: 0 } });
     server.failNext(429);
     const error = await captureError(() => provider.search(freshUser(), 'once'));
@@ -300,63 +300,114 @@ describe('retries and errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('an add that fails with 500 is not retried, since Zep may have stored it', async () => {
+  it('an add that fails with 500 is not retried and is thrown as not retryable, since Zep may have stored it', async () => {
     const provider = providerWith();
     const userId = freshUser();
     await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
     server.requests.length = 0;
     server.failNext(500);
     const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Maybe stored' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
     expect((error as ProviderUnavailableError).statusCode).toBe(500);
-    // Not retried, and not retryable: a caller that retried could store it twice.
     expect((error as ProviderUnavailableError).isRetryable).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
 
-  it('an add that fails with 429 or 503 is retried, since Zep said it did not apply it', async () => {
+  it('an add whose connection drops after Zep applied it is not retried: stored once, thrown as not retryable', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.dropNextAnswer();
+    const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Applied, answer lost' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Applied, answer lost')).toHaveLength(1);
+  });
+
+  it('an add that times out after Zep applied it is not retried: thrown as not retryable, naming timeoutMs', async () => {
+    const provider = providerWith({ timeoutMs: 100 });
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.delayNextAnswer(600);
+    const error = await captureError(() => provider.add(userId, [{ role: 'user', content: 'Applied, answer late' }]));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect((error as Error).message).toContain('timeoutMs');
+    expect(server.requests).toHaveLength(1);
+    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Applied, answer late')).toHaveLength(1);
+  });
+
+  it('an add answered 429 or 503 is retried: Zep said it did not apply it', async () => {
     const provider = providerWith();
     const userId = freshUser();
     await provider.add(userId, [{ role: 'user', content: 'Exists first' }]);
     server.requests.length = 0;
     server.failNext(429, 503);
-    await provider.add(userId, [{ role: 'user', content: 'Stored once' }]);
+    await provider.add(userId, [{ role: 'user', content: 'Third time lucky' }]);
     expect(server.requests).toHaveLength(3);
-    expect((await factsOf(provider, userId, 2)).filter((memory) => memory.memory === 'Stored once')).toHaveLength(1);
+    await factsOf(provider, userId, 2);
   });
 
-  it('a network failure of a read is a retryable ProviderUnavailableError, never a raw SDK error', async () => {
-    const down = new ZepProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1/api/v2', retry: { maxRetries: 0 } });
-    const error = await captureError(() => down.getAll(freshUser()));
-    expect(ProviderUnavailableError.isInstance(error) && error.isRetryable).toBe(true);
+  it('a read whose connection drops is retried', async () => {
+    const provider = providerWith();
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Read twice' }]);
+    await factsOf(provider, userId, 1);
+    server.requests.length = 0;
+    server.dropNextAnswer();
+    expect((await provider.getAll(userId)).memories.map((memory) => memory.memory)).toEqual(['Read twice']);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('403 is a MemoryConfigurationError naming apiKey, not retried', async () => {
+    const provider = providerWith();
+    server.failNext(403);
+    const error = await captureError(() => provider.getAll(freshUser()));
+    expect(MemoryConfigurationError.isInstance(error)).toBe(true);
+    expect((error as MemoryConfigurationError).option).toBe('apiKey');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('another 4xx (content Zep rejects) is a non-retryable ProviderUnavailableError with the status', async () => {
+    const provider = providerWith();
+    server.failNext(422);
+    const error = await captureError(() => provider.search(freshUser(), 'anything'));
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderUnavailableError).isRetryable).toBe(false);
+    expect((error as ProviderUnavailableError).statusCode).toBe(422);
+    expect(server.requests).toHaveLength(1);
   });
 });
 
-describe('a user Zep does not know', () => {
-  for (const unknownUserStatus of [404, 400] as const) {
-    it(`is an empty answer when Zep says so with ${unknownUserStatus}${unknownUserStatus === 400 ? ' "not found"' : ''}, also right after deleteAll`, async () => {
-      const answering = await startZepTestServer({ ingestDelayMs: 10, unknownUserStatus });
+describe('a user Zep does not know, answered with 404 or with 400 "not found"', () => {
+  for (const notFoundStatus of [404, 400] as const) {
+    it(`HTTP ${notFoundStatus}: empty page, no results, null, not found, 0 — and the first add creates the user`, async () => {
+      const zep = await startZepTestServer({ ingestDelayMs: 5, notFoundStatus });
       try {
-        const provider = new ZepProvider({ apiKey: answering.apiKey, baseUrl: answering.baseUrl, retry: { maxRetries: 0 } });
-        const stranger = freshUser();
-        const forgotten = freshUser();
-        await provider.add(forgotten, [{ role: 'user', content: 'Soon forgotten' }]);
-        await factsOf(provider, forgotten, 1);
-        expect(await provider.deleteAll(forgotten)).toBe(1);
-        for (const userId of [stranger, forgotten]) {
-          expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
-          expect(await provider.getAll(userId, { filters: { category: 'x' } })).toEqual({ memories: [], nextCursor: null });
-          expect(await provider.search(userId, 'forgotten')).toEqual([]);
-          expect(await provider.search(userId, 'forgotten', { filters: { category: 'x' } })).toEqual([]);
-          expect(await provider.get(userId, crypto.randomUUID())).toBeNull();
-          expect(await provider.deleteAll(userId)).toBe(0);
-          expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(userId, crypto.randomUUID())))).toBe(true);
-        }
-        expect(answering.requests.some((request) => request.path.includes('/graph/'))).toBe(true);
-        // The add after forgetting creates the user and thread again.
-        await provider.add(forgotten, [{ role: 'user', content: 'Back again' }]);
-        expect((await factsOf(provider, forgotten, 1))[0]!.memory).toBe('Back again');
+        const provider = new ZepProvider({ apiKey: zep.apiKey, baseUrl: zep.baseUrl });
+        const userId = freshUser();
+        expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
+        expect(await provider.search(userId, 'anything')).toEqual([]);
+        expect(await provider.search(userId, 'anything', { filters: { category: 'x' } })).toEqual([]);
+        expect(await provider.get(userId, crypto.randomUUID())).toBeNull();
+        expect(MemoryNotFoundError.isInstance(await captureError(() => provider.delete(userId, crypto.randomUUID())))).toBe(true);
+        expect(await provider.getContextBlock(userId)).toBe('');
+        expect(await provider.getSummary(userId)).toBeNull();
+        expect(await provider.deleteAll(userId)).toBe(0);
+        const answered = zep.requests.filter((request) => request.path.includes('/graph/'));
+        expect(answered.length).toBeGreaterThan(0);
+        await provider.add(userId, [{ role: 'user', content: 'Known at last' }]);
+        await eventually(async () => expect((await provider.getAll(userId)).memories).toHaveLength(1));
+        // A user deleted (forgotten) meanwhile lists empty again.
+        expect(await provider.deleteAll(userId)).toBe(1);
+        expect(await provider.getAll(userId)).toEqual({ memories: [], nextCursor: null });
       } finally {
-        await answering.close();
+        await zep.close();
       }
     });
   }
@@ -412,12 +463,26 @@ describe('asynchronous ingestion', () => {
         readYourWrites: { timeoutMs: 100, intervalMs: 20 },
       });
       const started = Date.now();
-      const taskId = await provider.add(freshUser(), [{ role: 'user', content: 'Slow to ingest' }]);
-      expect(typeof taskId).toBe('string');
+      await provider.add(freshUser(), [{ role: 'user', content: 'Slow to ingest' }]);
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await slow.close();
     }
+  });
+
+  it('when Zep cannot tell the task status, the acknowledged add resolves: no duplicate on a caller retry', async () => {
+    const provider = providerWith({ readYourWrites: { intervalMs: 10 }, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } });
+    const userId = freshUser();
+    await provider.add(userId, [{ role: 'user', content: 'Creates the thread' }]);
+    server.requests.length = 0;
+    server.failNextTo('/tasks/', 503, 503);
+    const taskId = await provider.add(userId, [{ role: 'user', content: 'Stored, status unknown' }]);
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `POST /api/v2/threads/${zepThreadIdFor(await zepUserIdFor(userId))}/messages`,
+      `GET /api/v2/tasks/${taskId}`,
+      `GET /api/v2/tasks/${taskId}`,
+    ]);
+    await factsOf(provider, userId, 2);
   });
 });
 

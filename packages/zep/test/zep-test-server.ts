@@ -13,16 +13,19 @@ export interface ZepTestServerOptions {
   /** Delay before added messages become facts. Default 40 ms. */
   ingestDelayMs?: number;
   /**
-   * How a user the server does not know is answered: 404 (default) or, as Zep also does,
-   * 400 with a "... not found" message.
+   * How an unknown user or thread is answered: 404, or 400 with a "not found" message (Zep
+   * answers either way depending on the endpoint). Default 404.
    */
-  unknownUserStatus?: 400 | 404;
+  notFoundStatus?: 404 | 400;
 }
 
 export interface CapturedRequest {
   method: string;
+  /** Path and query string, as sent. */
   path: string;
   authorization: string | undefined;
+  /** Every request header, names in lower case. */
+  headers: Record<string, string>;
   body: unknown;
 }
 
@@ -33,6 +36,12 @@ export interface ZepTestServer {
   requests: CapturedRequest[];
   /** The next requests fail with these statuses, one each (429 carries `Retry-After: 0`). */
   failNext(...statuses: number[]): void;
+  /** Like failNext, for requests whose path starts with `pathPrefix` (after `/api/v2`) only. */
+  failNextTo(pathPrefix: string, ...statuses: number[]): void;
+  /** The next request is read, applied, and then its connection is closed with no answer. */
+  dropNextAnswer(): void;
+  /** The next request is applied at once and answered after `ms`. */
+  delayNextAnswer(ms: number): void;
   /** While on, ingestion tasks fail (status `failed`) and extract nothing. */
   failIngestion(on: boolean): void;
   /** Marks a fact as Zep does when a later message contradicts it (`invalid_at`, `expired_at`). */
@@ -121,14 +130,18 @@ function readBody(request: IncomingMessage): Promise<unknown> {
 export async function startZepTestServer(options: ZepTestServerOptions = {}): Promise<ZepTestServer> {
   const apiKey = options.apiKey ?? 'zep-test-key';
   const ingestDelayMs = options.ingestDelayMs ?? 40;
+  const notFoundStatus = options.notFoundStatus ?? 404;
   const users = new Map<string, StoredUser>();
   const threads = new Map<string, StoredThread>();
   const tasks = new Map<string, StoredTask>();
   const requests: CapturedRequest[] = [];
   const failures: number[] = [];
+  const pathFailures: Array<{ pathPrefix: string; status: number }> = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let clock = 0;
   let ingestionFails = false;
+  let dropAnswer = false;
+  let answerDelayMs = 0;
 
   // Strictly increasing timestamps, so "newest first" is well defined even within a millisecond.
   const now = () => {
@@ -138,12 +151,12 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
 
   const userOf = (userId: string) => {
     const user = users.get(userId);
-    if (!user) throw new HttpError(options.unknownUserStatus ?? 404, `user not found: ${userId}`);
+    if (!user) throw new HttpError(notFoundStatus, `user not found: ${userId}`);
     return user;
   };
   const threadOf = (threadId: string) => {
     const thread = threads.get(threadId);
-    if (!thread) throw new HttpError(options.unknownUserStatus ?? 404, `thread not found: ${threadId}`);
+    if (!thread) throw new HttpError(notFoundStatus, `thread not found: ${threadId}`);
     return thread;
   };
   const edgeOf = (uuid: string) => {
@@ -366,6 +379,10 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      if (dropAnswer) {
+        dropAnswer = false;
+        return request.socket.destroy();
+      }
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(json));
     };
@@ -373,14 +390,28 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
       const url = new URL(request.url ?? '/', 'http://localhost');
       const body = await readBody(request);
       const path = url.pathname.replace(/^\/api\/v2/, '');
-      requests.push({ method: request.method ?? 'GET', path: url.pathname + url.search, authorization: request.headers.authorization, body });
-      const failure = failures.shift();
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[name] = value;
+      requests.push({
+        method: request.method ?? 'GET',
+        path: url.pathname + url.search,
+        authorization: request.headers.authorization,
+        headers,
+        body,
+      });
+      const forPath = pathFailures.findIndex((entry) => path.startsWith(entry.pathPrefix));
+      const failure = forPath >= 0 ? pathFailures.splice(forPath, 1)[0]!.status : failures.shift();
       if (failure !== undefined) {
         return send(failure, { message: `injected failure ${failure}` }, failure === 429 ? { 'retry-after': '0' } : {});
       }
       if (request.headers.authorization !== `Api-Key ${apiKey}`) return send(401, { message: 'unauthorized' });
       try {
         const { status = 200, json, headers } = await route(request.method ?? 'GET', path, url.searchParams, body);
+        if (answerDelayMs > 0) {
+          const wait = answerDelayMs;
+          answerDelayMs = 0;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         send(status, json, headers);
       } catch (error) {
         if (error instanceof HttpError) return send(error.status, { message: error.message });
@@ -396,6 +427,13 @@ export async function startZepTestServer(options: ZepTestServerOptions = {}): Pr
     apiKey,
     requests,
     failNext: (...statuses) => failures.push(...statuses),
+    failNextTo: (pathPrefix, ...statuses) => pathFailures.push(...statuses.map((status) => ({ pathPrefix, status }))),
+    dropNextAnswer: () => {
+      dropAnswer = true;
+    },
+    delayNextAnswer: (ms) => {
+      answerDelayMs = ms;
+    },
     failIngestion: (on) => {
       ingestionFails = on;
     },
