@@ -36,7 +36,8 @@ export function isTransientPostgresError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (code.length === 5 && (code.startsWith('08') || RETRYABLE_SQLSTATES.has(code))) return true;
+    // 08P01 is a protocol violation (a bug, not a lost connection).
+    if (code.length === 5 && ((code.startsWith('08') && code !== '08P01') || RETRYABLE_SQLSTATES.has(code))) return true;
     if (CONNECTION_CODES.has(code)) return true;
   }
   return CONNECTION_MESSAGES.some((message) => error.message.includes(message));

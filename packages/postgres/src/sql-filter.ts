@@ -72,7 +72,8 @@ function equals(field: string, value: JsonPrimitive, params: SqlParams): string 
 }
 
 function anyEquals(field: string, values: readonly JsonPrimitive[], params: SqlParams): string {
-  if (values.length === 0) return 'false';
+  // Always false, yet it names the field, so the field's parameter is used by the statement.
+  if (values.length === 0) return `(${field} IS NULL AND false)`;
   return `(${values.map((value) => equals(field, value, params)).join(' OR ')})`;
 }
 
