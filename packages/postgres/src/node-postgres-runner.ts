@@ -50,6 +50,8 @@ export class NodePostgresRunner implements PostgresRunner {
     signal.throwIfAborted();
     const client = await pool.connect();
     let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       return await this.cancellable(pool, client, signal, () => client.query(text, params as unknown[])).then(
         (result) => result.rows as Row[],
@@ -58,6 +60,7 @@ export class NodePostgresRunner implements PostgresRunner {
       if (isTransientPostgresError(error)) broken = error as Error;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -71,6 +74,10 @@ export class NodePostgresRunner implements PostgresRunner {
         (await this.cancellable(pool, client, signal, () => client.query(text, params as unknown[]))).rows as Row[],
     };
     let broken: Error | undefined;
+    // A checked-out connection the server drops emits 'error' on the client; the pool only
+    // listens while it is idle, so without this the process would crash.
+    const onError = (error: Error) => (broken ??= error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       let result: T;
@@ -94,6 +101,7 @@ export class NodePostgresRunner implements PostgresRunner {
       throw error;
     } finally {
       // A connection that failed is destroyed rather than handed to the next caller.
+      client.off('error', onError);
       client.release(broken);
     }
   }
