@@ -21,6 +21,7 @@ import {
   compareRanked,
   cosineRelevance,
   DEFAULT_RETRY_POLICY,
+  MEMORY_LIMITS,
   messagesToMemoryText,
   parseAddOptions,
   parseCallOptions,
@@ -150,6 +151,37 @@ function termCounts(text: string): { terms: string[]; counts: number[]; length: 
   return { terms: sorted, counts: sorted.map((term) => counts.get(term)!), length: list.length };
 }
 
+interface PreparedItem {
+  text: string;
+  metadataJson: string;
+  categoriesJson: string | null;
+  counted: { terms: string[]; counts: number[]; length: number };
+  idempotencyKey?: string;
+  vector?: number[];
+}
+
+/** Validates one memory's messages and metadata and computes what is stored for it. */
+function prepareItem(messages: unknown, metadata: unknown, messagesField: string, metadataField: string): PreparedItem {
+  const validMessages = validateMessages(messages, messagesField);
+  const validMetadata = validateMetadata(metadata, metadataField);
+  validMessages.forEach((message, index) => assertStorable(message.content, `${messagesField}.${index}.content`));
+  assertStorableJson(validMetadata, metadataField);
+  const text = messagesToMemoryText(validMessages);
+  const categories = categoriesFromMetadata(validMetadata);
+  return {
+    text,
+    metadataJson: JSON.stringify(validMetadata),
+    categoriesJson: categories === undefined ? null : JSON.stringify(categories),
+    counted: termCounts(text),
+  };
+}
+
+function hexOf(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
 function encodeVector(vector: readonly number[]): Uint8Array {
   return new Uint8Array(Float32Array.from(vector).buffer);
 }
@@ -277,70 +309,128 @@ export class PostgresMemoryProvider implements MemoryProvider {
 
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
-    const validMessages = validateMessages(messages);
-    const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey } = parseAddOptions(options);
     assertStorable(user, 'userId');
-    validMessages.forEach((message, index) => assertStorable(message.content, `messages.${index}.content`));
-    assertStorableJson(validMetadata, 'metadata');
-    const metadataJson = JSON.stringify(validMetadata);
+    const { signal, idempotencyKey } = parseAddOptions(options);
     if (idempotencyKey !== undefined) assertStorable(idempotencyKey, 'options.idempotencyKey');
+    const item = prepareItem(messages, metadata, 'messages', 'metadata');
+    if (idempotencyKey !== undefined) item.idempotencyKey = idempotencyKey;
     signal?.throwIfAborted();
-    const text = messagesToMemoryText(validMessages);
-    const vector = this.embedder ? await this.embedOne(text, signal) : undefined;
-    await this.ready();
-    signal?.throwIfAborted();
-    const id = crypto.randomUUID();
-    const counted = termCounts(text);
-    const categories = categoriesFromMetadata(validMetadata);
-    const t = this.tables;
-    const withVector = this.vectorSearch === 'pgvector-hnsw';
+    if (this.embedder) item.vector = await this.embedOne(item.text, signal);
     try {
-      const stored = await this.runner.transaction(async (tx) => {
-        await this.lockUser(tx, user, true);
-        if (idempotencyKey !== undefined) {
-          const [earlier] = await tx.query<{ id: string }>(
-            `SELECT id FROM ${t.memories} WHERE user_id = $1 AND idempotency_key = $2`,
-            [user, idempotencyKey],
-          );
-          if (earlier) return earlier.id;
-        }
-        await tx.query(
-          `WITH m AS (
-             INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding${withVector ? ', embedding_vector' : ''})
-             VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8${withVector ? ', $12::vector' : ''}) RETURNING seq
-           ), p AS (
-             INSERT INTO ${t.postings} (user_id, term, memory_seq, tf)
-             SELECT $1, x.term, m.seq, x.tf FROM m, unnest($9::text[], $10::int[]) AS x(term, tf)
-           ), s AS (
-             INSERT INTO ${t.termStats} AS ts (user_id, term, df) SELECT $1, x.term, 1 FROM unnest($9::text[]) AS x(term)
-             ON CONFLICT (user_id, term) DO UPDATE SET df = ts.df + 1
-           )
-           UPDATE ${t.users} SET memory_count = memory_count + 1, total_term_count = total_term_count + $6,
-             expires_at = CASE WHEN $11::float8 > 0 THEN clock_timestamp() + $11::float8 * interval '1 millisecond' END
-           WHERE user_id = $1`,
-          [
-            user,
-            id,
-            text,
-            metadataJson,
-            categories === undefined ? null : JSON.stringify(categories),
-            counted.length,
-            idempotencyKey ?? null,
-            vector ? encodeVector(vector) : null,
-            counted.terms,
-            counted.counts,
-            this.ttlMs,
-            ...(withVector ? [`[${vector!.join(',')}]`] : []),
-          ],
-        );
-        return id;
-      }, signal);
-      if (this.ttlMs > 0) await this.sweepExpired();
-      return stored;
+      const [id] = await this.store(user, [item], signal);
+      return id!;
     } catch (error) {
       throw this.failure(error, signal, idempotencyKey !== undefined);
     }
+  }
+
+  /**
+   * Stores several memories of one user in one transaction (one statement for the rows, their
+   * postings and statistics) and resolves to their ids in order: for imports and background
+   * writers. With an embedder, the texts are embedded in one call. Up to 1,000 items.
+   */
+  async addMany(userId: string, items: Array<{ messages: Message[]; metadata?: Metadata }>, options?: CallOptions): Promise<string[]> {
+    const user = validateUserId(userId);
+    assertStorable(user, 'userId');
+    const { signal } = parseCallOptions(options);
+    if (!Array.isArray(items) || items.length === 0 || items.length > MEMORY_LIMITS.maxLimit) {
+      throw new MemoryValidationError('items', `expected 1 to ${MEMORY_LIMITS.maxLimit} items`);
+    }
+    const prepared = items.map((item, index) => {
+      if (typeof item !== 'object' || item === null) throw new MemoryValidationError(`items.${index}`, 'expected { messages, metadata? }');
+      return prepareItem(item.messages, item.metadata, `items.${index}.messages`, `items.${index}.metadata`);
+    });
+    signal?.throwIfAborted();
+    if (this.embedder) {
+      const vectors = await this.embedder.embed(
+        prepared.map((item) => item.text),
+        { signal },
+      );
+      prepared.forEach((item, index) => (item.vector = this.checkVector(vectors[index])));
+    }
+    try {
+      return await this.store(user, prepared, signal);
+    } catch (error) {
+      throw this.failure(error, signal, false);
+    }
+  }
+
+  /** Inserts prepared memories of one user, with their postings and statistics, in one transaction. */
+  private async store(user: string, items: PreparedItem[], signal: AbortSignal | undefined): Promise<string[]> {
+    await this.ready();
+    signal?.throwIfAborted();
+    const t = this.tables;
+    const withVector = this.vectorSearch === 'pgvector-hnsw';
+    const ids = items.map(() => crypto.randomUUID());
+    const postingIds: string[] = [];
+    const postingTerms: string[] = [];
+    const postingTfs: number[] = [];
+    const documentFrequency = new Map<string, number>();
+    let totalTerms = 0;
+    items.forEach((item, index) => {
+      totalTerms += item.counted.length;
+      item.counted.terms.forEach((term, position) => {
+        postingIds.push(ids[index]!);
+        postingTerms.push(term);
+        postingTfs.push(item.counted.counts[position]!);
+        documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+      });
+    });
+    // Sorted, so concurrent writers touch statistics rows in one order.
+    const dfTerms = [...documentFrequency.keys()].sort();
+    const stored = await this.runner.transaction(async (tx) => {
+      await this.lockUser(tx, user, true);
+      const key = items.length === 1 ? items[0]!.idempotencyKey : undefined;
+      if (key !== undefined) {
+        const [earlier] = await tx.query<{ id: string }>(`SELECT id FROM ${t.memories} WHERE user_id = $1 AND idempotency_key = $2`, [
+          user,
+          key,
+        ]);
+        if (earlier) return [earlier.id];
+      }
+      await tx.query(
+        `WITH x AS (
+           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
+             WITH ORDINALITY AS x(id, content, metadata, categories, term_count, idempotency_key, embedding, vector, n)
+         ), m AS (
+           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding${withVector ? ', embedding_vector' : ''})
+           SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key,
+             decode(x.embedding, 'hex')${withVector ? ', x.vector::vector' : ''}
+           FROM x ORDER BY x.n RETURNING id, seq
+         ), p AS (
+           INSERT INTO ${t.postings} (user_id, term, memory_seq, tf)
+           SELECT $1, y.term, m.seq, y.tf FROM unnest($10::text[], $11::text[], $12::int[]) AS y(id, term, tf) JOIN m ON m.id = y.id
+         ), s AS (
+           INSERT INTO ${t.termStats} AS ts (user_id, term, df) SELECT $1, z.term, z.df FROM unnest($13::text[], $14::int[]) AS z(term, df)
+           ON CONFLICT (user_id, term) DO UPDATE SET df = ts.df + EXCLUDED.df
+         )
+         UPDATE ${t.users} SET memory_count = memory_count + $15, total_term_count = total_term_count + $16,
+           expires_at = CASE WHEN $17::float8 > 0 THEN clock_timestamp() + $17::float8 * interval '1 millisecond' END
+         WHERE user_id = $1`,
+        [
+          user,
+          ids,
+          items.map((item) => item.text),
+          items.map((item) => item.metadataJson),
+          items.map((item) => item.categoriesJson),
+          items.map((item) => item.counted.length),
+          items.map((item) => item.idempotencyKey ?? null),
+          items.map((item) => (item.vector ? hexOf(encodeVector(item.vector)) : null)),
+          items.map((item) => (withVector && item.vector ? `[${item.vector.join(',')}]` : null)),
+          postingIds,
+          postingTerms,
+          postingTfs,
+          dfTerms,
+          dfTerms.map((term) => documentFrequency.get(term)!),
+          items.length,
+          totalTerms,
+          this.ttlMs,
+        ],
+      );
+      return ids;
+    }, signal);
+    if (this.ttlMs > 0) await this.sweepExpired();
+    return stored;
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
@@ -832,6 +922,10 @@ export class PostgresMemoryProvider implements MemoryProvider {
 
   private async embedOne(text: string, signal: AbortSignal | undefined): Promise<number[]> {
     const [vector] = await this.embedder!.embed([text], { signal });
+    return this.checkVector(vector);
+  }
+
+  private checkVector(vector: number[] | undefined): number[] {
     if (!vector || vector.length === 0) {
       throw new ProviderUnavailableError(this.provider, 'the embedder returned no vector', { isRetryable: false });
     }
@@ -842,4 +936,5 @@ export class PostgresMemoryProvider implements MemoryProvider {
     }
     return vector;
   }
+
 }

@@ -82,6 +82,25 @@ describe('lexical ranking', () => {
     }
   });
 
+  it('addMany stores the items in order in one transaction, with statistics as exact as single adds', async () => {
+    const next = random(11);
+    const vocabulary = ['maple', 'cedar', 'birch', 'spruce', 'willow', 'aspen'];
+    const userId = 'batch-user';
+    const texts = Array.from({ length: 120 }, (_, i) => `Tree ${i} ${Array.from({ length: 1 + Math.floor(next() * 5) }, () => vocabulary[Math.floor(next() * 6)]).join(' ')}`);
+    const ids = await provider.addMany(userId, texts.slice(0, 100).map((content) => ({ messages: [{ role: 'user' as const, content }], metadata: { batch: true } })));
+    expect(ids.length).toBe(100);
+    for (const content of texts.slice(100)) await provider.add(userId, [{ role: 'user', content }]);
+    const live = await listAll(userId);
+    expect(live.slice(20).map((memory) => memory.id)).toEqual([...ids].reverse());
+    expect(live[live.length - 1]!.memory).toBe(texts[0]);
+    for (const query of ['maple cedar', 'willow', 'aspen birch spruce']) {
+      const found = await provider.search(userId, query, { limit: 30 });
+      expect(found.map((memory) => ({ id: memory.id, score: memory.score }))).toEqual(referenceRanking(live, query, 30));
+    }
+    const error = await provider.addMany(userId, [{ messages: [] }]).catch((caught: unknown) => caught);
+    expect((error as { field?: string }).field).toBe('items.0.messages');
+  });
+
   it('a user indexed by another term pipeline version is re-indexed before it is searched, never mixed', async () => {
     const userId = 'reindex-user';
     for (const content of ['Paddles a kayak on the river', 'Plays piano at night', 'River walks with a dog']) {

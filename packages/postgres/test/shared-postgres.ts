@@ -31,13 +31,13 @@ export const wordEmbedder: Embedder = {
   dimensions: 256,
   async embed(texts) {
     return texts.map((text) => {
-      const vector = new Array<number>(256).fill(0);
+      const vector: number[] = new Array<number>(256).fill(0);
       for (const term of terms(text)) {
         let hash = 2166136261;
         for (let i = 0; i < term.length; i++) hash = Math.imul(hash ^ term.charCodeAt(i), 16777619);
         vector[(hash >>> 0) % 256]! += 1;
       }
-      if (vector.every((value) => value === 0)) vector[0] = 1e-3;
+      if (!vector.some((value) => value !== 0)) vector[0] = 1e-3;
       return vector;
     });
   },
