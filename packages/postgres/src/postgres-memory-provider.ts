@@ -76,6 +76,8 @@ export interface PostgresMemoryOptions {
 export type VectorSearchMode = 'pgvector-hnsw' | 'exact';
 
 const DEFAULT_CANDIDATE_CAP = 10_000;
+/** Memories tied in score with the last result that are loaded to order them exactly (see searchLexically). */
+const TIE_WINDOW = 100;
 const CURSOR = /^p1\.(\d{1,16})$/;
 
 interface MemoryRow {
@@ -396,10 +398,10 @@ export class PostgresMemoryProvider implements MemoryProvider {
            INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding${withVector ? ', embedding_vector' : ''})
            SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key,
              decode(x.embedding, 'hex')${withVector ? ', x.vector::vector' : ''}
-           FROM x ORDER BY x.n RETURNING id, seq
+           FROM x ORDER BY x.n RETURNING id, seq, term_count
          ), p AS (
-           INSERT INTO ${t.postings} (user_id, term, memory_seq, tf)
-           SELECT $1, y.term, m.seq, y.tf FROM unnest($10::text[], $11::text[], $12::int[]) AS y(id, term, tf) JOIN m ON m.id = y.id
+           INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length)
+           SELECT $1, y.term, m.seq, y.tf, m.term_count FROM unnest($10::text[], $11::text[], $12::int[]) AS y(id, term, tf) JOIN m ON m.id = y.id
          ), s AS (
            INSERT INTO ${t.termStats} AS ts (user_id, term, df) SELECT $1, z.term, z.df FROM unnest($13::text[], $14::int[]) AS z(term, df)
            ON CONFLICT (user_id, term) DO UPDATE SET df = ts.df + EXCLUDED.df
@@ -459,18 +461,33 @@ export class PostgresMemoryProvider implements MemoryProvider {
     signal: AbortSignal | undefined,
   ): Promise<Memory[]> {
     const t = this.tables;
+    // One statement: the user's statistics, the query terms' document frequencies, and the
+    // candidates (each term's postings of this user, newest first, at most candidateCap per term),
+    // read from the postings index alone unless a filter needs the memory rows.
+    const params = new SqlParams([user, queryTerms, this.candidateCap]);
+    const accepted = filter
+      ? ` WHERE EXISTS (SELECT 1 FROM ${t.memories} m WHERE m.user_id = $1 AND m.seq = h.memory_seq AND ${filterToSql(filter, params)})`
+      : '';
     const [stats] = await this.runner.query<{
       memory_count: number;
       total_term_count: number;
       terms_version: string;
       expired: boolean;
       df: Record<string, number> | string | null;
+      hits: Array<[number, string, number, number]> | string | null;
     }>(
-      `SELECT u.memory_count, u.total_term_count::float8 AS total_term_count, u.terms_version,
+      `WITH q(term) AS (SELECT unnest($2::text[])),
+       h AS (
+         SELECT p.memory_seq, q.term, p.tf, p.length FROM q CROSS JOIN LATERAL (
+           SELECT memory_seq, tf, length FROM ${t.postings} WHERE user_id = $1 AND term = q.term
+           ORDER BY memory_seq DESC LIMIT $3) p
+       )
+       SELECT u.memory_count, u.total_term_count::float8 AS total_term_count, u.terms_version,
          (u.expires_at IS NOT NULL AND u.expires_at <= now()) AS expired,
-         (SELECT json_object_agg(s.term, s.df) FROM ${t.termStats} s WHERE s.user_id = $1 AND s.term = ANY($2::text[])) AS df
+         (SELECT json_object_agg(s.term, s.df) FROM ${t.termStats} s WHERE s.user_id = $1 AND s.term = ANY($2::text[])) AS df,
+         (SELECT json_agg(json_build_array(h.memory_seq, h.term, h.tf, h.length)) FROM h${accepted}) AS hits
        FROM ${t.users} u WHERE u.user_id = $1`,
-      [user, queryTerms],
+      params.values,
       signal,
     );
     if (!stats || stats.expired || stats.memory_count === 0) return [];
@@ -486,48 +503,35 @@ export class PostgresMemoryProvider implements MemoryProvider {
       totalTermCount: stats.total_term_count,
       documentFrequency: (term: string) => df[term] ?? 0,
     };
-
-    // Candidates: each query term's postings of this user, newest first, at most candidateCap per term.
-    const params = new SqlParams([user, queryTerms, this.candidateCap]);
-    const where = filter ? ` AND ${filterToSql(filter, params)}` : '';
-    const hits = await this.runner.query<{
-      seq: number;
-      id: string;
-      created_ms: number;
-      term_count: number;
-      terms: string[];
-      tfs: number[];
-    }>(
-      `WITH q(term) AS (SELECT unnest($2::text[])),
-       hits AS (
-         SELECT h.memory_seq, q.term, h.tf FROM q CROSS JOIN LATERAL (
-           SELECT p.memory_seq, p.tf FROM ${t.postings} p WHERE p.user_id = $1 AND p.term = q.term
-           ORDER BY p.memory_seq DESC LIMIT $3) h
-       ),
-       c AS (SELECT memory_seq, array_agg(term) AS terms, array_agg(tf) AS tfs FROM hits GROUP BY memory_seq)
-       SELECT m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms,
-         m.term_count, c.terms, c.tfs
-       FROM c JOIN ${t.memories} m ON m.user_id = $1 AND m.seq = c.memory_seq${where}`,
-      params.values,
-      signal,
-    );
-    const frequencies = new Map<number, Map<string, number>>();
-    for (const hit of hits) {
-      const map = new Map<string, number>();
-      hit.terms.forEach((term, index) => map.set(term, hit.tfs[index]!));
-      frequencies.set(hit.seq, map);
+    const candidates = new Map<number, { frequencies: Map<string, number>; length: number }>();
+    for (const [seq, term, tf, length] of parseJson(stats.hits) ?? []) {
+      let candidate = candidates.get(seq);
+      if (candidate === undefined) candidates.set(seq, (candidate = { frequencies: new Map(), length }));
+      candidate.frequencies.set(term, tf);
     }
-    await this.completeCappedTerms(user, queryTerms, df, frequencies, signal);
+    await this.completeCappedTerms(user, queryTerms, df, candidates, signal);
 
-    const ranked: Candidate[] = [];
-    for (const hit of hits) {
-      const map = frequencies.get(hit.seq)!;
-      const score = scoreTerms(queryTerms, { termFrequency: (term) => map.get(term) ?? 0, length: hit.term_count }, statistics);
+    const scored: Array<{ seq: number; score: number }> = [];
+    for (const [seq, { frequencies, length }] of candidates) {
+      const score = scoreTerms(queryTerms, { termFrequency: (term) => frequencies.get(term) ?? 0, length }, statistics);
       if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
-      ranked.push({ seq: hit.seq, id: hit.id, createdAt: new Date(hit.created_ms).toISOString(), score });
+      scored.push({ seq, score });
     }
-    ranked.sort(compareRanked);
-    return this.loadRanked(user, ranked.slice(0, limit), signal);
+    // Newest first among equal scores, as compareRanked orders them: a user's writes are
+    // serialised, so insertion order is creation order. Memories tied with the last one kept may
+    // have been created in the same millisecond and then go by id: up to TIE_WINDOW of them are
+    // loaded too and ordered by compareRanked.
+    scored.sort((a, b) => b.score - a.score || b.seq - a.seq);
+    let end = Math.min(limit, scored.length);
+    const boundary = scored[end - 1]?.score;
+    while (end < scored.length && end < limit + TIE_WINDOW && scored[end]!.score === boundary) end++;
+    const rows = await this.loadRows(user, scored.slice(0, end).map(({ seq }) => seq), signal);
+    const ranked: Memory[] = [];
+    for (const { seq, score } of scored.slice(0, end)) {
+      const row = rows.get(seq);
+      if (row) ranked.push(toMemory(row, user, score));
+    }
+    return ranked.sort(compareRanked).slice(0, limit);
   }
 
   /**
@@ -538,19 +542,20 @@ export class PostgresMemoryProvider implements MemoryProvider {
     user: string,
     queryTerms: string[],
     df: Record<string, number>,
-    frequencies: Map<number, Map<string, number>>,
+    candidates: Map<number, { frequencies: Map<string, number> }>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const capped = queryTerms.filter((term) => (df[term] ?? 0) > this.candidateCap);
-    if (capped.length === 0 || frequencies.size === 0) return;
+    if (capped.length === 0 || candidates.size === 0) return;
     const rows = await this.runner.query<{ seq: number; term: string; tf: number }>(
       `SELECT memory_seq::float8 AS seq, term, tf FROM ${this.tables.postings}
        WHERE user_id = $1 AND term = ANY($2::text[]) AND memory_seq = ANY($3::bigint[])`,
-      [user, capped, [...frequencies.keys()]],
+      [user, capped, [...candidates.keys()]],
       signal,
     );
-    for (const row of rows) frequencies.get(row.seq)?.set(row.term, row.tf);
+    for (const row of rows) candidates.get(row.seq)?.frequencies.set(row.term, row.tf);
   }
+
 
   private async searchByVector(
     user: string,
@@ -607,22 +612,32 @@ export class PostgresMemoryProvider implements MemoryProvider {
     return this.loadRanked(user, ranked.slice(0, limit), signal);
   }
 
-  /** The full rows of ranked candidates, in their order. */
-  private async loadRanked(user: string, ranked: Candidate[], signal: AbortSignal | undefined): Promise<Memory[]> {
-    if (ranked.length === 0) return [];
+  /** The full rows of the given memories of one user, by seq. */
+  private async loadRows(user: string, seqs: number[], signal: AbortSignal | undefined): Promise<Map<number, MemoryRow>> {
+    if (seqs.length === 0) return new Map();
     const rows = await this.runner.query<MemoryRow>(
       `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.user_id = $1 AND m.seq = ANY($2::bigint[])`,
-      [user, ranked.map((candidate) => candidate.seq)],
+      [user, seqs],
       signal,
     );
-    const bySeq = new Map(rows.map((row) => [row.seq, row]));
+    return new Map(rows.map((row) => [row.seq, row]));
+  }
+
+  /** The full rows of ranked candidates, in their order. */
+  private async loadRanked(user: string, ranked: Candidate[], signal: AbortSignal | undefined): Promise<Memory[]> {
+    const rows = await this.loadRows(
+      user,
+      ranked.map((candidate) => candidate.seq),
+      signal,
+    );
     const memories: Memory[] = [];
     for (const candidate of ranked) {
-      const row = bySeq.get(candidate.seq);
+      const row = rows.get(candidate.seq);
       if (row) memories.push(toMemory(row, user, candidate.score));
     }
     return memories;
   }
+
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
     const user = validateUserId(userId);
@@ -846,18 +861,20 @@ export class PostgresMemoryProvider implements MemoryProvider {
     let postingTerms: string[] = [];
     let postingSeqs: number[] = [];
     let postingTfs: number[] = [];
+    let postingLengths: number[] = [];
     const lengths: number[] = [];
     let total = 0;
     const flush = async () => {
       if (postingTerms.length === 0) return;
       await tx.query(
-        `INSERT INTO ${t.postings} (user_id, term, memory_seq, tf)
-         SELECT $1, x.term, x.seq, x.tf FROM unnest($2::text[], $3::bigint[], $4::int[]) AS x(term, seq, tf)`,
-        [user, postingTerms, postingSeqs, postingTfs],
+        `INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length)
+         SELECT $1, x.term, x.seq, x.tf, x.length FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[]) AS x(term, seq, tf, length)`,
+        [user, postingTerms, postingSeqs, postingTfs, postingLengths],
       );
       postingTerms = [];
       postingSeqs = [];
       postingTfs = [];
+      postingLengths = [];
     };
     for (const row of rows) {
       const counted = termCounts(row.content);
@@ -868,6 +885,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
         postingTerms.push(term);
         postingSeqs.push(row.seq);
         postingTfs.push(counted.counts[index]!);
+        postingLengths.push(counted.length);
       });
       if (postingTerms.length >= 20_000) await flush();
     }

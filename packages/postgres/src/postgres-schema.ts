@@ -84,8 +84,9 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       ),
       ...table(
         names.postings,
-        `user_id text NOT NULL, term text NOT NULL, memory_seq bigint NOT NULL, tf integer NOT NULL,
-         PRIMARY KEY (user_id, term, memory_seq)`,
+        // The memory's length rides along (INCLUDE), so scoring reads the index alone.
+        `user_id text NOT NULL, term text NOT NULL, memory_seq bigint NOT NULL, tf integer NOT NULL, length integer NOT NULL,
+         PRIMARY KEY (user_id, term, memory_seq) INCLUDE (tf, length)`,
       ),
       ...table(names.termStats, `user_id text NOT NULL, term text NOT NULL, df integer NOT NULL, PRIMARY KEY (user_id, term)`),
     ],

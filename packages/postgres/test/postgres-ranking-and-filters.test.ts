@@ -111,7 +111,7 @@ describe('lexical ranking', () => {
     const t = provider.tables;
     const { adminQuery } = await import('./shared-postgres.js');
     await adminQuery(`DELETE FROM ${t.postings} WHERE user_id = $1`, [userId]);
-    await adminQuery(`INSERT INTO ${t.postings} (user_id, term, memory_seq, tf) VALUES ($1, 'stale', 1, 1)`, [userId]);
+    await adminQuery(`INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length) VALUES ($1, 'stale', 1, 1, 1)`, [userId]);
     await adminQuery(`UPDATE ${t.users} SET terms_version = 'old' WHERE user_id = $1`, [userId]);
     expect(await provider.search(userId, 'river kayak')).toEqual(before);
     const [row] = await adminQuery<{ terms_version: string }>(`SELECT terms_version FROM ${t.users} WHERE user_id = $1`, [userId]);
