@@ -39,6 +39,9 @@ async function openPGlite(dataDir: string, pgvector: boolean): Promise<PGliteInt
  * apps. The same store as PostgresProvider; with pgvector loaded, vector search uses HNSW.
  */
 export class PGliteProvider extends PostgresMemoryProvider {
+  private written = 0;
+  private analyzedAt = 0;
+
   constructor(options: PGliteProviderOptions = {}) {
     if (options.db !== undefined && options.dataDir !== undefined) {
       throw new MemoryConfigurationError('dataDir', 'pass either db or dataDir, not both');
@@ -47,5 +50,18 @@ export class PGliteProvider extends PostgresMemoryProvider {
     // An open failure surfaces on the first call, not as an unhandled rejection.
     if (db instanceof Promise) db.catch(() => undefined);
     super('pglite', new PGliteRunner('pglite', db, options.db === undefined), options);
+  }
+
+  /**
+   * PGlite runs no autovacuum, and without statistics the planner neither uses the HNSW index nor
+   * estimates postings well: the tables are analysed once the rows written since the last time
+   * reach 1,000 and a tenth of what there was then.
+   */
+  protected override async afterWrite(stored: number): Promise<void> {
+    this.written += stored;
+    if (this.written - this.analyzedAt < Math.max(1_000, this.analyzedAt / 10)) return;
+    this.analyzedAt = this.written;
+    const t = this.tables;
+    await this.runner.query(`ANALYZE ${t.memories}, ${t.postings}, ${t.termStats}, ${t.users}`).catch(() => undefined);
   }
 }

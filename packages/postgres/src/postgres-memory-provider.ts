@@ -78,6 +78,8 @@ export type VectorSearchMode = 'pgvector-hnsw' | 'exact';
 const DEFAULT_CANDIDATE_CAP = 10_000;
 /** Memories tied in score with the last result that are loaded to order them exactly (see searchLexically). */
 const TIE_WINDOW = 100;
+/** Up to this many candidates, their rows come with the candidates in the first statement. */
+const EAGER_ROWS = 100;
 const CURSOR = /^p1\.(\d{1,16})$/;
 
 interface MemoryRow {
@@ -215,7 +217,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
 
   constructor(
     readonly provider: string,
-    private readonly runner: PostgresRunner,
+    protected readonly runner: PostgresRunner,
     options: PostgresMemoryOptions,
   ) {
     this.options = options;
@@ -432,6 +434,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
       return ids;
     }, signal);
     if (this.ttlMs > 0) await this.sweepExpired();
+    await this.afterWrite(items.length);
     return stored;
   }
 
@@ -461,9 +464,10 @@ export class PostgresMemoryProvider implements MemoryProvider {
     signal: AbortSignal | undefined,
   ): Promise<Memory[]> {
     const t = this.tables;
-    // One statement: the user's statistics, the query terms' document frequencies, and the
-    // candidates (each term's postings of this user, newest first, at most candidateCap per term),
-    // read from the postings index alone unless a filter needs the memory rows.
+    // One statement: the user's statistics, the query terms' document frequencies, the
+    // candidates (each term's postings of this user, newest first, at most candidateCap per term,
+    // read from the postings index alone unless a filter needs the memory rows) and, when there
+    // are at most EAGER_ROWS candidates (a typical query), their rows, so no second round trip.
     const params = new SqlParams([user, queryTerms, this.candidateCap]);
     const accepted = filter
       ? ` WHERE EXISTS (SELECT 1 FROM ${t.memories} m WHERE m.user_id = $1 AND m.seq = h.memory_seq AND ${filterToSql(filter, params)})`
@@ -475,17 +479,24 @@ export class PostgresMemoryProvider implements MemoryProvider {
       expired: boolean;
       df: Record<string, number> | string | null;
       hits: Array<[number, string, number, number]> | string | null;
+      rows: MemoryRow[] | string | null;
     }>(
       `WITH q(term) AS (SELECT unnest($2::text[])),
-       h AS (
+       all_hits AS (
          SELECT p.memory_seq, q.term, p.tf, p.length FROM q CROSS JOIN LATERAL (
            SELECT memory_seq, tf, length FROM ${t.postings} WHERE user_id = $1 AND term = q.term
            ORDER BY memory_seq DESC LIMIT $3) p
+       ),
+       h AS (SELECT * FROM all_hits h${accepted}),
+       few AS (
+         SELECT ${MEMORY_COLUMNS} FROM ${t.memories} m
+         WHERE m.user_id = $1 AND m.seq IN (SELECT memory_seq FROM h) LIMIT ${EAGER_ROWS + 1}
        )
        SELECT u.memory_count, u.total_term_count::float8 AS total_term_count, u.terms_version,
          (u.expires_at IS NOT NULL AND u.expires_at <= now()) AS expired,
          (SELECT json_object_agg(s.term, s.df) FROM ${t.termStats} s WHERE s.user_id = $1 AND s.term = ANY($2::text[])) AS df,
-         (SELECT json_agg(json_build_array(h.memory_seq, h.term, h.tf, h.length)) FROM h${accepted}) AS hits
+         (SELECT json_agg(json_build_array(h.memory_seq, h.term, h.tf, h.length)) FROM h) AS hits,
+         (SELECT CASE WHEN count(*) <= ${EAGER_ROWS} THEN json_agg(few) END FROM few) AS rows
        FROM ${t.users} u WHERE u.user_id = $1`,
       params.values,
       signal,
@@ -525,7 +536,10 @@ export class PostgresMemoryProvider implements MemoryProvider {
     let end = Math.min(limit, scored.length);
     const boundary = scored[end - 1]?.score;
     while (end < scored.length && end < limit + TIE_WINDOW && scored[end]!.score === boundary) end++;
-    const rows = await this.loadRows(user, scored.slice(0, end).map(({ seq }) => seq), signal);
+    const eager = parseJson(stats.rows);
+    const rows = eager
+      ? new Map(eager.map((row) => [row.seq, row]))
+      : await this.loadRows(user, scored.slice(0, end).map(({ seq }) => seq), signal);
     const ranked: Memory[] = [];
     for (const { seq, score } of scored.slice(0, end)) {
       const row = rows.get(seq);
@@ -801,6 +815,9 @@ export class PostgresMemoryProvider implements MemoryProvider {
   close(): Promise<void> {
     return this.runner.close();
   }
+
+  /** Called after memories were stored; a client without autovacuum keeps the planner's statistics fresh here. */
+  protected async afterWrite(_stored: number): Promise<void> {}
 
   /** Purges expired users at most once per TTL/10, so idle sessions do not keep their rows. */
   private async sweepExpired(): Promise<void> {
