@@ -93,6 +93,9 @@ for (const size of sizes) {
   }
 }
 console.log(`loaded bench-user: ${loadTimes.join(', ')} (addMany, 1,000 per call)`);
+// The floor every statement pays on this machine: one round trip that does nothing.
+const floor = await measure(() => admin.query('SELECT 1'), { iterations: 300, warmup: 20 });
+figures.push({ name: 'round trip floor: SELECT 1 on the same server', value: floor });
 printFigures('Lexical search on the PostgreSQL server (one user, 1,000 other users with the same words)', figures.splice(0));
 
 // --- Writes: single add and addMany, beside a bare INSERT of one jsonb row on the same server.
