@@ -146,6 +146,17 @@ function assertStorableJson(value: unknown, field: string): void {
   }
 }
 
+/** Filter fields and string operands reach PostgreSQL as text parameters, so they must be storable too. */
+function assertStorableFilter(node: FilterNode | undefined): void {
+  if (node === undefined) return;
+  if (node.kind === 'and' || node.kind === 'or') node.children.forEach(assertStorableFilter);
+  else if (node.kind === 'not') assertStorableFilter(node.child);
+  else {
+    assertStorable(node.field, `options.filters.${node.field}`);
+    assertStorableJson(node.value, `options.filters.${node.field}.${node.operator}`);
+  }
+}
+
 function termCounts(text: string): { terms: string[]; counts: number[]; length: number } {
   const list = terms(text);
   const counts = new Map<string, number>();
@@ -443,6 +454,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
     const text = validateQuery(query);
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    assertStorableFilter(filter);
     assertStorable(user, 'userId');
     assertStorable(text, 'query');
     signal?.throwIfAborted();
@@ -657,6 +669,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const { limit, filter, cursor, signal } = parseGetAllOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    assertStorableFilter(filter);
     assertStorable(user, 'userId');
     let before: number | undefined;
     if (cursor !== undefined) {

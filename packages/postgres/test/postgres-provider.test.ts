@@ -72,6 +72,8 @@ describe('forget and hostile input', () => {
       [() => provider.add('u', note('has \u0000 nul')), 'messages.0.content'],
       [() => provider.add('u', note('ok'), { text: 'lone \ud800' }), 'metadata.text'],
       [() => provider.get('u', 'id\u0000'), 'memoryId'],
+      [() => provider.getAll('u', { filters: { 'a\u0000': 1 } }), 'options.filters.a\u0000'],
+      [() => provider.search('u', 'q', { filters: { a: { in: ['x\u0000'] } } }), 'options.filters.a.in.0'],
     ];
     for (const [call, field] of cases) {
       const error = await call().catch((caught: unknown) => caught);
