@@ -1,6 +1,7 @@
 import { withEncryption } from '@fastagentic/encryption';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
+import { postgresMemoryFromEnv } from './postgres-memory.js';
 import { RedisProvider } from '@fastagentic/redis';
 import { ZepProvider } from '@fastagentic/zep';
 
@@ -51,6 +52,12 @@ export function selectProviders(env: Env): SelectedProviders {
   } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
     description.push(`long-term: Zep${env.ZEP_BASE_URL ? ` at ${env.ZEP_BASE_URL}` : ''} (asynchronous ingestion)`);
+  } else if (env.DATABASE_URL || env.POSTGRES_URL) {
+    // PostgreSQL comes after Mem0 and Zep and before Redis (which then keeps session memory).
+    const postgres = postgresMemoryFromEnv(env)!;
+    memory = postgres.memory;
+    closers.push(postgres.close);
+    description.push(postgres.description);
   } else if (env.REDIS_URL) {
     memory = redis(env.REDIS_MEMORY_PREFIX ?? 'memory:');
     description.push(`long-term: Redis (${env.REDIS_MEMORY_PREFIX ?? 'memory:'}*)`);

@@ -1,0 +1,1 @@
+export { PGliteProvider, type PGliteProviderOptions } from './pglite-provider.js';

@@ -1,0 +1,213 @@
+import type { Memory, MemoryFilter } from '@fastagentic/memory';
+import { compareRanked, matchesFilter, parseMemoryFilter, scoreTerms, terms } from '@fastagentic/memory/provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresProvider } from '../src/index.js';
+import { dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+
+const schema = uniqueSchema('rank');
+let provider: PostgresProvider;
+
+beforeAll(async () => {
+  provider = new PostgresProvider({ connectionString: POSTGRES_URL, schema });
+  await provider.ready();
+});
+afterAll(async () => {
+  await provider.close();
+  await dropSchema(schema);
+});
+
+/** A small deterministic generator, so a failure can be replayed from its seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** The core's contract computed here over every live memory: scoreTerms with this user's statistics, compareRanked order. */
+function referenceRanking(memories: Memory[], query: string, limit: number): Array<{ id: string; score: number }> {
+  const queryTerms = [...new Set(terms(query))];
+  const termLists = new Map(memories.map((memory) => [memory.id, terms(memory.memory)]));
+  const df = new Map<string, number>();
+  let total = 0;
+  for (const list of termLists.values()) {
+    total += list.length;
+    for (const term of new Set(list)) df.set(term, (df.get(term) ?? 0) + 1);
+  }
+  const stats = { memoryCount: memories.length, totalTermCount: total, documentFrequency: (term: string) => df.get(term) ?? 0 };
+  const ranked: Memory[] = [];
+  for (const memory of memories) {
+    const list = termLists.get(memory.id)!;
+    if (!queryTerms.some((term) => list.includes(term))) continue;
+    const score = scoreTerms(queryTerms, { termFrequency: (term) => list.filter((t) => t === term).length, length: list.length }, stats);
+    ranked.push({ ...memory, score });
+  }
+  return ranked
+    .sort(compareRanked)
+    .slice(0, limit)
+    .map((memory) => ({ id: memory.id, score: memory.score! }));
+}
+
+async function listAll(userId: string): Promise<Memory[]> {
+  const all: Memory[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    all.push(...page.memories);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+describe('lexical ranking', () => {
+  it('equals the core contract (scoreTerms over the user’s live memories, compareRanked) after adds and deletes', async () => {
+    const next = random(7);
+    const vocabulary = ['river', 'kayak', 'piano', 'coffee', 'garden', 'tomato', 'berlin', 'lisbon', 'violin', 'hiking', 'budget', 'winter'];
+    const userId = 'ranking-user';
+    const other = 'ranking-other';
+    const ids: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      const words = Array.from({ length: 2 + Math.floor(next() * 7) }, () => vocabulary[Math.floor(next() * next() * vocabulary.length)]!);
+      ids.push(await provider.add(userId, [{ role: 'user', content: `Note ${words.join(' ')}` }]));
+      // Another user with the same words must not change this user's statistics.
+      if (i % 3 === 0) await provider.add(other, [{ role: 'user', content: `Other ${words.join(' ')} ${words.join(' ')}` }]);
+    }
+    for (let i = 0; i < ids.length; i += 5) await provider.delete(userId, ids[i]!);
+    const live = await listAll(userId);
+    expect(live.length).toBe(240 - 48);
+    for (const query of ['river kayak', 'piano', 'coffee garden tomato', 'winter budget hiking lisbon', 'violin violin berlin', 'unknownword']) {
+      const found = await provider.search(userId, query, { limit: 25 });
+      expect(found.map((memory) => ({ id: memory.id, score: memory.score }))).toEqual(referenceRanking(live, query, 25));
+    }
+  });
+
+  it('addMany stores the items in order in one transaction, with statistics as exact as single adds', async () => {
+    const next = random(11);
+    const vocabulary = ['maple', 'cedar', 'birch', 'spruce', 'willow', 'aspen'];
+    const userId = 'batch-user';
+    const texts = Array.from({ length: 120 }, (_, i) => `Tree ${i} ${Array.from({ length: 1 + Math.floor(next() * 5) }, () => vocabulary[Math.floor(next() * 6)]).join(' ')}`);
+    const ids = await provider.addMany(userId, texts.slice(0, 100).map((content) => ({ messages: [{ role: 'user' as const, content }], metadata: { batch: true } })));
+    expect(ids.length).toBe(100);
+    for (const content of texts.slice(100)) await provider.add(userId, [{ role: 'user', content }]);
+    const live = await listAll(userId);
+    expect(live.slice(20).map((memory) => memory.id)).toEqual([...ids].reverse());
+    expect(live[live.length - 1]!.memory).toBe(texts[0]);
+    for (const query of ['maple cedar', 'willow', 'aspen birch spruce']) {
+      const found = await provider.search(userId, query, { limit: 30 });
+      expect(found.map((memory) => ({ id: memory.id, score: memory.score }))).toEqual(referenceRanking(live, query, 30));
+    }
+    const error = await provider.addMany(userId, [{ messages: [] }]).catch((caught: unknown) => caught);
+    expect((error as { field?: string }).field).toBe('items.0.messages');
+  });
+
+  it('a user indexed by another term pipeline version is re-indexed before it is searched, never mixed', async () => {
+    const userId = 'reindex-user';
+    for (const content of ['Paddles a kayak on the river', 'Plays piano at night', 'River walks with a dog']) {
+      await provider.add(userId, [{ role: 'user', content }]);
+    }
+    const before = await provider.search(userId, 'river kayak');
+    // Pretend an older pipeline wrote this user's index: wrong postings and an old version.
+    const t = provider.tables;
+    const { adminQuery } = await import('./shared-postgres.js');
+    await adminQuery(`DELETE FROM ${t.postings} WHERE user_id = $1`, [userId]);
+    await adminQuery(`INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length) VALUES ($1, 'stale', 1, 1, 1)`, [userId]);
+    await adminQuery(`UPDATE ${t.users} SET terms_version = 'old' WHERE user_id = $1`, [userId]);
+    expect(await provider.search(userId, 'river kayak')).toEqual(before);
+    const [row] = await adminQuery<{ terms_version: string }>(`SELECT terms_version FROM ${t.users} WHERE user_id = $1`, [userId]);
+    expect(row!.terms_version).not.toBe('old');
+    const [stale] = await adminQuery<{ count: number }>(`SELECT count(*)::int AS count FROM ${t.postings} WHERE user_id = $1 AND term = 'stale'`, [userId]);
+    expect(stale!.count).toBe(0);
+
+    await adminQuery(`UPDATE ${t.users} SET terms_version = 'old' WHERE user_id = $1`, [userId]);
+    expect(await provider.reindexTerms()).toBe(1);
+    expect(await provider.search(userId, 'river kayak')).toEqual(before);
+  });
+
+  it('a term in more memories than candidateCap still ranks exactly for candidates that other terms bring in', async () => {
+    const capped = new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'capped_', candidateCap: 5 });
+    try {
+      const userId = 'cap-user';
+      for (let i = 0; i < 12; i++) await capped.add(userId, [{ role: 'user', content: `common word ${i % 2 ? 'common' : ''} item${i}` }]);
+      await capped.add(userId, [{ role: 'user', content: 'rare common common common' }]);
+      const all = await listAllOf(capped, userId);
+      const found = await capped.search(userId, 'rare common');
+      const reference = referenceRanking(all, 'rare common', 10);
+      // The rare memory's score includes its 'common' frequency though 'common' was read only in part.
+      expect(found[0]!.score).toBe(reference[0]!.score);
+      expect(found[0]!.memory).toBe('rare common common common');
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
+async function listAllOf(store: PostgresProvider, userId: string): Promise<Memory[]> {
+  return (await store.getAll(userId, { limit: 1000 })).memories;
+}
+
+describe('filters in SQL', () => {
+  const keys = ['a', 'b', 'tags', 'category', "we'ird key"];
+  const strings = ['', 'x', 'X', 'xy', 'apple', 'Apple', '5', '10', '2026-01-05', 'ü', 'Ω', 'null', 'true'];
+  const numbers = [0, -1, 1, 1.5, 5, 10, 1e21, -0.25];
+
+  function randomPrimitive(next: () => number): string | number | boolean | null {
+    const pick = next();
+    if (pick < 0.45) return strings[Math.floor(next() * strings.length)]!;
+    if (pick < 0.85) return numbers[Math.floor(next() * numbers.length)]!;
+    if (pick < 0.95) return next() < 0.5;
+    return null;
+  }
+
+  function randomValue(next: () => number): unknown {
+    const pick = next();
+    if (pick < 0.65) return randomPrimitive(next);
+    if (pick < 0.9) {
+      return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.1 ? [randomPrimitive(next)] : randomPrimitive(next)));
+    }
+    return { inner: randomPrimitive(next) };
+  }
+
+  function randomCondition(next: () => number): MemoryFilter {
+    const field = next() < 0.1 ? 'categories' : keys[Math.floor(next() * keys.length)]!;
+    const operator = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'][Math.floor(next() * 9)]!;
+    let value: unknown;
+    if (operator === 'in' || operator === 'nin') value = Array.from({ length: Math.floor(next() * 3) }, () => randomPrimitive(next));
+    else if (['gt', 'gte', 'lt', 'lte'].includes(operator)) {
+      value = next() < 0.5 ? numbers[Math.floor(next() * numbers.length)] : strings[Math.floor(next() * strings.length)];
+    } else value = randomPrimitive(next);
+    if (operator === 'eq' && next() < 0.3) return { [field]: value } as MemoryFilter;
+    return { [field]: { [operator]: value } } as MemoryFilter;
+  }
+
+  function randomFilter(next: () => number, depth = 0): MemoryFilter {
+    const pick = next();
+    if (depth < 2 && pick < 0.15) return { AND: [randomFilter(next, depth + 1), randomFilter(next, depth + 1)] };
+    if (depth < 2 && pick < 0.3) return { OR: [randomFilter(next, depth + 1), randomFilter(next, depth + 1)] };
+    if (depth < 2 && pick < 0.4) return { NOT: randomFilter(next, depth + 1) };
+    return randomCondition(next);
+  }
+
+  it('select exactly what the core’s matchesFilter selects, on random metadata and 400 random filters', async () => {
+    const next = random(42);
+    const userId = 'filter-property';
+    for (let i = 0; i < 60; i++) {
+      const metadata: Record<string, unknown> = {};
+      for (const key of keys) if (next() < 0.6) metadata[key] = randomValue(next);
+      if (next() < 0.2) metadata.categories = ['x', 'apple'].filter(() => next() < 0.5);
+      await provider.add(userId, [{ role: 'user', content: `Filter memory ${i}` }], metadata as never);
+    }
+    const all = await listAll(userId);
+    expect(all.length).toBe(60);
+    let selectedSome = 0;
+    for (let round = 0; round < 400; round++) {
+      const filter = randomFilter(next);
+      const expected = all.filter((memory) => matchesFilter(memory, parseMemoryFilter(filter))).map((memory) => memory.id);
+      const page = await provider.getAll(userId, { filters: filter, limit: 1000 });
+      expect(page.memories.map((memory) => memory.id), JSON.stringify(filter)).toEqual(expected);
+      if (expected.length > 0 && expected.length < all.length) selectedSome++;
+    }
+    // The random filters must discriminate, not select everything or nothing.
+    expect(selectedSome).toBeGreaterThan(100);
+  });
+});
