@@ -13,6 +13,7 @@ import {
   type Message,
   type Metadata,
   type SearchOptions,
+  type Embedder,
 } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
@@ -36,7 +37,6 @@ import {
   validateQuery,
   validateUserId,
   withRetry,
-  type Embedder,
   type FilterNode,
 } from '@fastagentic/memory/provider';
 import { CommitOutcomeUnknownError, type PostgresRunner, type SqlQueryable } from './postgres-runner.js';
