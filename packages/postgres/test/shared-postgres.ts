@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { terms, type Embedder } from '@fastagentic/memory/provider';
+import type { Embedder } from '@fastagentic/memory';
+import { terms } from '@fastagentic/memory/provider';
 
 /** The machine's PostgreSQL (trust auth); every test file works in a schema of its own, dropped afterwards. */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
