@@ -1,7 +1,9 @@
 import {
+  explainInjection,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
+  type Explanation,
   type Memory,
   type MemoryProvider,
   type Message,
@@ -30,6 +32,8 @@ import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.
 export interface AppLogger {
   warn(message: string, details: Record<string, unknown>): void;
   error(message: string, details: Record<string, unknown>): void;
+  /** Optional: per-request detail such as the one-line summary of an explained injection. */
+  debug?(message: string, details: Record<string, unknown>): void;
 }
 
 export interface AppOptions {
@@ -142,6 +146,31 @@ interface Recall {
   context: string;
   sessionMemories: Memory[];
   failures: unknown[];
+  /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
+  explanation?: Explanation;
+}
+
+/** The explanation as a chat response shows it: ids, text, scores and reasons, no metadata. */
+function explainBody(explanation: Explanation) {
+  return {
+    provider: explanation.provider,
+    durationMs: explanation.durationMs,
+    candidatesExamined: explanation.candidatesExamined,
+    injected: explanation.included.map(summarize),
+    excluded: explanation.excluded.map(({ memory, score, reason }) => ({
+      ...summarize(memory),
+      ...(score === undefined ? {} : { score }),
+      reason,
+    })),
+  };
+}
+
+/** `injected 2 of 7 candidates (redis, 3.1 ms); excluded: 4 below-min-relevance, 1 filtered-out`. */
+function explainSummary(explanation: Explanation): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of explanation.excluded) counts.set(reason.kind, (counts.get(reason.kind) ?? 0) + 1);
+  const excluded = [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ') || 'none';
+  return `injected ${explanation.included.length} of ${explanation.candidatesExamined} candidates (${explanation.provider}, ${explanation.durationMs} ms); excluded: ${excluded}`;
 }
 
 /**
@@ -329,7 +358,11 @@ export class App {
     const sessionId = parseSessionId(c.req.header('x-session-id'), body.sessionId);
     const { options } = endpoint;
 
-    const recall = await this.recall(user.id, message, sessionId, endpoint);
+    const explain = c.req.header('x-memory-explain') === '1';
+    const recall = await this.recall(user.id, message, sessionId, endpoint, explain);
+    if (recall.explanation) {
+      this.logger.debug?.(`memory explain: ${explainSummary(recall.explanation)}`, { path: options.path });
+    }
     if (recall.failures.length > 0) {
       this.logger.warn(this.failClosed ? 'memory unavailable, refusing' : 'memory unavailable, answering without it', {
         path: options.path,
@@ -372,6 +405,7 @@ export class App {
       memories: recall.memories.map(summarize),
       sessionMemories: recall.sessionMemories.map(summarize),
       memoryAvailable: ctx.memoryAvailable,
+      ...(recall.explanation ? { explain: explainBody(recall.explanation) } : {}),
     };
     if (format !== 'json') {
       return streamReply({
@@ -390,12 +424,22 @@ export class App {
     return c.json({ reply, ...injected });
   }
 
-  private async recall(userId: string, message: string, sessionId: string | undefined, endpoint: AgentEndpoint): Promise<Recall> {
+  private async recall(
+    userId: string,
+    message: string,
+    sessionId: string | undefined,
+    endpoint: AgentEndpoint,
+    explain: boolean,
+  ): Promise<Recall> {
     const inject = endpoint.options.memory;
     const turns = endpoint.options.sessionTurns ?? DEFAULT_SESSION_TURNS;
     const session = this.budgetedSessionMemory;
     const [longTerm, sessionPage] = await Promise.allSettled([
-      inject ? inject(this.budgetedMemory, { userId, query: message }) : Promise.resolve(undefined),
+      !inject
+        ? Promise.resolve(undefined)
+        : explain
+          ? explainInjection(inject, this.budgetedMemory, { userId, query: message })
+          : inject(this.budgetedMemory, { userId, query: message }),
       session && sessionId && turns > 0
         ? session.getAll(userId, { limit: turns, filters: { sessionId } })
         : Promise.resolve(undefined),
@@ -413,6 +457,7 @@ export class App {
       context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value ? { explanation: longTerm.value.explain } : {}),
     };
   }
 

@@ -16,6 +16,17 @@ export {
   type RecentInjectionOptions,
   type RelevantInjectionOptions,
 } from './injection/inject-memory.js';
+export {
+  describeFilterClause,
+  explainInjection,
+  explainSearch,
+  type ExcludedCandidate,
+  type ExclusionReason,
+  type ExplainedInjection,
+  type ExplainOptions,
+  type ExplainSearchOptions,
+  type Explanation,
+} from './injection/explain-injection.js';
 export { iterateMemories } from './iterate-memories.js';
 export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
 export { lexicalRelevance, tokenizeForRelevance } from './relevance/lexical-relevance.js';
