@@ -3,6 +3,7 @@ import {
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
+  type ExplainedInjection,
   type Explanation,
   type Memory,
   type MemoryProvider,
@@ -457,7 +458,9 @@ export class App {
       context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
-      ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value ? { explanation: longTerm.value.explain } : {}),
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
+        ? { explanation: (longTerm.value as ExplainedInjection).explain }
+        : {}),
     };
   }
 
