@@ -1,4 +1,11 @@
 export { delay } from './provider-toolkit/delay.js';
+export { InProcessGenerationStore, type CacheGenerationStore } from './cache/cache-generation-store.js';
+export {
+  withCache,
+  type CachedMemoryProvider,
+  type CacheStatistics,
+  type WithCacheOptions,
+} from './cache/with-cache.js';
 export { cosineRelevance, type Embedder } from './embedders/embedder.js';
 export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
