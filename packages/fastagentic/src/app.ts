@@ -20,6 +20,8 @@ import { createBearerVerifier, type AuthenticatedUser, type BearerAuthOptions } 
 import { parseChatRequest } from './chat-request.js';
 import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
+import { registerInspectorRoutes } from './inspector-routes.js';
+import { LatencyWindow, withLatencyWindow } from './latency-window.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -61,6 +63,11 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Cross-origin access for browser clients (hono/cors options); off by default. */
   cors?: Parameters<typeof cors>[0];
+  /**
+   * Serves the memory inspector at `GET /inspector` (its data behind the same bearer auth: a user
+   * sees their own memories, an admin any user's). Off by default.
+   */
+  inspector?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -205,7 +212,10 @@ export class App {
     this.title = options.title;
     this.failClosed = options.failClosed ?? false;
     this.logger = options.logger ?? consoleLogger;
-    const metered = (provider: MemoryProvider) => (options.metrics ? withMetrics(provider, options.metrics) : provider);
+    // The inspector shows recent latencies: a window in this process, fed beside the app's recorder.
+    const latency = options.inspector ? new LatencyWindow() : undefined;
+    const recorder = latency ? withLatencyWindow(latency, options.metrics) : options.metrics;
+    const metered = (provider: MemoryProvider) => (recorder ? withMetrics(provider, recorder) : provider);
     this.memory = metered(options.memory);
     this.sessionMemory = options.sessionMemory && metered(options.sessionMemory);
     // The budget sits inside the metrics wrapper, so a read cut short is counted as a failure.
@@ -216,7 +226,7 @@ export class App {
         ? this.logger.warn(QUEUE_LOG_LINES.retrying, details)
         : this.logger.error(QUEUE_LOG_LINES[key as 'failed' | 'dropped'], details),
     );
-    const recordQueue = options.metrics?.recordWriteQueue?.bind(options.metrics);
+    const recordQueue = recorder?.recordWriteQueue?.bind(recorder);
     this.queue = new WriteBehindQueue({
       ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
       ...(options.writeQueue?.backoff === undefined ? {} : { backoff: options.writeQueue.backoff }),
@@ -282,6 +292,16 @@ export class App {
       sessionMemory: () => this.sessionMemory,
       forgetQueued: (userId) => this.queue.forget(userId),
     });
+    if (latency) {
+      registerInspectorRoutes(this.hono, {
+        title: this.title,
+        requireUser: this.requireUser,
+        memory: this.memory,
+        sessionMemory: this.sessionMemory,
+        latency,
+        forgetQueued: (userId) => this.queue.forget(userId),
+      });
+    }
   }
 
   /**
