@@ -16,6 +16,7 @@ export function inspectorPage(title: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${name}: memory inspector</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/inspector/app.css">
 <script src="/inspector/app.js" defer></script>
 </head>
