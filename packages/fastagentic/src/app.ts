@@ -101,6 +101,8 @@ const DEFAULT_SESSION_TURNS = 10;
 const consoleLogger: AppLogger = {
   warn: (message, details) => console.warn(JSON.stringify({ level: 'warn', message, ...details })),
   error: (message, details) => console.error(JSON.stringify({ level: 'error', message, ...details })),
+  // Only requests that ask (X-Memory-Explain) log at this level.
+  debug: (message, details) => console.debug(JSON.stringify({ level: 'debug', message, ...details })),
 };
 
 function describeError(error: unknown): Record<string, unknown> {
