@@ -65,6 +65,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     logger: options.logger,
+    inspector: env.INSPECTOR === 'true',
   });
 
   const hostname = env.HOST ?? '127.0.0.1';

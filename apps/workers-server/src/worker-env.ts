@@ -8,6 +8,8 @@ export interface WorkerEnv {
   SESSION_TTL_SECONDS?: string;
   MEMORY_BUDGET_MS?: string;
   MEMORY_FAIL_CLOSED?: string;
+  /** `true` serves the memory inspector at /inspector. */
+  INSPECTOR?: string;
   /** `off` removes the /metrics route and the recorder. */
   METRICS?: string;
   UPSTASH_REDIS_REST_URL?: string;

@@ -20,6 +20,7 @@ function appFor(env: WorkerEnv): App {
     metrics: recorder && { recorder, handler: metricsHandler(recorder.registry) },
     memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
+    inspector: env.INSPECTOR === 'true',
   });
   return app;
 }

@@ -1,7 +1,10 @@
 import {
+  explainInjection,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
+  type ExplainedInjection,
+  type Explanation,
   type Memory,
   type MemoryProvider,
   type Message,
@@ -18,6 +21,8 @@ import { createBearerVerifier, type BearerAuthOptions } from './bearer-auth.js';
 import { parseChatRequest } from './chat-request.js';
 import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
+import { registerInspectorRoutes } from './inspector-routes.js';
+import { LatencyWindow, withLatencyWindow } from './latency-window.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -31,6 +36,8 @@ import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.
 export interface AppLogger {
   warn(message: string, details: Record<string, unknown>): void;
   error(message: string, details: Record<string, unknown>): void;
+  /** Optional: per-request detail such as the one-line summary of an explained injection. */
+  debug?(message: string, details: Record<string, unknown>): void;
 }
 
 export interface AppOptions {
@@ -57,6 +64,11 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Cross-origin access for browser clients (hono/cors options); off by default. */
   cors?: Parameters<typeof cors>[0];
+  /**
+   * Serves the memory inspector at `GET /inspector` (its data behind the same bearer auth: a user
+   * sees their own memories, an admin any user's). Off by default.
+   */
+  inspector?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -88,6 +100,8 @@ const DEFAULT_SESSION_TURNS = 10;
 const consoleLogger: AppLogger = {
   warn: (message, details) => console.warn(JSON.stringify({ level: 'warn', message, ...details })),
   error: (message, details) => console.error(JSON.stringify({ level: 'error', message, ...details })),
+  // Only requests that ask (X-Memory-Explain) log at this level.
+  debug: (message, details) => console.debug(JSON.stringify({ level: 'debug', message, ...details })),
 };
 
 function describeError(error: unknown): Record<string, unknown> {
@@ -141,6 +155,31 @@ interface Recall {
   context: string;
   sessionMemories: Memory[];
   failures: unknown[];
+  /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
+  explanation?: Explanation;
+}
+
+/** The explanation as a chat response shows it: ids, text, scores and reasons, no metadata. */
+function explainBody(explanation: Explanation) {
+  return {
+    provider: explanation.provider,
+    durationMs: explanation.durationMs,
+    candidatesExamined: explanation.candidatesExamined,
+    injected: explanation.included.map(summarize),
+    excluded: explanation.excluded.map(({ memory, score, reason }) => ({
+      ...summarize(memory),
+      ...(score === undefined ? {} : { score }),
+      reason,
+    })),
+  };
+}
+
+/** `injected 2 of 7 candidates (redis, 3.1 ms); excluded: 4 below-min-relevance, 1 filtered-out`. */
+function explainSummary(explanation: Explanation): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of explanation.excluded) counts.set(reason.kind, (counts.get(reason.kind) ?? 0) + 1);
+  const excluded = [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ') || 'none';
+  return `injected ${explanation.included.length} of ${explanation.candidatesExamined} candidates (${explanation.provider}, ${explanation.durationMs} ms); excluded: ${excluded}`;
 }
 
 /**
@@ -174,7 +213,10 @@ export class App {
     this.title = options.title;
     this.failClosed = options.failClosed ?? false;
     this.logger = options.logger ?? consoleLogger;
-    const metered = (provider: MemoryProvider) => (options.metrics ? withMetrics(provider, options.metrics) : provider);
+    // The inspector shows recent latencies: a window in this process, fed beside the app's recorder.
+    const latency = options.inspector ? new LatencyWindow() : undefined;
+    const recorder = latency ? withLatencyWindow(latency, options.metrics) : options.metrics;
+    const metered = (provider: MemoryProvider) => (recorder ? withMetrics(provider, recorder) : provider);
     this.memory = metered(options.memory);
     this.sessionMemory = options.sessionMemory && metered(options.sessionMemory);
     // The budget sits inside the metrics wrapper, so a read cut short is counted as a failure.
@@ -185,7 +227,7 @@ export class App {
         ? this.logger.warn(QUEUE_LOG_LINES.retrying, details)
         : this.logger.error(QUEUE_LOG_LINES[key as 'failed' | 'dropped'], details),
     );
-    const recordQueue = options.metrics?.recordWriteQueue?.bind(options.metrics);
+    const recordQueue = recorder?.recordWriteQueue?.bind(recorder);
     this.queue = new WriteBehindQueue({
       ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
       ...(options.writeQueue?.backoff === undefined ? {} : { backoff: options.writeQueue.backoff }),
@@ -251,6 +293,16 @@ export class App {
       sessionMemory: () => this.sessionMemory,
       forgetQueued: (userId) => this.queue.forget(userId),
     });
+    if (latency) {
+      registerInspectorRoutes(this.hono, {
+        title: this.title,
+        requireUser: this.requireUser,
+        memory: this.memory,
+        sessionMemory: this.sessionMemory,
+        latency,
+        forgetQueued: (userId) => this.queue.forget(userId),
+      });
+    }
   }
 
   /**
@@ -328,7 +380,11 @@ export class App {
     const sessionId = parseSessionId(c.req.header('x-session-id'), body.sessionId);
     const { options } = endpoint;
 
-    const recall = await this.recall(user.id, message, sessionId, endpoint);
+    const explain = c.req.header('x-memory-explain') === '1';
+    const recall = await this.recall(user.id, message, sessionId, endpoint, explain);
+    if (recall.explanation) {
+      this.logger.debug?.(`memory explain: ${explainSummary(recall.explanation)}`, { path: options.path });
+    }
     if (recall.failures.length > 0) {
       this.logger.warn(this.failClosed ? 'memory unavailable, refusing' : 'memory unavailable, answering without it', {
         path: options.path,
@@ -371,6 +427,7 @@ export class App {
       memories: recall.memories.map(summarize),
       sessionMemories: recall.sessionMemories.map(summarize),
       memoryAvailable: ctx.memoryAvailable,
+      ...(recall.explanation ? { explain: explainBody(recall.explanation) } : {}),
     };
     if (format !== 'json') {
       return streamReply({
@@ -389,12 +446,22 @@ export class App {
     return c.json({ reply, ...injected });
   }
 
-  private async recall(userId: string, message: string, sessionId: string | undefined, endpoint: AgentEndpoint): Promise<Recall> {
+  private async recall(
+    userId: string,
+    message: string,
+    sessionId: string | undefined,
+    endpoint: AgentEndpoint,
+    explain: boolean,
+  ): Promise<Recall> {
     const inject = endpoint.options.memory;
     const turns = endpoint.options.sessionTurns ?? DEFAULT_SESSION_TURNS;
     const session = this.budgetedSessionMemory;
     const [longTerm, sessionPage] = await Promise.allSettled([
-      inject ? inject(this.budgetedMemory, { userId, query: message }) : Promise.resolve(undefined),
+      !inject
+        ? Promise.resolve(undefined)
+        : explain
+          ? explainInjection(inject, this.budgetedMemory, { userId, query: message })
+          : inject(this.budgetedMemory, { userId, query: message }),
       session && sessionId && turns > 0
         ? session.getAll(userId, { limit: turns, filters: { sessionId } })
         : Promise.resolve(undefined),
@@ -412,6 +479,9 @@ export class App {
       context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
+        ? { explanation: (longTerm.value as ExplainedInjection).explain }
+        : {}),
     };
   }
 

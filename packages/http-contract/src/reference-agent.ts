@@ -20,6 +20,8 @@ export interface ReferenceAgentOptions {
   memoryBudgetMs?: number;
   failClosed?: boolean;
   logger?: AppLogger;
+  /** Serves the memory inspector at `/inspector`. Default false. */
+  inspector?: boolean;
 }
 
 /** The agent both reference servers run, and the one the HTTP contract suite describes. */
@@ -34,6 +36,7 @@ export function createReferenceAgent(options: ReferenceAgentOptions): App {
     memoryBudgetMs: options.memoryBudgetMs,
     failClosed: options.failClosed,
     logger: options.logger,
+    inspector: options.inspector,
   });
   app
     .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.relevant, runnable, memory: injectMemory({ strategy: 'relevant', maxMemories: 10 }) })

@@ -1,6 +1,13 @@
 // The application API. Provider authors import `@fastagentic/memory/provider` as well.
 export { type Embedder } from './embedders/embedder.js';
 export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
+export { InProcessGenerationStore, type CacheGenerationStore } from './cache/cache-generation-store.js';
+export {
+  withCache,
+  type CachedMemoryProvider,
+  type CacheStatistics,
+  type WithCacheOptions,
+} from './cache/with-cache.js';
 export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
 export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory/in-memory-provider.js';
@@ -17,6 +24,17 @@ export {
   type RecentInjectionOptions,
   type RelevantInjectionOptions,
 } from './injection/inject-memory.js';
+export {
+  describeFilterClause,
+  explainInjection,
+  explainSearch,
+  type ExcludedCandidate,
+  type ExclusionReason,
+  type ExplainedInjection,
+  type ExplainOptions,
+  type ExplainSearchOptions,
+  type Explanation,
+} from './injection/explain-injection.js';
 export { iterateMemories } from './iterate-memories.js';
 export {
   MemoryConfigurationError,
