@@ -82,7 +82,7 @@ describe('inspector', () => {
 
     const loose = (await call(app, 'POST', '/inspector/api/explain', token, { query: 'green tea', minRelevance: 0, maxMemories: 20 })).json();
     expect(loose.included).toHaveLength(13);
-    const strict = (await call(app, 'POST', '/inspector/api/explain', token, { query: 'green tea', minRelevance: 0.9, maxMemories: 20 })).json();
+    const strict = (await call(app, 'POST', '/inspector/api/explain', token, { query: 'green tea', minRelevance: 0.5, maxMemories: 20 })).json();
     expect(strict.included.map((m: { memory: string }) => m.memory)).toEqual(['green tea in the morning, tea at night']);
     expect(strict.excluded).toHaveLength(12);
     expect(strict.excluded[0].reason.kind).toBe('below-min-relevance');
