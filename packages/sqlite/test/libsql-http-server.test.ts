@@ -48,7 +48,7 @@ async function run(client: Client, statement: InStatement) {
 
 async function runBatch(client: Client, statements: InStatement[], mode: 'write' | 'read') {
   try {
-    return (await client.batch(statements, mode)).map(outcome);
+    return (await client.batch(statements, mode)).map((result) => outcome(result));
   } catch (error) {
     return { error: (error as { code?: string }).code };
   }

@@ -1,0 +1,10 @@
+import { env } from 'cloudflare:workers';
+import { testMemoryProvider } from '@fastagentic/testkit';
+import { D1Provider, type D1DatabaseBinding } from '../../src/d1.js';
+
+const database = env.MEMORY_DB as D1DatabaseBinding;
+testMemoryProvider({
+  name: 'D1Provider (miniflare local D1, workerd)',
+  create: () => new D1Provider({ database }),
+  createWithTtl: (ttlSeconds) => new D1Provider({ database, tablePrefix: 'session_', ttlSeconds }),
+});
