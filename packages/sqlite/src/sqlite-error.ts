@@ -9,7 +9,9 @@ const RETRYABLE_MESSAGE = /SQLITE_(BUSY|LOCKED)|database is locked|network conne
 export function toSqliteMemoryError(provider: string, error: unknown): Error {
   if (MemoryError.isInstance(error)) return error;
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
-  const status = (error as { status?: unknown })?.status;
+  // @libsql/client wraps an HTTP failure (HttpServerError, with the status) in a LibsqlError.
+  const failure = error as { status?: unknown; cause?: { status?: unknown } } | undefined;
+  const status = failure?.status ?? failure?.cause?.status;
   const message = error instanceof Error ? error.message : String(error);
   if (status === 401 || status === 403) {
     return new MemoryConfigurationError('authToken', `the database refused the credentials (HTTP ${status})`, { cause: error });
@@ -20,5 +22,26 @@ export function toSqliteMemoryError(provider: string, error: unknown): Error {
     isRetryable,
     statusCode: typeof status === 'number' ? status : undefined,
     cause: error,
+  });
+}
+
+/**
+ * Whether a failed write is known not to have been applied: the lock was never taken (busy,
+ * locked) or the server refused it before running it (429, 503). Anything else (a dropped
+ * connection, a timeout, a 500) may have committed.
+ */
+export function writeNotApplied(error: ProviderUnavailableError): boolean {
+  const cause = error.cause as { code?: unknown; status?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  return RETRYABLE_CODE.test(code) || /SQLITE_(BUSY|LOCKED)|database is locked/i.test(error.message) || error.statusCode === 429 || error.statusCode === 503;
+}
+
+/** A write that may have committed is not offered for a retry unless repeating it is harmless. */
+export function forWrite(error: Error, repeatable: boolean): Error {
+  if (!ProviderUnavailableError.isInstance(error) || !error.isRetryable || repeatable || writeNotApplied(error)) return error;
+  return new ProviderUnavailableError(error.provider, `${error.message.replace(/^Provider "[^"]*" failed: /, '')} (the write may have been applied)`, {
+    isRetryable: false,
+    statusCode: error.statusCode,
+    cause: error.cause,
   });
 }

@@ -49,6 +49,7 @@ import {
   type MemoryRow,
 } from './memory-row.js';
 import type { SqlResult, SqlRunner, SqlStatement, SqlValue } from './sql-runner.js';
+import { forWrite } from './sqlite-error.js';
 import { createMetaTable, migrations, SCHEMA_VERSION, setMeta, tablesFor, type SqliteTables } from './sqlite-schema.js';
 
 /** Options every SQLite-dialect client shares. */
@@ -408,7 +409,8 @@ export class SqliteMemoryProvider implements MemoryProvider {
             pending.resolve(row ? String(row[0]) : pending.id);
           });
         } catch (error) {
-          for (const pending of group) pending.reject(error);
+          // An add with an idempotency key is safe to repeat; one without may have been stored.
+          for (const pending of group) pending.reject(forWrite(error as Error, pending.idQuery !== undefined));
         }
       }
     } finally {
@@ -562,7 +564,10 @@ export class SqliteMemoryProvider implements MemoryProvider {
     );
   }
 
-  /** A write resolves once its transaction has committed; it is not retried here, so it is never applied twice. */
+  /**
+   * A write resolves once its transaction has committed; it is not retried here, so it is never
+   * applied twice. Adds mark their failures (see `flushAdds`); deletes are harmless to repeat.
+   */
   private write(statements: SqlStatement[]): Promise<SqlResult[]> {
     return this.runner.batch(statements, 'write').catch((error: unknown) => {
       throw this.runner.toMemoryError(error);
