@@ -429,8 +429,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
         sql: `SELECT term, df FROM ${t.termStats} WHERE user_id = ?1 AND term IN (SELECT value FROM json_each(?2))`,
         args: [user, JSON.stringify(queryTerms)],
       },
+      // One row per term, its postings joined as `seq,tf,length,...`: turning thousands of rows into
+      // objects cost the client 10-40 times more than splitting one string.
       ...queryTerms.map((term) => ({
-        sql: `SELECT seq, tf, length FROM ${t.postings} WHERE user_id = ?1 AND term = ?2 ORDER BY seq DESC LIMIT ?3`,
+        sql: `SELECT group_concat(seq || ',' || tf || ',' || length, ',') FROM
+          (SELECT seq, tf, length FROM ${t.postings} WHERE user_id = ?1 AND term = ?2 ORDER BY seq DESC LIMIT ?3)`,
         args: [user, term, MAX_POSTINGS_PER_TERM],
       })),
     ]);
@@ -445,14 +448,17 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const termIndex = new Map(queryTerms.map((term, index) => [term, index]));
     const matches = new Map<number, { frequencies: number[]; length: number }>();
     queryTerms.forEach((_, index) => {
-      for (const [seq, tf, length] of results[index + 2]!.rows) {
-        const key = Number(seq);
-        let match = matches.get(key);
+      const joined = results[index + 2]!.rows[0]?.[0];
+      if (joined === null || joined === undefined) return;
+      const numbers = String(joined).split(',');
+      for (let at = 0; at + 2 < numbers.length; at += 3) {
+        const seq = Number(numbers[at]);
+        let match = matches.get(seq);
         if (match === undefined) {
-          match = { frequencies: new Array<number>(queryTerms.length).fill(0), length: Number(length) };
-          matches.set(key, match);
+          match = { frequencies: new Array<number>(queryTerms.length).fill(0), length: Number(numbers[at + 2]) };
+          matches.set(seq, match);
         }
-        match.frequencies[index] = Number(tf);
+        match.frequencies[index] = Number(numbers[at + 1]);
       }
     });
     const candidates: Candidate[] = [];
