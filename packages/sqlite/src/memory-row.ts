@@ -29,19 +29,18 @@ export function termFrequencies(memoryTerms: readonly string[]): Record<string, 
   return counts;
 }
 
-/** Vectors as base64 of little-endian float32s: text travels unchanged through every client. */
-export function encodeVector(vector: readonly number[]): string {
-  const bytes = new Uint8Array(Float32Array.from(vector).buffer);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+/** Vectors as BLOBs of float32s: 4 bytes a dimension, read back without decoding text. */
+export function encodeVector(vector: readonly number[]): Uint8Array {
+  return new Uint8Array(Float32Array.from(vector).buffer);
 }
 
-export function decodeVector(encoded: string): Float32Array {
-  const binary = atob(encoded);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+/** Clients return a BLOB as an ArrayBuffer (libSQL), a typed array, or an array of bytes (D1). */
+export function decodeVector(stored: unknown): Float32Array {
+  if (stored instanceof ArrayBuffer) return new Float32Array(stored.slice(0, stored.byteLength - (stored.byteLength % 4)));
+  const bytes = ArrayBuffer.isView(stored)
+    ? new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength)
+    : Uint8Array.from(stored as ArrayLike<number>);
+  return new Float32Array(bytes.slice(0, bytes.length - (bytes.length % 4)).buffer);
 }
 
 const CURSOR = /^s1\.(\d{1,16})$/;

@@ -1,5 +1,5 @@
-/** A value bound to or read from a statement; integers that fit are numbers. */
-export type SqlValue = string | number | null;
+/** A value bound to a statement: integers that fit are numbers, BLOBs are bytes. */
+export type SqlValue = string | number | null | Uint8Array;
 
 export interface SqlStatement {
   sql: string;

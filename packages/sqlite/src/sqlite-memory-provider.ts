@@ -479,7 +479,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
     ]);
     return result!.rows.map(([seq, vector]) => ({
       seq: Number(seq),
-      score: cosineRelevance(queryVector, decodeVector(String(vector))),
+      score: cosineRelevance(queryVector, decodeVector(vector)),
     }));
   }
 

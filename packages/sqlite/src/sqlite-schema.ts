@@ -48,7 +48,7 @@ export function migrations(t: SqliteTables): string[][] {
         term_count INTEGER NOT NULL,
         terms TEXT NOT NULL,
         idempotency_key TEXT,
-        vector TEXT
+        vector BLOB
       )`,
       `CREATE INDEX IF NOT EXISTS ${t.memories}_by_user ON ${t.memories} (user_id, seq)`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t.memories}_by_key ON ${t.memories} (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,

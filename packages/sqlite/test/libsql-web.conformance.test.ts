@@ -1,6 +1,7 @@
 import { createClient } from '@libsql/client/web';
 import { testMemoryProvider } from '@fastagentic/testkit';
-import { afterAll, beforeAll } from 'vitest';
+import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
+import { afterAll, beforeAll, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { LibsqlHttpServer } from './libsql-http-server.js';
 import { temporaryFolder } from './temporary-database.js';
@@ -20,4 +21,8 @@ testMemoryProvider({
   create: () => new LibsqlProvider({ client: createClient({ url: server.url }) }),
   createWithTtl: (ttlSeconds) =>
     new LibsqlProvider({ client: createClient({ url: server.url }), tablePrefix: 'session_', ttlSeconds }),
+});
+
+it('stores vectors as BLOBs through this client and ranks by their cosine', async () => {
+  await expectCosineRanking(new LibsqlProvider({ client: createClient({ url: server.url }), tablePrefix: 'semantic_', embedder: AXES_EMBEDDER }), 'vector-user');
 });

@@ -7,10 +7,10 @@ import {
   scoreTerms,
   terms,
   TERMS_VERSION,
-  type Embedder,
 } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
+import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
 import { temporaryFolder } from './temporary-database.js';
 
 const folder = temporaryFolder('provider');
@@ -250,20 +250,9 @@ describe('LibsqlProvider (file)', () => {
   });
 
   it('ranks by cosine similarity of stored vectors when an embedder is configured', async () => {
-    const axes = ['tea', 'piano', 'berlin'];
-    const embedder: Embedder = {
-      modelId: 'axes',
-      dimensions: 3,
-      embed: async (texts) => texts.map((text) => axes.map((axis) => (text.toLowerCase().includes(axis) ? 1 : 0.1))),
-    } as Embedder;
-    const semantic = new LibsqlProvider({ url, tablePrefix: 'semantic_', embedder });
+    const semantic = new LibsqlProvider({ url, tablePrefix: 'semantic_', embedder: AXES_EMBEDDER });
     try {
-      await semantic.add('vector-user', note('Drinks tea'));
-      await semantic.add('vector-user', note('Plays piano in Berlin'));
-      await semantic.add('vector-user', note('Lives in Berlin'));
-      const found = await semantic.search('vector-user', 'berlin');
-      expect(found.map((memory) => memory.memory)).toEqual(['Lives in Berlin', 'Plays piano in Berlin', 'Drinks tea']);
-      expect(found[0]!.score).toBeGreaterThan(found[2]!.score!);
+      await expectCosineRanking(semantic, 'vector-user');
     } finally {
       await semantic.close();
     }
