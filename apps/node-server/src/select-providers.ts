@@ -1,10 +1,10 @@
+import { join } from 'node:path';
 import { withEncryption } from '@fastagentic/encryption';
 import { MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { RedisProvider } from '@fastagentic/redis';
 import { LibsqlProvider } from '@fastagentic/sqlite';
 import { ZepProvider } from '@fastagentic/zep';
-import { join } from 'node:path';
 import { dataFolderFrom } from './data-folder.js';
 
 export interface SelectedProviders {
