@@ -79,10 +79,12 @@ interface Candidate {
 }
 
 interface PendingAdd {
-  statements: SqlStatement[];
-  /** Index (within `statements`) of the SELECT that returns the stored id, when an idempotency key was given. */
-  idQuery: number | undefined;
+  user: string;
   id: string;
+  /** Inserts the memory row; a repeated idempotency key makes it insert nothing. */
+  insert: SqlStatement;
+  /** Reads the id stored under the add's idempotency key, when it has one. */
+  idQuery: SqlStatement | undefined;
   resolve: (id: string) => void;
   reject: (error: unknown) => void;
 }
@@ -141,54 +143,28 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const id = crypto.randomUUID();
     const now = Date.now();
     const t = this.tables;
-    const statements = this.purgeIfExpired(user, now);
-    statements.push(
-      {
-        sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector)
-          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING`,
-        args: [
-          id,
-          user,
-          text,
-          JSON.stringify(validMetadata),
-          categories ? JSON.stringify(categories) : null,
-          now,
-          memoryTerms.length,
-          JSON.stringify(termFrequencies(memoryTerms)),
-          idempotencyKey ?? null,
-          vector,
-        ],
-      },
-      // The next three read the row just inserted, so a repeated idempotency key (no row) changes nothing.
-      {
-        sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length)
-          SELECT m.user_id, j.key, m.seq, j.value, m.term_count FROM ${t.memories} m, json_each(m.terms) j WHERE m.id = ?1`,
-        args: [id],
-      },
-      {
-        sql: `INSERT INTO ${t.termStats} (user_id, term, df)
-          SELECT m.user_id, j.key, 1 FROM ${t.memories} m, json_each(m.terms) j WHERE m.id = ?1
-          ON CONFLICT (user_id, term) DO UPDATE SET df = df + 1`,
-        args: [id],
-      },
-      {
-        sql: `INSERT INTO ${t.users} (user_id, memory_count, term_count, expires_at)
-          SELECT user_id, 1, term_count, ?2 FROM ${t.memories} WHERE id = ?1
-          ON CONFLICT (user_id) DO UPDATE SET memory_count = memory_count + 1,
-            term_count = ${t.users}.term_count + excluded.term_count, expires_at = excluded.expires_at`,
-        args: [id, this.ttlMs === undefined ? null : now + this.ttlMs],
-      },
-    );
-    let idQuery: number | undefined;
-    if (idempotencyKey !== undefined) {
-      idQuery = statements.length;
-      statements.push({
-        sql: `SELECT id FROM ${t.memories} WHERE user_id = ?1 AND idempotency_key = ?2`,
-        args: [user, idempotencyKey],
-      });
-    }
+    const insert: SqlStatement = {
+      sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING`,
+      args: [
+        id,
+        user,
+        text,
+        JSON.stringify(validMetadata),
+        categories ? JSON.stringify(categories) : null,
+        now,
+        memoryTerms.length,
+        JSON.stringify(termFrequencies(memoryTerms)),
+        idempotencyKey ?? null,
+        vector,
+      ],
+    };
+    const idQuery =
+      idempotencyKey === undefined
+        ? undefined
+        : { sql: `SELECT id FROM ${t.memories} WHERE user_id = ?1 AND idempotency_key = ?2`, args: [user, idempotencyKey] };
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ statements, idQuery, id, resolve, reject });
+      this.queue.push({ user, id, insert, idQuery, resolve, reject });
       if (!this.writing) void this.flushAdds();
     });
   }
@@ -388,26 +364,57 @@ export class SqliteMemoryProvider implements MemoryProvider {
     if (meta.get('terms_version') !== TERMS_VERSION) await this.reindexTerms();
   }
 
-  /** Commits the queued adds as one transaction, then the ones queued meanwhile, and so on. */
+  /**
+   * Commits the queued adds as one transaction, then the ones queued meanwhile, and so on. The
+   * memory rows are inserted one statement each; postings, term statistics and user counts are
+   * then written by one statement each for the whole group, from the rows that were inserted (a
+   * repeated idempotency key inserted none, so it changes nothing).
+   */
   private async flushAdds(): Promise<void> {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, MAX_ADDS_PER_TRANSACTION);
+        const now = Date.now();
+        const t = this.tables;
+        const ids = JSON.stringify(group.map(({ id }) => id));
+        const inserted = `FROM ${t.memories} m, json_each(m.terms) j WHERE m.id IN (SELECT value FROM json_each(?1))`;
         const statements: SqlStatement[] = [];
-        const offsets: number[] = [];
+        for (const user of new Set(group.map(({ user }) => user))) statements.push(...this.purgeIfExpired(user, now));
+        for (const pending of group) statements.push(pending.insert);
+        statements.push(
+          {
+            sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length) SELECT m.user_id, j.key, m.seq, j.value, m.term_count ${inserted}`,
+            args: [ids],
+          },
+          {
+            sql: `INSERT INTO ${t.termStats} (user_id, term, df) SELECT m.user_id, j.key, count(*) ${inserted} GROUP BY m.user_id, j.key
+              ON CONFLICT (user_id, term) DO UPDATE SET df = df + excluded.df`,
+            args: [ids],
+          },
+          {
+            sql: `INSERT INTO ${t.users} (user_id, memory_count, term_count, expires_at)
+              SELECT m.user_id, count(*), sum(m.term_count), ?2 FROM ${t.memories} m WHERE m.id IN (SELECT value FROM json_each(?1))
+              GROUP BY m.user_id
+              ON CONFLICT (user_id) DO UPDATE SET memory_count = memory_count + excluded.memory_count,
+                term_count = ${t.users}.term_count + excluded.term_count, expires_at = excluded.expires_at`,
+            args: [ids, this.ttlMs === undefined ? null : now + this.ttlMs],
+          },
+        );
+        const idQueryAt = new Map<PendingAdd, number>();
         for (const pending of group) {
-          offsets.push(statements.length);
-          statements.push(...pending.statements);
+          if (pending.idQuery === undefined) continue;
+          idQueryAt.set(pending, statements.length);
+          statements.push(pending.idQuery);
         }
         statements.push(...this.sweepExpired());
         try {
           const results = await this.write(statements);
-          group.forEach((pending, index) => {
-            if (pending.idQuery === undefined) return pending.resolve(pending.id);
-            const row = results[offsets[index]! + pending.idQuery]!.rows[0];
+          for (const pending of group) {
+            const at = idQueryAt.get(pending);
+            const row = at === undefined ? undefined : results[at]!.rows[0];
             pending.resolve(row ? String(row[0]) : pending.id);
-          });
+          }
         } catch (error) {
           // An add with an idempotency key is safe to repeat; one without may have been stored.
           for (const pending of group) pending.reject(forWrite(error as Error, pending.idQuery !== undefined));

@@ -108,6 +108,35 @@ describe('LibsqlProvider (file)', () => {
     }
   });
 
+  it('keeps the statistics exact when adds of several users, repeated keys included, commit together', async () => {
+    const users = ['group-a', 'group-b', 'group-c'];
+    await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        provider.add(users[i % 3]!, note(`${WORDS[i % WORDS.length]} ${WORDS[(i * 5) % WORDS.length]} fact ${i % 7}`), undefined, {
+          ...(i % 4 === 0 ? { idempotencyKey: `key-${i % 8}` } : {}),
+        }),
+      ),
+    );
+    const check = async (sql: string) => Number((await raw.execute({ sql, args: users })).rows[0]![0]);
+    const inUsers = 'user_id IN (?, ?, ?)';
+    // Every derived table agrees with what the memory rows say.
+    expect(
+      await check(`SELECT count(*) FROM memory_users u WHERE ${inUsers.replace('user_id', 'u.user_id')} AND (u.memory_count != (SELECT count(*) FROM memory_memories m WHERE m.user_id = u.user_id)
+        OR u.term_count != (SELECT sum(term_count) FROM memory_memories m WHERE m.user_id = u.user_id))`),
+    ).toBe(0);
+    expect(
+      await check(`SELECT count(*) FROM memory_term_stats s WHERE ${inUsers.replace('user_id', 's.user_id')}
+        AND s.df != (SELECT count(*) FROM memory_postings p WHERE p.user_id = s.user_id AND p.term = s.term)`),
+    ).toBe(0);
+    expect(await check(`SELECT count(*) FROM memory_postings WHERE ${inUsers}`)).toBe(
+      await check(`SELECT count(*) FROM memory_memories m, json_each(m.terms) WHERE ${inUsers.replace('user_id', 'm.user_id')}`),
+    );
+    // Adds with a key store once per (user, key).
+    const keyed = Array.from({ length: 90 }, (_, i) => i).filter((i) => i % 4 === 0);
+    const distinctKeys = new Set(keyed.map((i) => `${users[i % 3]}/key-${i % 8}`)).size;
+    expect(await check(`SELECT count(*) FROM memory_memories WHERE ${inUsers}`)).toBe(90 - keyed.length + distinctKeys);
+  });
+
   it('pages every filter operator as matchesFilter decides, on random data', async () => {
     const next = random(11);
     const userId = 'filter-user';
