@@ -6,7 +6,7 @@ for (const line of server.description) console.log(`  ${line}`);
 const { demo, url } = server;
 if (demo) {
   console.log(`
-No JWT_SECRET set: made one for this run. A token for "${demo.userId}" (valid 24 h):
+No JWT_SECRET set: using the demo secret kept in the data folder (FASTAGENTIC_DATA_DIR). A token for "${demo.userId}" (valid 24 h):
 
   export TOKEN=${demo.token}
 

@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import { withEncryption } from '@fastagentic/encryption';
-import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
+import { MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { postgresMemoryFromEnv } from './postgres-memory.js';
 import { RedisProvider } from '@fastagentic/redis';
+import { LibsqlProvider } from '@fastagentic/sqlite';
 import { ZepProvider } from '@fastagentic/zep';
+import { dataFolderFrom } from './data-folder.js';
 
 export interface SelectedProviders {
   memory: MemoryProvider;
@@ -24,27 +27,44 @@ function sessionTtlFrom(env: Env): number {
   return ttl;
 }
 
+/** Settings that each name one database for the stores; at most one may be set. */
+const DATABASE_SETTINGS = ['REDIS_URL', 'LIBSQL_URL'] as const;
+
 /**
- * Picks the memory backends from the environment:
- * - long-term: Mem0 (MEM0_API_KEY) or Zep (ZEP_API_KEY), else Redis (REDIS_URL), else in-memory;
- * - session: Redis with a TTL (REDIS_URL), else in-memory with a TTL;
+ * Picks the memory backends from the environment (the precedence is in the README):
+ * - long-term: Mem0 (MEM0_API_KEY) or Zep (ZEP_API_KEY), else PostgreSQL (DATABASE_URL or
+ *   POSTGRES_URL), else the one database named (REDIS_URL, LIBSQL_URL), else a libSQL file in the
+ *   data folder (FASTAGENTIC_DATA_DIR);
+ * - session: the named database with a TTL, else the same libSQL file (own tables) with a TTL;
  * - FASTAGENTIC_ENCRYPTION_KEY encrypts both before they reach the backend.
- * Conflicting settings stop the server rather than silently picking one.
+ * Conflicting settings stop the server with a line naming them rather than silently picking one.
  */
 export function selectProviders(env: Env): SelectedProviders {
   const sessionTtlSeconds = sessionTtlFrom(env);
   const closers: Array<() => Promise<void>> = [];
   const description: string[] = [];
 
+  if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
+    throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
+  }
+  const databases = DATABASE_SETTINGS.filter((name) => env[name]);
+  if (databases.length > 1) {
+    throw new MemoryConfigurationError(databases[1]!, `${databases.join(' and ')} are both set: choose one database for the stores`);
+  }
+
   const redis = (prefix: string, ttlSeconds?: number) => {
     const provider = new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds });
     closers.push(() => provider.close());
     return provider;
   };
-
-  if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
-    throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
-  }
+  let libsqlTarget: string | undefined;
+  const libsql = (tablePrefix: string, ttlSeconds?: number) => {
+    libsqlTarget ??= env.LIBSQL_URL ?? `file:${join(dataFolderFrom(env), 'memory.db')}`;
+    const provider = new LibsqlProvider({ url: libsqlTarget, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds });
+    closers.push(() => provider.close());
+    return provider;
+  };
+  const libsqlName = () => (env.LIBSQL_URL ? `libSQL at ${env.LIBSQL_URL.replace(/\/\/[^@/]*@/, '//')}` : `libSQL file ${libsqlTarget!.slice(5)}`);
   let memory: MemoryProvider;
   if (env.MEM0_API_KEY) {
     memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
@@ -62,8 +82,8 @@ export function selectProviders(env: Env): SelectedProviders {
     memory = redis(env.REDIS_MEMORY_PREFIX ?? 'memory:');
     description.push(`long-term: Redis (${env.REDIS_MEMORY_PREFIX ?? 'memory:'}*)`);
   } else {
-    memory = new InMemoryProvider();
-    description.push('long-term: in-memory (lost on restart)');
+    memory = libsql('memory_');
+    description.push(`long-term: ${libsqlName()}`);
   }
 
   let sessionMemory: MemoryProvider;
@@ -71,8 +91,8 @@ export function selectProviders(env: Env): SelectedProviders {
     sessionMemory = redis(env.REDIS_SESSION_PREFIX ?? 'session:', sessionTtlSeconds);
     description.push(`session: Redis (${env.REDIS_SESSION_PREFIX ?? 'session:'}*), expires after ${sessionTtlSeconds} s idle`);
   } else {
-    sessionMemory = new InMemoryProvider({ ttlSeconds: sessionTtlSeconds });
-    description.push(`session: in-memory, expires after ${sessionTtlSeconds} s idle`);
+    sessionMemory = libsql('session_', sessionTtlSeconds);
+    description.push(`session: ${libsqlName()}, expires after ${sessionTtlSeconds} s idle`);
   }
 
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;

@@ -4,6 +4,7 @@ import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/promethe
 import { serve } from '@hono/node-server';
 import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
 import { sign } from 'hono/jwt';
+import { dataFolderFrom, demoSecretIn } from './data-folder.js';
 import { selectProviders } from './select-providers.js';
 
 export interface StartNodeServerOptions {
@@ -17,7 +18,10 @@ export interface RunningNodeServer {
   url: string;
   /** The providers and runnable in use, for the startup log. */
   description: string[];
-  /** Set when no JWT_SECRET or JWKS_URL was given: the secret made for this run, and a token for `demo-user`. */
+  /**
+   * Set when no JWT_SECRET or JWKS_URL was given: the demo secret (kept in the data folder, so
+   * tokens survive a restart), and a token for `demo-user`.
+   */
   demo?: { secret: string; userId: string; token: string };
   /** Stops accepting requests, then waits for every background write to finish. */
   close(): Promise<void>;
@@ -34,10 +38,6 @@ function runnableFrom(env: Record<string, string | undefined>): Runnable {
   });
 }
 
-function randomSecret(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
-}
-
 /** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
   const env = options.env ?? process.env;
@@ -48,7 +48,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
   if (env.JWKS_URL) {
     auth = { jwks: { url: env.JWKS_URL }, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
   } else {
-    const secret = env.JWT_SECRET ?? randomSecret();
+    const secret = env.JWT_SECRET ?? demoSecretIn(dataFolderFrom(env));
     auth = { secret, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
     if (!env.JWT_SECRET) {
       const token = await sign({ sub: DEMO_USER, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret, 'HS256');

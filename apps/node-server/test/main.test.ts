@@ -1,39 +1,85 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryConfigurationError } from '@fastagentic/memory';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { selectProviders } from '../src/select-providers.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const dataFolders: string[] = [];
+const freshDataFolder = () => {
+  const folder = mkdtempSync(join(tmpdir(), 'fastagentic-node-server-'));
+  dataFolders.push(folder);
+  return folder;
+};
+afterAll(() => {
+  for (const folder of dataFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Runs src/main.ts as `pnpm start` does; resolves once the startup lines are printed. */
+async function startMain(dataFolder: string) {
+  const { JWT_SECRET: _secret, JWKS_URL: _jwks, REDIS_URL: _redis, LIBSQL_URL: _libsql, ...inherited } = process.env;
+  const env = { ...inherited, PORT: '0', FASTAGENTIC_DATA_DIR: dataFolder };
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!/curl -s \S+\/metrics/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+  const token = /export TOKEN=(\S+)/.exec(output)?.[1];
+  if (!url || !token) throw new Error(`the server did not start:\n${output}`);
+  return { child, exited, url, token, output: () => output };
+}
+
+async function call(url: string, token: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
 
 describe('pnpm start (src/main.ts)', () => {
   it('prints the live providers and a working demo token, and drains on SIGTERM', async () => {
-    const { JWT_SECRET: _secret, JWKS_URL: _jwks, ...inherited } = process.env;
-    const env = { ...inherited, PORT: '0' };
-    const child = spawn(process.execPath, ['--import', 'tsx', main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 15_000;
-    while (!/curl -s \S+\/metrics/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-
-    expect(output).toContain('long-term: in-memory');
-    expect(output).toContain('session: in-memory, expires after 3600 s idle');
-    expect(output).toContain('runnable: offline');
-    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-    const token = /export TOKEN=(\S+)/.exec(output)![1]!;
-    const response = await fetch(`${url}/chat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'hello from the README' }),
-    });
+    const dataFolder = freshDataFolder();
+    const server = await startMain(dataFolder);
+    expect(server.output()).toContain(`long-term: libSQL file ${join(dataFolder, 'memory.db')}`);
+    expect(server.output()).toContain(`session: libSQL file ${join(dataFolder, 'memory.db')}, expires after 3600 s idle`);
+    expect(server.output()).toContain('runnable: offline');
+    const response = await call(server.url, server.token, '/chat', { message: 'hello from the README' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { reply: string }).reply).toContain('You said: hello from the README');
 
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/SIGTERM: finishing \d+ background write\(s\), then exiting/);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/SIGTERM: finishing \d+ background write\(s\), then exiting/);
+  });
+
+  it('remembers across a restart: the memories and the printed token still work', async () => {
+    const dataFolder = freshDataFolder();
+    const first = await startMain(dataFolder);
+    expect((await call(first.url, first.token, '/memories', { content: 'My favourite colour is teal' })).status).toBeLessThan(300);
+    expect((await call(first.url, first.token, '/chat', { message: 'I keep bees on the roof', sessionId: 's1' })).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(statSync(join(dataFolder, 'jwt-secret')).mode & 0o077).toBe(0);
+
+    const second = await startMain(dataFolder);
+    try {
+      // The token printed by the first run is accepted by the second.
+      const search = await call(second.url, first.token, '/memories/search?query=colour');
+      expect(search.status).toBe(200);
+      expect(JSON.stringify(await search.json())).toContain('My favourite colour is teal');
+      const chat = await call(second.url, first.token, '/chat', { message: 'Which colour is my favourite?', sessionId: 's1' });
+      expect(chat.status).toBe(200);
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
   });
 });
 
@@ -41,11 +87,24 @@ describe('selectProviders', () => {
   const unique = () => `fastagentic-test:node-server:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-  it('defaults to in-memory stores with a session TTL', async () => {
-    const selected = selectProviders({});
-    expect([selected.memory.provider, selected.sessionMemory.provider]).toEqual(['in-memory', 'in-memory']);
-    expect(selected.sessionMemory.capabilities.ttl).toBe(true);
-    await selected.close();
+  it('defaults to a libSQL file in the data folder, session memory in its own tables with a TTL', async () => {
+    const dataFolder = freshDataFolder();
+    const selected = selectProviders({ FASTAGENTIC_DATA_DIR: dataFolder });
+    try {
+      expect([selected.memory.provider, selected.sessionMemory.provider]).toEqual(['libsql', 'libsql']);
+      expect(selected.sessionMemory.capabilities.ttl).toBe(true);
+      const id = await selected.memory.add('u', [{ role: 'user', content: 'Stored in the file' }]);
+      expect(await selected.sessionMemory.get('u', id)).toBeNull();
+      expect(statSync(join(dataFolder, 'memory.db')).isFile()).toBe(true);
+    } finally {
+      await selected.close();
+    }
+  });
+
+  it('refuses two databases at once, naming both', () => {
+    expect(() => selectProviders({ REDIS_URL: redisUrl, LIBSQL_URL: 'file:/tmp/x.db' })).toThrow(
+      /REDIS_URL and LIBSQL_URL are both set/,
+    );
   });
 
   it('REDIS_URL puts long-term and session memory on Redis, under separate prefixes', async () => {
@@ -66,14 +125,14 @@ describe('selectProviders', () => {
 
   it('FASTAGENTIC_ENCRYPTION_KEY encrypts both stores; a bad key stops the server naming the variable', async () => {
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
-    const selected = selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: key });
+    const selected = selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: key, FASTAGENTIC_DATA_DIR: freshDataFolder() });
     const id = await selected.sessionMemory.add('u', [{ role: 'user', content: 'secret' }], { sessionId: 's1' });
     expect((await selected.sessionMemory.getAll('u', { filters: { sessionId: 's1' } })).memories.map((m) => m.id)).toEqual([id]);
     expect(selected.description.at(-1)).toContain('encryption');
     for (const bad of ['short', Buffer.alloc(16).toString('base64')]) {
       let thrown: unknown;
       try {
-        selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: bad });
+        selectProviders({ FASTAGENTIC_ENCRYPTION_KEY: bad, FASTAGENTIC_DATA_DIR: freshDataFolder() });
       } catch (error) {
         thrown = error;
       }
@@ -84,20 +143,28 @@ describe('selectProviders', () => {
 
   it('MEM0_API_KEY selects Mem0; MEM0_INFER=false keeps text verbatim so it can be encrypted', () => {
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
-    const mem0 = selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9' });
+    const FASTAGENTIC_DATA_DIR = freshDataFolder();
+    const mem0 = selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', FASTAGENTIC_DATA_DIR });
     expect([mem0.memory.provider, mem0.memory.capabilities.storage]).toEqual(['mem0', 'extracted']);
-    expect(() => selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', FASTAGENTIC_ENCRYPTION_KEY: key })).toThrow(
+    expect(() => selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', FASTAGENTIC_ENCRYPTION_KEY: key, FASTAGENTIC_DATA_DIR })).toThrow(
       MemoryConfigurationError,
     );
-    const verbatim = selectProviders({ MEM0_API_KEY: 'm0-test', MEM0_HOST: 'http://127.0.0.1:9', MEM0_INFER: 'false', FASTAGENTIC_ENCRYPTION_KEY: key });
+    const verbatim = selectProviders({
+      MEM0_API_KEY: 'm0-test',
+      MEM0_HOST: 'http://127.0.0.1:9',
+      MEM0_INFER: 'false',
+      FASTAGENTIC_ENCRYPTION_KEY: key,
+      FASTAGENTIC_DATA_DIR,
+    });
     expect(verbatim.memory.provider).toBe('encrypted:mem0');
     expect(() => selectProviders({ MEM0_API_KEY: 'm0-test', ZEP_API_KEY: 'z_test' })).toThrow(/choose one/);
   });
 
   it('ZEP_API_KEY selects Zep for long-term memory; encryption over Zep is refused', () => {
-    expect(selectProviders({ ZEP_API_KEY: 'z_test' }).memory.provider).toBe('zep');
+    const FASTAGENTIC_DATA_DIR = freshDataFolder();
+    expect(selectProviders({ ZEP_API_KEY: 'z_test', FASTAGENTIC_DATA_DIR }).memory.provider).toBe('zep');
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
-    expect(() => selectProviders({ ZEP_API_KEY: 'z_test', FASTAGENTIC_ENCRYPTION_KEY: key })).toThrow(
+    expect(() => selectProviders({ ZEP_API_KEY: 'z_test', FASTAGENTIC_ENCRYPTION_KEY: key, FASTAGENTIC_DATA_DIR })).toThrow(
       MemoryConfigurationError,
     );
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testHttpContract } from '@fastagentic/http-contract';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
@@ -5,13 +8,18 @@ import { startNodeServer, type RunningNodeServer } from '../src/start-node-serve
 
 const jwtSecret = 'node-contract-secret-0123456789abcdef';
 let server: RunningNodeServer;
+// The default stores: a libSQL file in a data folder of this run's own.
+const dataFolder = mkdtempSync(join(tmpdir(), 'fastagentic-node-contract-'));
 
 beforeAll(async () => {
-  server = await startNodeServer({ env: { PORT: '0', JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' } });
+  server = await startNodeServer({ env: { PORT: '0', JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1', FASTAGENTIC_DATA_DIR: dataFolder } });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(dataFolder, { recursive: true, force: true });
+});
 
-testHttpContract({ name: 'node', baseUrl: () => server.url, jwtSecret, sessionTtlSeconds: 1 });
+testHttpContract({ name: 'node, libSQL file', baseUrl: () => server.url, jwtSecret, sessionTtlSeconds: 1, metricsProvider: 'libsql' });
 
 // The same contract with Redis behind both stores and encryption in front of them.
 let encryptedRedisServer: RunningNodeServer;

@@ -2,6 +2,7 @@ import { withEncryption } from '@fastagentic/encryption';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { UpstashRedisProvider } from '@fastagentic/redis/upstash';
+import { D1Provider } from '@fastagentic/sqlite/d1';
 import { ZepProvider } from '@fastagentic/zep';
 import type { WorkerEnv } from './worker-env.js';
 
@@ -12,11 +13,10 @@ export interface SelectedWorkerProviders {
 
 /**
  * Picks the Worker's memory backends from its bindings. Long-term memory: Mem0 (MEM0_API_KEY) or
- * Zep (ZEP_API_KEY), else
- * Upstash Redis (both Upstash secrets), else the isolate's memory, which lasts as long as the
- * isolate (a local dev server, or a demo), no longer. Session memory: Upstash with a TTL when its
- * secrets are set, else in the isolate. FASTAGENTIC_ENCRYPTION_KEY encrypts both before they
- * leave the Worker.
+ * Zep (ZEP_API_KEY), else D1 (the MEMORY_DB binding), else Upstash Redis (both Upstash secrets),
+ * else the isolate's memory, which lasts as long as the isolate (a demo), no longer. Session
+ * memory: D1 or Upstash with a TTL, else in the isolate. D1 and Upstash together are refused.
+ * FASTAGENTIC_ENCRYPTION_KEY encrypts both before they leave the Worker.
  */
 export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   const ttlSeconds = Number(env.SESSION_TTL_SECONDS ?? 3600);
@@ -31,9 +31,13 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
       'set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither',
     );
   }
+  if (env.MEMORY_DB && url) {
+    throw new MemoryConfigurationError('UPSTASH_REDIS_REST_URL', 'MEMORY_DB (D1) and UPSTASH_REDIS_REST_URL are both set: choose one database');
+  }
   let memory: MemoryProvider;
   let sessionMemory: MemoryProvider;
   const prefix = env.MEMORY_PREFIX ?? '';
+  const database = env.MEMORY_DB;
   if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
     throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
   }
@@ -41,15 +45,16 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
     memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
   } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
+  } else if (database) {
+    memory = new D1Provider({ database, tablePrefix: 'memory_' });
   } else if (url && token) {
     memory = new UpstashRedisProvider({ url, token, prefix: `${prefix}memory:` });
   } else {
     memory = new InMemoryProvider();
   }
-  sessionMemory =
-    url && token
-      ? new UpstashRedisProvider({ url, token, prefix: `${prefix}session:`, ttlSeconds })
-      : new InMemoryProvider({ ttlSeconds });
+  if (database) sessionMemory = new D1Provider({ database, tablePrefix: 'session_', ttlSeconds });
+  else if (url && token) sessionMemory = new UpstashRedisProvider({ url, token, prefix: `${prefix}session:`, ttlSeconds });
+  else sessionMemory = new InMemoryProvider({ ttlSeconds });
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {

@@ -1,5 +1,9 @@
+import type { D1DatabaseBinding } from '@fastagentic/sqlite/d1';
+
 /** The Worker's bindings: vars in wrangler.jsonc, secrets set with `wrangler secret put`. */
 export interface WorkerEnv {
+  /** A D1 database (wrangler.jsonc `d1_databases`): long-term (`memory_*` tables) and session (`session_*`) memory. */
+  MEMORY_DB?: D1DatabaseBinding;
   JWT_SECRET?: string;
   JWKS_URL?: string;
   USER_ID_FIELD?: string;

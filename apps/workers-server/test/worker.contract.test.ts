@@ -29,6 +29,33 @@ afterAll(() => worker.dispose());
 
 testHttpContract({ name: 'workerd', baseUrl: () => baseUrl, jwtSecret, sessionTtlSeconds: 1 });
 
+// The same bundle with a D1 binding, as wrangler.jsonc configures it: miniflare's local D1.
+let d1Worker: Miniflare;
+let d1BaseUrl: string;
+
+beforeAll(async () => {
+  d1Worker = new Miniflare({
+    modules: true,
+    scriptPath: bundle,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' },
+    d1Databases: { MEMORY_DB: 'contract-test' },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  d1BaseUrl = (await d1Worker.ready).origin;
+});
+afterAll(() => d1Worker.dispose());
+
+testHttpContract({ name: 'workerd, D1', baseUrl: () => d1BaseUrl, jwtSecret, sessionTtlSeconds: 1, metricsProvider: 'd1' });
+
+it('the D1 run really stored its memories in D1', async () => {
+  const database = await d1Worker.getD1Database('MEMORY_DB');
+  const row = await database.prepare('SELECT count(*) AS n FROM memory_memories').first<{ n: number }>();
+  expect(row!.n).toBeGreaterThan(0);
+});
+
 // The same bundle with its Upstash and encryption secrets set: memory goes through @upstash/redis
 // to a local server speaking Upstash's REST protocol in front of the machine's real Redis.
 const runPrefix = `fastagentic-test:worker-contract:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;

@@ -1,0 +1,47 @@
+import type { Client, InStatement } from '@libsql/client';
+import type { SqlResult, SqlRunner, SqlStatement } from './sql-runner.js';
+import { toSqliteMemoryError } from './sqlite-error.js';
+
+/**
+ * Runs the store's batches on a @libsql/client `Client`: a local file (`file:`) or a remote
+ * libSQL/Turso database over HTTP (`@libsql/client/web` too). Each batch is one `client.batch`,
+ * which commits before it resolves.
+ */
+export class LibsqlRunner implements SqlRunner {
+  private client: Promise<Client> | undefined;
+
+  /**
+   * @param connect Gives the client, once, at the first batch.
+   * @param ownsClient Whether `close` closes the client.
+   */
+  constructor(
+    private readonly connect: () => Promise<Client>,
+    private readonly provider: string,
+    private readonly ownsClient: boolean,
+  ) {}
+
+  async batch(statements: SqlStatement[], mode: 'read' | 'write'): Promise<SqlResult[]> {
+    const client = await this.clientOnce();
+    const results = await client.batch(statements as InStatement[], mode);
+    return results.map((result) => ({
+      rows: result.rows.map((row) => Array.prototype.slice.call(row) as unknown[]),
+      rowsAffected: result.rowsAffected,
+    }));
+  }
+
+  toMemoryError(error: unknown): Error {
+    return toSqliteMemoryError(this.provider, error);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient && this.client) (await this.client.catch(() => undefined))?.close();
+  }
+
+  private clientOnce(): Promise<Client> {
+    this.client ??= this.connect().catch((error: unknown) => {
+      this.client = undefined;
+      throw error;
+    });
+    return this.client;
+  }
+}

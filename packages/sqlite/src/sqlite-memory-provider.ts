@@ -1,0 +1,597 @@
+import {
+  MemoryConfigurationError,
+  MemoryNotFoundError,
+  ProviderUnavailableError,
+  type CallOptions,
+  type Memory,
+  type MemoryCapabilities,
+  type MemoryPage,
+  type MemoryProvider,
+  type Message,
+  type Metadata,
+  type AddOptions,
+  type GetAllOptions,
+  type SearchOptions,
+} from '@fastagentic/memory';
+import {
+  ALL_FILTER_CAPABILITIES,
+  assertFilterSupported,
+  categoriesFromMetadata,
+  compareRanked,
+  cosineRelevance,
+  DEFAULT_RETRY_POLICY,
+  matchesFilter,
+  messagesToMemoryText,
+  parseAddOptions,
+  parseCallOptions,
+  parseGetAllOptions,
+  parseSearchOptions,
+  scoreTerms,
+  terms,
+  TERMS_VERSION,
+  validateMemoryId,
+  validateMessages,
+  validateMetadata,
+  validateQuery,
+  validateUserId,
+  withRetry,
+  type Embedder,
+  type FilterNode,
+} from '@fastagentic/memory/provider';
+import {
+  decodeCursor,
+  decodeMemoryRow,
+  decodeVector,
+  encodeCursor,
+  encodeVector,
+  MEMORY_COLUMNS,
+  termFrequencies,
+  type MemoryRow,
+} from './memory-row.js';
+import type { SqlResult, SqlRunner, SqlStatement, SqlValue } from './sql-runner.js';
+import { forWrite } from './sqlite-error.js';
+import { createMetaTable, migrations, SCHEMA_VERSION, setMeta, tablesFor, type SqliteTables } from './sqlite-schema.js';
+
+/** Options every SQLite-dialect client shares. */
+export interface SqliteMemoryOptions {
+  /** Start of every table name. Default `memory_`. Letters, digits and `_`. */
+  tablePrefix?: string;
+  /** Session memory: a user's memories expire together this long after the user's latest write. */
+  ttlSeconds?: number;
+  /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
+  embedder?: Embedder;
+}
+
+/**
+ * A broad term contributes at most this many of its newest postings to one search, so a term
+ * in most of a user's memories cannot make a search read them all. Ranking equals the exact
+ * ranking whenever every query term occurs in at most this many of the user's memories.
+ */
+export const MAX_POSTINGS_PER_TERM = 5_000;
+/** Adds waiting while a write is in flight are committed together, at most this many at a time. */
+const MAX_ADDS_PER_TRANSACTION = 500;
+/** Memories read per round trip while a filter or the scores leave room for more. */
+const ROWS_PER_READ = 100;
+
+interface Candidate {
+  seq: number;
+  score: number;
+}
+
+interface PendingAdd {
+  user: string;
+  id: string;
+  /** Inserts the memory row; a repeated idempotency key makes it insert nothing. */
+  insert: SqlStatement;
+  /** Reads the id stored under the add's idempotency key, when it has one. */
+  idQuery: SqlStatement | undefined;
+  resolve: (id: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The SQLite-dialect store, written once for every client: each method validates its input, then
+ * runs one batch of statements (one transaction). Search reads the user's postings of the query's
+ * terms and scores them with the core's `scoreTerms`, so it ranks as every other store does.
+ */
+export class SqliteMemoryProvider implements MemoryProvider {
+  readonly specificationVersion = 'v1' as const;
+  readonly capabilities: MemoryCapabilities;
+  private readonly tables: SqliteTables;
+  private readonly ttlMs: number | undefined;
+  private readonly embedder: Embedder | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly queue: PendingAdd[] = [];
+  private writing = false;
+  private lastSweep = 0;
+
+  constructor(
+    readonly provider: string,
+    private readonly runner: SqlRunner,
+    options: SqliteMemoryOptions,
+  ) {
+    this.tables = tablesFor(options.tablePrefix ?? 'memory_');
+    const ttl = options.ttlSeconds;
+    if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) {
+      throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
+    }
+    this.ttlMs = ttl === undefined ? undefined : Math.max(1, Math.round(ttl * 1000));
+    this.embedder = options.embedder;
+    this.capabilities = {
+      semanticSearch: options.embedder !== undefined,
+      filters: ALL_FILTER_CAPABILITIES,
+      ttl: ttl !== undefined,
+      consistency: 'strong',
+      addResult: 'memory-id',
+      storage: 'verbatim',
+      idempotentAdd: true,
+    };
+  }
+
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
+    const user = validateUserId(userId);
+    const validMessages = validateMessages(messages);
+    const validMetadata = validateMetadata(metadata);
+    const { signal, idempotencyKey } = parseAddOptions(options);
+    signal?.throwIfAborted();
+    const text = messagesToMemoryText(validMessages);
+    const vector = this.embedder ? encodeVector(await this.embedOne(text, signal)) : null;
+    signal?.throwIfAborted();
+    await this.open();
+    const memoryTerms = terms(text);
+    const categories = categoriesFromMetadata(validMetadata);
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    const t = this.tables;
+    const insert: SqlStatement = {
+      sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING`,
+      args: [
+        id,
+        user,
+        text,
+        JSON.stringify(validMetadata),
+        categories ? JSON.stringify(categories) : null,
+        now,
+        memoryTerms.length,
+        JSON.stringify(termFrequencies(memoryTerms)),
+        idempotencyKey ?? null,
+        vector,
+      ],
+    };
+    const idQuery =
+      idempotencyKey === undefined
+        ? undefined
+        : { sql: `SELECT id FROM ${t.memories} WHERE user_id = ?1 AND idempotency_key = ?2`, args: [user, idempotencyKey] };
+    return new Promise<string>((resolve, reject) => {
+      this.queue.push({ user, id, insert, idQuery, resolve, reject });
+      if (!this.writing) void this.flushAdds();
+    });
+  }
+
+  async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
+    const user = validateUserId(userId);
+    const text = validateQuery(query);
+    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    signal?.throwIfAborted();
+    const queryVector = this.embedder ? await this.embedOne(text, signal) : undefined;
+    await this.open();
+    const ranked = queryVector ? await this.rankByEmbedding(user, queryVector) : await this.rankLexically(user, text);
+    const candidates = ranked.filter(({ score }) => score >= minRelevance && !(minRelevance > 0 && score === 0));
+    candidates.sort((a, b) => b.score - a.score);
+    return this.topRows(user, candidates, filter, limit);
+  }
+
+  async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
+    const user = validateUserId(userId);
+    const { limit, filter, cursor, signal } = parseGetAllOptions(options);
+    assertFilterSupported(filter, this.provider, this.capabilities.filters);
+    let before = cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(cursor);
+    signal?.throwIfAborted();
+    await this.open();
+    const page: MemoryRow[] = [];
+    // Without a filter one read of limit + 1 rows decides the page; with one, rows are read newest
+    // first until limit + 1 pass it or the user's memories run out.
+    const chunk = filter ? Math.max(limit + 1, ROWS_PER_READ) : limit + 1;
+    for (;;) {
+      const [result] = await this.read([
+        {
+          sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
+            WHERE user_id = ?1 AND seq < ?2 ${this.liveCondition(1, 4)} ORDER BY seq DESC LIMIT ?3`,
+          args: this.withNow([user, before, chunk]),
+        },
+      ]);
+      const rows = result!.rows;
+      for (const row of rows) {
+        const decoded = decodeMemoryRow(row, user);
+        if (filter && !matchesFilter(decoded.memory, filter)) continue;
+        page.push(decoded);
+        if (page.length > limit) break;
+      }
+      if (page.length > limit || rows.length < chunk) break;
+      before = Number(rows[rows.length - 1]![0]);
+    }
+    const more = page.length > limit;
+    const memories = page.slice(0, limit);
+    const last = memories[memories.length - 1];
+    return { memories: memories.map((row) => row.memory), nextCursor: more && last ? encodeCursor(last.seq) : null };
+  }
+
+  async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    await this.open();
+    const [result] = await this.read([
+      {
+        sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} WHERE id = ?1 AND user_id = ?2 ${this.liveCondition(2, 3)}`,
+        args: this.withNow([id, user]),
+      },
+    ]);
+    const row = result!.rows[0];
+    return row ? decodeMemoryRow(row, user).memory : null;
+  }
+
+  async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    await this.open();
+    const t = this.tables;
+    const memory = `FROM ${t.memories} WHERE user_id = ?1 AND id = ?2`;
+    const memoryTerms = `SELECT key FROM json_each((SELECT terms ${memory}))`;
+    const statements = this.purgeIfExpired(user, Date.now());
+    const deleteAt = statements.length + 4;
+    statements.push(
+      { sql: `UPDATE ${t.termStats} SET df = df - 1 WHERE user_id = ?1 AND term IN (${memoryTerms})`, args: [user, id] },
+      { sql: `DELETE FROM ${t.termStats} WHERE user_id = ?1 AND df <= 0 AND term IN (${memoryTerms})`, args: [user, id] },
+      {
+        sql: `DELETE FROM ${t.postings} WHERE user_id = ?1 AND term IN (${memoryTerms}) AND seq = (SELECT seq ${memory})`,
+        args: [user, id],
+      },
+      {
+        sql: `UPDATE ${t.users} SET memory_count = memory_count - 1, term_count = term_count - (SELECT term_count ${memory})
+          WHERE user_id = ?1 AND EXISTS (SELECT 1 ${memory})`,
+        args: [user, id],
+      },
+      { sql: `DELETE ${memory}`, args: [user, id] },
+      { sql: `DELETE FROM ${t.users} WHERE user_id = ?1 AND memory_count <= 0`, args: [user] },
+    );
+    const results = await this.write(statements);
+    if (results[deleteAt]!.rowsAffected !== 1) throw new MemoryNotFoundError(id);
+  }
+
+  async deleteAll(userId: string, options?: CallOptions): Promise<number> {
+    const user = validateUserId(userId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    await this.open();
+    const statements = this.purgeIfExpired(user, Date.now());
+    const deleteAt = statements.length + 2;
+    statements.push(...this.deleteUser(user));
+    const results = await this.write(statements);
+    return results[deleteAt]!.rowsAffected;
+  }
+
+  /**
+   * Rebuilds the term index from the stored texts with this version of `terms()`. Runs on its own
+   * when the index was built by another version; until it finishes the version recorded is not
+   * the current one, so an interrupted rebuild is redone at the next open and versions never mix.
+   */
+  async reindexTerms(): Promise<void> {
+    const t = this.tables;
+    await this.write([
+      setMeta(t, 'terms_version', 'reindexing'),
+      { sql: `DELETE FROM ${t.postings}`, args: [] },
+      { sql: `DELETE FROM ${t.termStats}`, args: [] },
+      { sql: `UPDATE ${t.users} SET term_count = 0`, args: [] },
+    ]);
+    let after = 0;
+    for (;;) {
+      const [page] = await this.read([
+        { sql: `SELECT seq, content FROM ${t.memories} WHERE seq > ?1 ORDER BY seq LIMIT 500`, args: [after] },
+      ]);
+      const rows = page!.rows;
+      if (rows.length === 0) break;
+      const statements: SqlStatement[] = [];
+      for (const [seq, content] of rows) {
+        const memoryTerms = terms(String(content));
+        statements.push(
+          {
+            sql: `UPDATE ${t.memories} SET term_count = ?2, terms = ?3 WHERE seq = ?1`,
+            args: [Number(seq), memoryTerms.length, JSON.stringify(termFrequencies(memoryTerms))],
+          },
+          {
+            sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length)
+              SELECT m.user_id, j.key, m.seq, j.value, m.term_count FROM ${t.memories} m, json_each(m.terms) j WHERE m.seq = ?1`,
+            args: [Number(seq)],
+          },
+          {
+            sql: `INSERT INTO ${t.termStats} (user_id, term, df)
+              SELECT m.user_id, j.key, 1 FROM ${t.memories} m, json_each(m.terms) j WHERE m.seq = ?1
+              ON CONFLICT (user_id, term) DO UPDATE SET df = df + 1`,
+            args: [Number(seq)],
+          },
+          {
+            sql: `UPDATE ${t.users} SET term_count = term_count + ?2 WHERE user_id = (SELECT user_id FROM ${t.memories} WHERE seq = ?1)`,
+            args: [Number(seq), memoryTerms.length],
+          },
+        );
+      }
+      await this.write(statements);
+      after = Number(rows[rows.length - 1]![0]);
+    }
+    await this.write([setMeta(t, 'terms_version', TERMS_VERSION)]);
+  }
+
+  /** Closes the client the provider created; a client passed in is left to its owner. */
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+
+  /** Creates or migrates the schema on first use, and rebuilds the term index if `terms()` changed. */
+  private open(): Promise<void> {
+    this.ready ??= this.migrate().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async migrate(): Promise<void> {
+    const t = this.tables;
+    const [, versions] = await this.write([
+      createMetaTable(t),
+      { sql: `SELECT key, value FROM ${t.meta} WHERE key IN ('schema_version', 'terms_version')`, args: [] },
+    ]);
+    const meta = new Map(versions!.rows.map(([key, value]) => [String(key), String(value)]));
+    const current = Number(meta.get('schema_version') ?? 0);
+    if (current > SCHEMA_VERSION) {
+      throw new MemoryConfigurationError(
+        'tablePrefix',
+        `the tables were created by a newer version of @fastagentic/sqlite (schema ${current}, this one knows ${SCHEMA_VERSION})`,
+      );
+    }
+    if (current < SCHEMA_VERSION) {
+      const statements: SqlStatement[] = [];
+      for (const migration of migrations(t).slice(current)) for (const sql of migration) statements.push({ sql, args: [] });
+      statements.push(setMeta(t, 'schema_version', String(SCHEMA_VERSION)));
+      // A fresh store has nothing to re-index: record the version its index is built with.
+      if (current === 0) statements.push(setMeta(t, 'terms_version', TERMS_VERSION));
+      await this.write(statements);
+      if (current === 0) return;
+    }
+    if (meta.get('terms_version') !== TERMS_VERSION) await this.reindexTerms();
+  }
+
+  /**
+   * Commits the queued adds as one transaction, then the ones queued meanwhile, and so on. The
+   * memory rows are inserted one statement each; postings, term statistics and user counts are
+   * then written by one statement each for the whole group, from the rows that were inserted (a
+   * repeated idempotency key inserted none, so it changes nothing).
+   */
+  private async flushAdds(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_ADDS_PER_TRANSACTION);
+        const now = Date.now();
+        const t = this.tables;
+        const ids = JSON.stringify(group.map(({ id }) => id));
+        const inserted = `FROM ${t.memories} m, json_each(m.terms) j WHERE m.id IN (SELECT value FROM json_each(?1))`;
+        const statements: SqlStatement[] = [];
+        for (const user of new Set(group.map(({ user }) => user))) statements.push(...this.purgeIfExpired(user, now));
+        for (const pending of group) statements.push(pending.insert);
+        statements.push(
+          {
+            sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length) SELECT m.user_id, j.key, m.seq, j.value, m.term_count ${inserted}`,
+            args: [ids],
+          },
+          {
+            sql: `INSERT INTO ${t.termStats} (user_id, term, df) SELECT m.user_id, j.key, count(*) ${inserted} GROUP BY m.user_id, j.key
+              ON CONFLICT (user_id, term) DO UPDATE SET df = df + excluded.df`,
+            args: [ids],
+          },
+          {
+            sql: `INSERT INTO ${t.users} (user_id, memory_count, term_count, expires_at)
+              SELECT m.user_id, count(*), sum(m.term_count), ?2 FROM ${t.memories} m WHERE m.id IN (SELECT value FROM json_each(?1))
+              GROUP BY m.user_id
+              ON CONFLICT (user_id) DO UPDATE SET memory_count = memory_count + excluded.memory_count,
+                term_count = ${t.users}.term_count + excluded.term_count, expires_at = excluded.expires_at`,
+            args: [ids, this.ttlMs === undefined ? null : now + this.ttlMs],
+          },
+        );
+        const idQueryAt = new Map<PendingAdd, number>();
+        for (const pending of group) {
+          if (pending.idQuery === undefined) continue;
+          idQueryAt.set(pending, statements.length);
+          statements.push(pending.idQuery);
+        }
+        statements.push(...this.sweepExpired());
+        try {
+          const results = await this.write(statements);
+          for (const pending of group) {
+            const at = idQueryAt.get(pending);
+            const row = at === undefined ? undefined : results[at]!.rows[0];
+            pending.resolve(row ? String(row[0]) : pending.id);
+          }
+        } catch (error) {
+          // An add with an idempotency key is safe to repeat; one without may have been stored.
+          for (const pending of group) pending.reject(forWrite(error as Error, pending.idQuery !== undefined));
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Scores every memory holding a query term (up to the per-term cap) from the postings and the user's statistics. */
+  private async rankLexically(user: string, text: string): Promise<Candidate[]> {
+    const queryTerms = [...new Set(terms(text))];
+    if (queryTerms.length === 0) return [];
+    const t = this.tables;
+    const results = await this.read([
+      { sql: `SELECT memory_count, term_count, expires_at FROM ${t.users} WHERE user_id = ?1`, args: [user] },
+      {
+        sql: `SELECT term, df FROM ${t.termStats} WHERE user_id = ?1 AND term IN (SELECT value FROM json_each(?2))`,
+        args: [user, JSON.stringify(queryTerms)],
+      },
+      // One row per term, its postings joined as `seq,tf,length,...`: turning thousands of rows into
+      // objects cost the client 10-40 times more than splitting one string.
+      ...queryTerms.map((term) => ({
+        sql: `SELECT group_concat(seq || ',' || tf || ',' || length, ',') FROM
+          (SELECT seq, tf, length FROM ${t.postings} WHERE user_id = ?1 AND term = ?2 ORDER BY seq DESC LIMIT ?3)`,
+        args: [user, term, MAX_POSTINGS_PER_TERM],
+      })),
+    ]);
+    const userRow = results[0]!.rows[0];
+    if (!userRow || this.isExpired(userRow[2])) return [];
+    const documentFrequencies = new Map(results[1]!.rows.map(([term, df]) => [String(term), Number(df)]));
+    const stats = {
+      memoryCount: Number(userRow[0]),
+      totalTermCount: Number(userRow[1]),
+      documentFrequency: (term: string) => documentFrequencies.get(term) ?? 0,
+    };
+    const termIndex = new Map(queryTerms.map((term, index) => [term, index]));
+    const matches = new Map<number, { frequencies: number[]; length: number }>();
+    queryTerms.forEach((_, index) => {
+      const joined = results[index + 2]!.rows[0]?.[0];
+      if (joined === null || joined === undefined) return;
+      const numbers = String(joined).split(',');
+      for (let at = 0; at + 2 < numbers.length; at += 3) {
+        const seq = Number(numbers[at]);
+        let match = matches.get(seq);
+        if (match === undefined) {
+          match = { frequencies: new Array<number>(queryTerms.length).fill(0), length: Number(numbers[at + 2]) };
+          matches.set(seq, match);
+        }
+        match.frequencies[index] = Number(numbers[at + 1]);
+      }
+    });
+    const candidates: Candidate[] = [];
+    for (const [seq, { frequencies, length }] of matches) {
+      const memoryTerms = { termFrequency: (term: string) => frequencies[termIndex.get(term)!] ?? 0, length };
+      candidates.push({ seq, score: scoreTerms(queryTerms, memoryTerms, stats) });
+    }
+    return candidates;
+  }
+
+  /** Exact nearest neighbours: every stored vector of the user is compared with the query's. */
+  private async rankByEmbedding(user: string, queryVector: number[]): Promise<Candidate[]> {
+    const [result] = await this.read([
+      {
+        sql: `SELECT seq, vector FROM ${this.tables.memories} WHERE user_id = ?1 AND vector IS NOT NULL ${this.liveCondition(1, 2)}`,
+        args: this.withNow([user]),
+      },
+    ]);
+    return result!.rows.map(([seq, vector]) => ({
+      seq: Number(seq),
+      score: cosineRelevance(queryVector, decodeVector(vector)),
+    }));
+  }
+
+  /**
+   * Reads the best candidates' rows in score order, a chunk at a time, keeping those the filter
+   * accepts. A chunk always ends between two different scores, so once `limit` rows are kept no
+   * later candidate can outrank them; ties are then ordered by the core's `compareRanked`.
+   */
+  private async topRows(user: string, candidates: Candidate[], filter: FilterNode | undefined, limit: number): Promise<Memory[]> {
+    const kept: Memory[] = [];
+    let start = 0;
+    while (start < candidates.length && kept.length < limit) {
+      let end = Math.min(candidates.length, start + (filter ? Math.max(limit, ROWS_PER_READ) : limit));
+      while (end < candidates.length && candidates[end]!.score === candidates[end - 1]!.score) end++;
+      const chunk = candidates.slice(start, end);
+      const scores = new Map(chunk.map(({ seq, score }) => [seq, score]));
+      const [result] = await this.read([
+        {
+          sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
+            WHERE user_id = ?1 AND seq IN (SELECT value FROM json_each(?2)) ${this.liveCondition(1, 3)}`,
+          args: this.withNow([user, JSON.stringify(chunk.map(({ seq }) => seq))]),
+        },
+      ]);
+      for (const row of result!.rows) {
+        const { seq, memory } = decodeMemoryRow(row, user);
+        if (filter && !matchesFilter(memory, filter)) continue;
+        memory.score = scores.get(seq)!;
+        kept.push(memory);
+      }
+      start = end;
+    }
+    return kept.sort(compareRanked).slice(0, limit);
+  }
+
+  private deleteUser(user: string): SqlStatement[] {
+    const t = this.tables;
+    return [t.postings, t.termStats, t.memories, t.users].map((table) => ({
+      sql: `DELETE FROM ${table} WHERE user_id = ?1`,
+      args: [user],
+    }));
+  }
+
+  /** With a TTL: statements that first remove the user's rows if the user's memories have expired. */
+  private purgeIfExpired(user: string, now: number): SqlStatement[] {
+    if (this.ttlMs === undefined) return [];
+    const expired = `EXISTS (SELECT 1 FROM ${this.tables.users} WHERE user_id = ?1 AND expires_at <= ?2)`;
+    return this.deleteUser(user).map(({ sql }) => ({ sql: `${sql} AND ${expired}`, args: [user, now] }));
+  }
+
+  /** With a TTL, at most once per TTL/10: statements removing every expired user's rows. */
+  private sweepExpired(): SqlStatement[] {
+    const now = Date.now();
+    if (this.ttlMs === undefined || now - this.lastSweep < this.ttlMs / 10) return [];
+    this.lastSweep = now;
+    const t = this.tables;
+    const expired = `SELECT user_id FROM ${t.users} WHERE expires_at <= ?1`;
+    return [t.postings, t.termStats, t.memories, t.users].map((table) => ({
+      sql: `DELETE FROM ${table} WHERE user_id IN (${expired})`,
+      args: [now],
+    }));
+  }
+
+  /**
+   * With a TTL, a condition hiding an expired user's rows: parameter `userParam` holds the user id
+   * and parameter `nowParam` the time `withNow` binds after the statement's own arguments.
+   */
+  private liveCondition(userParam: number, nowParam: number): string {
+    if (this.ttlMs === undefined) return '';
+    return `AND NOT EXISTS (SELECT 1 FROM ${this.tables.users} WHERE user_id = ?${userParam} AND expires_at <= ?${nowParam})`;
+  }
+
+  private withNow(args: SqlValue[]): SqlValue[] {
+    return this.ttlMs === undefined ? args : [...args, Date.now()];
+  }
+
+  private isExpired(expiresAt: unknown): boolean {
+    return expiresAt !== null && expiresAt !== undefined && Number(expiresAt) <= Date.now();
+  }
+
+  /** Reads are retried on transient failures (a busy file, a dropped connection): they change nothing. */
+  private read(statements: SqlStatement[]): Promise<SqlResult[]> {
+    return withRetry(
+      () =>
+        this.runner.batch(statements, 'read').catch((error: unknown) => {
+          throw this.runner.toMemoryError(error);
+        }),
+      { policy: DEFAULT_RETRY_POLICY },
+    );
+  }
+
+  /**
+   * A write resolves once its transaction has committed; it is not retried here, so it is never
+   * applied twice. Adds mark their failures (see `flushAdds`); deletes are harmless to repeat.
+   */
+  private write(statements: SqlStatement[]): Promise<SqlResult[]> {
+    return this.runner.batch(statements, 'write').catch((error: unknown) => {
+      throw this.runner.toMemoryError(error);
+    });
+  }
+
+  private async embedOne(text: string, signal: AbortSignal | undefined): Promise<number[]> {
+    const [vector] = await this.embedder!.embed([text], { signal });
+    if (!vector || vector.length === 0) {
+      throw new ProviderUnavailableError(this.provider, 'the embedder returned no vector', { isRetryable: false });
+    }
+    return vector;
+  }
+}

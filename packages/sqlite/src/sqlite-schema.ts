@@ -1,0 +1,91 @@
+import { MemoryConfigurationError } from '@fastagentic/memory';
+import type { SqlStatement } from './sql-runner.js';
+
+/** The store's table names, each the prefix plus a fixed suffix. */
+export interface SqliteTables {
+  /** Key/value rows: the schema version and the terms version of the index. */
+  meta: string;
+  /** One row per memory; `seq` (the rowid) orders a user's memories. */
+  memories: string;
+  /** Per user: memory count, total term count, expiry; scoring and TTL read it. */
+  users: string;
+  /** (user, term, memory) → term frequency and the memory's term count: the search index. */
+  postings: string;
+  /** (user, term) → in how many of the user's memories the term occurs. */
+  termStats: string;
+}
+
+const PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+export function tablesFor(prefix: string): SqliteTables {
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw new MemoryConfigurationError('tablePrefix', 'letters, digits and _ only, starting with a letter or _, at most 41 characters');
+  }
+  return {
+    meta: `${prefix}meta`,
+    memories: `${prefix}memories`,
+    users: `${prefix}users`,
+    postings: `${prefix}postings`,
+    termStats: `${prefix}term_stats`,
+  };
+}
+
+/**
+ * Migrations in order; migration `i` brings the schema to version `i + 1`. Only ever append:
+ * a migration never drops or rewrites user data.
+ */
+export function migrations(t: SqliteTables): string[][] {
+  return [
+    [
+      `CREATE TABLE IF NOT EXISTS ${t.memories} (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        categories TEXT,
+        created_at INTEGER NOT NULL,
+        term_count INTEGER NOT NULL,
+        terms TEXT NOT NULL,
+        idempotency_key TEXT,
+        vector BLOB
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${t.memories}_by_user ON ${t.memories} (user_id, seq)`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${t.memories}_by_key ON ${t.memories} (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+      `CREATE TABLE IF NOT EXISTS ${t.users} (
+        user_id TEXT PRIMARY KEY,
+        memory_count INTEGER NOT NULL,
+        term_count INTEGER NOT NULL,
+        expires_at INTEGER
+      ) WITHOUT ROWID`,
+      `CREATE INDEX IF NOT EXISTS ${t.users}_by_expiry ON ${t.users} (expires_at) WHERE expires_at IS NOT NULL`,
+      `CREATE TABLE IF NOT EXISTS ${t.postings} (
+        user_id TEXT NOT NULL,
+        term TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        tf INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        PRIMARY KEY (user_id, term, seq)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS ${t.termStats} (
+        user_id TEXT NOT NULL,
+        term TEXT NOT NULL,
+        df INTEGER NOT NULL,
+        PRIMARY KEY (user_id, term)
+      ) WITHOUT ROWID`,
+    ],
+  ];
+}
+
+export const SCHEMA_VERSION = 1;
+
+export function createMetaTable(t: SqliteTables): SqlStatement {
+  return { sql: `CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`, args: [] };
+}
+
+export function setMeta(t: SqliteTables, key: string, value: string): SqlStatement {
+  return {
+    sql: `INSERT INTO ${t.meta} (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    args: [key, value],
+  };
+}

@@ -1,0 +1,289 @@
+import { createClient, type Client } from '@libsql/client';
+import { MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
+import {
+  compareRanked,
+  matchesFilter,
+  parseMemoryFilter,
+  scoreTerms,
+  terms,
+  TERMS_VERSION,
+} from '@fastagentic/memory/provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LibsqlProvider } from '../src/index.js';
+import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
+import { temporaryFolder } from './temporary-database.js';
+
+const folder = temporaryFolder('provider');
+const url = `file:${folder.file('memory.db')}`;
+let provider: LibsqlProvider;
+let raw: Client;
+
+beforeAll(() => {
+  provider = new LibsqlProvider({ url });
+  raw = createClient({ url });
+});
+afterAll(async () => {
+  await provider.close();
+  raw.close();
+  folder.remove();
+});
+
+const note = (content: string) => [{ role: 'user' as const, content }];
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const WORDS = ['tea', 'teas', 'coffee', 'piano', 'berlin', 'river', 'cat', 'cats', 'hiking', 'music', 'garden', 'the', 'and'];
+
+/** The ranking the search contract defines: scoreTerms over all of the user's memories, compareRanked. */
+function referenceRanking(memories: Memory[], query: string, limit: number, filter?: MemoryFilter): Array<[string, number]> {
+  const queryTerms = [...new Set(terms(query))];
+  const termsOf = new Map(memories.map((memory) => [memory.id, terms(memory.memory)]));
+  const documentFrequency = (term: string) => memories.filter((memory) => termsOf.get(memory.id)!.includes(term)).length;
+  const stats = {
+    memoryCount: memories.length,
+    totalTermCount: [...termsOf.values()].reduce((sum, list) => sum + list.length, 0),
+    documentFrequency,
+  };
+  const node = filter ? parseMemoryFilter(filter) : undefined;
+  return memories
+    .map((memory) => {
+      const list = termsOf.get(memory.id)!;
+      const score = scoreTerms(queryTerms, { termFrequency: (term) => list.filter((t) => t === term).length, length: list.length }, stats);
+      return { ...memory, score };
+    })
+    .filter((memory) => memory.score > 0 && (!node || matchesFilter(memory, node)))
+    .sort(compareRanked)
+    .slice(0, limit)
+    .map((memory) => [memory.id, memory.score]);
+}
+
+async function allMemories(userId: string): Promise<Memory[]> {
+  const all: Memory[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, { limit: 100, ...(cursor ? { cursor } : {}) });
+    all.push(...page.memories);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+async function rowsOfUser(userId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats']) {
+    const result = await raw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id = ?`, args: [userId] });
+    counts[table] = Number(result.rows[0]![0]);
+  }
+  return counts;
+}
+
+describe('LibsqlProvider (file)', () => {
+  it('ranks as the search contract defines (scoreTerms over the user\'s live memories, compareRanked)', async () => {
+    const next = random(7);
+    const userId = 'ranking-user';
+    // Another user holding the same words must not change this user's statistics.
+    for (let i = 0; i < 30; i++) await provider.add('ranking-other', note(`tea tea coffee ${WORDS[i % WORDS.length]}`));
+    for (let i = 0; i < 120; i++) {
+      const length = 1 + Math.floor(next() * 8);
+      const words = Array.from({ length }, () => WORDS[Math.floor(next() * WORDS.length)]!);
+      await provider.add(userId, note(words.join(' ')), { n: i, group: i % 3 });
+    }
+    const stored = await allMemories(userId);
+    // Deleting keeps the statistics exact: they cover live memories only.
+    for (const memory of stored.slice(0, 10)) await provider.delete(userId, memory.id);
+    const live = stored.slice(10);
+    for (const query of ['tea', 'cats and piano', 'hiking river garden music', 'the', 'berlin coffee tea']) {
+      const found = await provider.search(userId, query, { limit: 15 });
+      expect(found.map((memory) => [memory.id, memory.score])).toEqual(referenceRanking(live, query, 15));
+      const filter: MemoryFilter = { group: { ne: 1 } };
+      const filtered = await provider.search(userId, query, { limit: 7, filters: filter });
+      expect(filtered.map((memory) => [memory.id, memory.score])).toEqual(referenceRanking(live, query, 7, filter));
+    }
+  });
+
+  it('keeps the statistics exact when adds of several users, repeated keys included, commit together', async () => {
+    const users = ['group-a', 'group-b', 'group-c'];
+    await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        provider.add(users[i % 3]!, note(`${WORDS[i % WORDS.length]} ${WORDS[(i * 5) % WORDS.length]} fact ${i % 7}`), undefined, {
+          ...(i % 4 === 0 ? { idempotencyKey: `key-${i % 8}` } : {}),
+        }),
+      ),
+    );
+    const check = async (sql: string) => Number((await raw.execute({ sql, args: users })).rows[0]![0]);
+    const inUsers = 'user_id IN (?, ?, ?)';
+    // Every derived table agrees with what the memory rows say.
+    expect(
+      await check(`SELECT count(*) FROM memory_users u WHERE ${inUsers.replace('user_id', 'u.user_id')} AND (u.memory_count != (SELECT count(*) FROM memory_memories m WHERE m.user_id = u.user_id)
+        OR u.term_count != (SELECT sum(term_count) FROM memory_memories m WHERE m.user_id = u.user_id))`),
+    ).toBe(0);
+    expect(
+      await check(`SELECT count(*) FROM memory_term_stats s WHERE ${inUsers.replace('user_id', 's.user_id')}
+        AND s.df != (SELECT count(*) FROM memory_postings p WHERE p.user_id = s.user_id AND p.term = s.term)`),
+    ).toBe(0);
+    expect(await check(`SELECT count(*) FROM memory_postings WHERE ${inUsers}`)).toBe(
+      await check(`SELECT count(*) FROM memory_memories m, json_each(m.terms) WHERE ${inUsers.replace('user_id', 'm.user_id')}`),
+    );
+    // Adds with a key store once per (user, key).
+    const keyed = Array.from({ length: 90 }, (_, i) => i).filter((i) => i % 4 === 0);
+    const distinctKeys = new Set(keyed.map((i) => `${users[i % 3]}/key-${i % 8}`)).size;
+    expect(await check(`SELECT count(*) FROM memory_memories WHERE ${inUsers}`)).toBe(90 - keyed.length + distinctKeys);
+  });
+
+  it('pages every filter operator as matchesFilter decides, on random data', async () => {
+    const next = random(11);
+    const userId = 'filter-user';
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+    const values = [0, 1, 2.5, -3, 'a', 'b', 'A', '', true, false, null, [1, 'a'], ['b'], { nested: 1 }];
+    for (let i = 0; i < 60; i++) {
+      const metadata: Metadata = {};
+      for (const key of ['x', 'y', 'tags', 'category']) if (next() < 0.7) metadata[key] = pick(values);
+      await provider.add(userId, note(`filtered memory ${i}`), metadata);
+    }
+    const everything = await allMemories(userId);
+    const scalars = [0, 1, 2.5, -3, 'a', 'b', '', true, null];
+    const leaf = (): MemoryFilter => {
+      const field = pick(['x', 'y', 'tags', 'category', 'missing']);
+      const operator = pick(['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const);
+      if (operator === 'in' || operator === 'nin') return { [field]: { [operator]: [pick(scalars), pick(scalars)] } } as MemoryFilter;
+      if (['gt', 'gte', 'lt', 'lte'].includes(operator)) return { [field]: { [operator]: pick([0, 1, -3, 'a', 'b']) } } as MemoryFilter;
+      return { [field]: { [operator]: pick(scalars) } } as MemoryFilter;
+    };
+    let compared = 0;
+    for (let round = 0; round < 60; round++) {
+      const shape = next();
+      const filter: MemoryFilter =
+        shape < 0.5 ? leaf() : shape < 0.7 ? { AND: [leaf(), leaf()] } : shape < 0.9 ? { OR: [leaf(), leaf()] } : { NOT: leaf() };
+      let node;
+      try {
+        node = parseMemoryFilter(filter);
+      } catch {
+        continue; // a filter the core rejects (e.g. contains null) is the validator's concern
+      }
+      const expected = everything.filter((memory) => matchesFilter(memory, node)).map((memory) => memory.id);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await provider.getAll(userId, { limit: 4, filters: filter, ...(cursor ? { cursor } : {}) });
+        paged.push(...page.memories.map((memory) => memory.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(paged, JSON.stringify(filter)).toEqual(expected);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(30);
+  });
+
+  it('forgets a user in one transaction, leaving no row of theirs in any table', async () => {
+    const userId = "forget'me\"; DROP TABLE memory_memories; --";
+    for (let i = 0; i < 5; i++) await provider.add(userId, note(`private fact ${i} about tea`), undefined, { idempotencyKey: `k${i}` });
+    await provider.add('forget-neighbour', note('neighbour fact about tea'));
+    expect((await rowsOfUser(userId)).memory_postings).toBeGreaterThan(0);
+    expect(await provider.deleteAll(userId)).toBe(5);
+    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0 });
+    expect(await provider.search('forget-neighbour', 'tea')).toHaveLength(1);
+    // Deleting the last memory one by one also leaves nothing behind.
+    const id = await provider.add(userId, note('one more'));
+    await provider.delete(userId, id);
+    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0 });
+  });
+
+  it('stores an add repeated with the same idempotency key once, also when the repeats run at once', async () => {
+    const userId = 'idempotent-user';
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, () => provider.add(userId, note('pin is 1234'), undefined, { idempotencyKey: 'same' })),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(await rowsOfUser(userId)).toMatchObject({ memory_memories: 1, memory_users: 1 });
+    const [stats] = (await raw.execute({ sql: 'SELECT memory_count FROM memory_users WHERE user_id = ?', args: [userId] })).rows;
+    expect(Number(stats![0])).toBe(1);
+    expect(await provider.search(userId, 'pin')).toHaveLength(1);
+  });
+
+  it('expires a session user\'s rows: never returned, then purged from every table', async () => {
+    const sessionUrl = `file:${folder.file('ttl.db')}`;
+    const session = new LibsqlProvider({ url: sessionUrl, ttlSeconds: 0.5 });
+    const sessionRaw = createClient({ url: sessionUrl });
+    try {
+      const id = await session.add('ttl-a', note('short lived tea'));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await session.get('ttl-a', id)).toBeNull();
+      expect(await session.search('ttl-a', 'tea')).toEqual([]);
+      expect((await session.getAll('ttl-a')).memories).toEqual([]);
+      // The next write sweeps expired users.
+      await session.add('ttl-b', note('another user'));
+      for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats']) {
+        const result = await sessionRaw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id = 'ttl-a'`, args: [] });
+        expect(Number(result.rows[0]![0]), table).toBe(0);
+      }
+    } finally {
+      await session.close();
+      sessionRaw.close();
+    }
+  });
+
+  it('re-indexes when the terms version recorded differs, never mixing versions', async () => {
+    const reindexUrl = `file:${folder.file('reindex.db')}`;
+    const first = new LibsqlProvider({ url: reindexUrl });
+    await first.add('reindex-user', note('Owns two cats and a piano'));
+    await first.close();
+    const reindexRaw = createClient({ url: reindexUrl });
+    await reindexRaw.batch([
+      "UPDATE memory_meta SET value = 'an older pipeline' WHERE key = 'terms_version'",
+      "UPDATE memory_postings SET term = 'stale-' || term",
+      "UPDATE memory_term_stats SET term = 'stale-' || term",
+    ]);
+    const reopened = new LibsqlProvider({ url: reindexUrl });
+    try {
+      expect((await reopened.search('reindex-user', 'cat')).map((memory) => memory.memory)).toEqual(['Owns two cats and a piano']);
+      const meta = await reindexRaw.execute("SELECT value FROM memory_meta WHERE key = 'terms_version'");
+      expect(meta.rows[0]![0]).toBe(TERMS_VERSION);
+      const stale = await reindexRaw.execute("SELECT count(*) FROM memory_postings WHERE term LIKE 'stale-%'");
+      expect(Number(stale.rows[0]![0])).toBe(0);
+    } finally {
+      await reopened.close();
+      reindexRaw.close();
+    }
+  });
+
+  it('refuses tables made by a newer schema and a bad table prefix, and keeps the data', async () => {
+    const newerUrl = `file:${folder.file('newer.db')}`;
+    const first = new LibsqlProvider({ url: newerUrl });
+    await first.add('u', note('kept'));
+    await first.close();
+    const newerRaw = createClient({ url: newerUrl });
+    await newerRaw.execute("UPDATE memory_meta SET value = '99' WHERE key = 'schema_version'");
+    const reopened = new LibsqlProvider({ url: newerUrl });
+    await expect(reopened.getAll('u')).rejects.toSatisfy((error: unknown) => MemoryConfigurationError.isInstance(error));
+    await reopened.close();
+    expect(Number((await newerRaw.execute('SELECT count(*) FROM memory_memories')).rows[0]![0])).toBe(1);
+    newerRaw.close();
+    expect(() => new LibsqlProvider({ url, tablePrefix: 'x; DROP TABLE y' })).toThrow(MemoryConfigurationError);
+    expect(() => new LibsqlProvider({ url: 'postgres://nope' })).toThrow(MemoryConfigurationError);
+  });
+
+  it('keeps tables apart by prefix and the file in WAL mode', async () => {
+    const other = new LibsqlProvider({ url, tablePrefix: 'other_' });
+    await other.add('prefix-user', note('only in the other tables'));
+    expect(await provider.getAll('prefix-user')).toEqual({ memories: [], nextCursor: null });
+    expect((await other.getAll('prefix-user')).memories).toHaveLength(1);
+    await other.close();
+    expect((await raw.execute('PRAGMA journal_mode')).rows[0]![0]).toBe('wal');
+  });
+
+  it('ranks by cosine similarity of stored vectors when an embedder is configured', async () => {
+    const semantic = new LibsqlProvider({ url, tablePrefix: 'semantic_', embedder: AXES_EMBEDDER });
+    try {
+      await expectCosineRanking(semantic, 'vector-user');
+    } finally {
+      await semantic.close();
+    }
+  });
+});
