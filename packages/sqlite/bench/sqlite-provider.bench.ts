@@ -1,8 +1,11 @@
 import { statSync } from 'node:fs';
 import { createClient } from '@libsql/client';
 import { comparePair, measure, printFigures, type Figure, type PairResult, type Stats } from '@fastagentic/bench';
-import { InMemoryProvider, type MemoryProvider } from '@fastagentic/memory';
-import type { Embedder } from '@fastagentic/memory/provider';
+import {
+  InMemoryProvider,
+  type MemoryProvider,
+  type Embedder,
+} from '@fastagentic/memory';
 import { LibsqlProvider } from '../src/index.js';
 import { temporaryFolder } from '../test/temporary-database.js';
 

@@ -12,32 +12,9 @@ import {
   type AddOptions,
   type GetAllOptions,
   type SearchOptions,
-} from '@fastagentic/memory';
-import {
-  ALL_FILTER_CAPABILITIES,
-  assertFilterSupported,
-  categoriesFromMetadata,
-  compareRanked,
-  cosineRelevance,
-  DEFAULT_RETRY_POLICY,
-  matchesFilter,
-  messagesToMemoryText,
-  parseAddOptions,
-  parseCallOptions,
-  parseGetAllOptions,
-  parseSearchOptions,
-  scoreTerms,
-  terms,
-  TERMS_VERSION,
-  validateMemoryId,
-  validateMessages,
-  validateMetadata,
-  validateQuery,
-  validateUserId,
-  withRetry,
   type Embedder,
-  type FilterNode,
-} from '@fastagentic/memory/provider';
+} from '@fastagentic/memory';
+import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
   decodeMemoryRow,

@@ -1,5 +1,7 @@
-import type { MemoryProvider } from '@fastagentic/memory';
-import type { Embedder } from '@fastagentic/memory/provider';
+import {
+  type MemoryProvider,
+  type Embedder,
+} from '@fastagentic/memory';
 import { expect } from 'vitest';
 
 /** A toy embedder: one axis per word, so similarity is predictable. */
