@@ -1,8 +1,25 @@
-import { startNodeServer } from './start-node-server.js';
+import { MemoryConfigurationError } from '@fastagentic/memory';
+import { startNodeServer, type RunningNodeServer } from './start-node-server.js';
 
-const server = await startNodeServer();
+let server: RunningNodeServer;
+try {
+  server = await startNodeServer();
+} catch (error) {
+  // A bad setting is one line naming the variable, not a stack trace.
+  if (!MemoryConfigurationError.isInstance(error)) throw error;
+  console.error(`Cannot start: ${error.option}: ${error.message.replace(/^Invalid configuration "[^"]*": /, '')}`);
+  process.exit(1);
+}
 console.log(`FastAgentic reference agent listening on ${server.url}`);
 for (const line of server.description) console.log(`  ${line}`);
+// A store that does not answer is not fatal (chats answer without memories and promised writes
+// wait in the queue), but it is said at once rather than discovered later.
+const health = await server.app.health();
+for (const [store, state] of Object.entries(health.stores)) {
+  if (state.state === 'down') {
+    console.warn(`  warning: ${store} (${state.provider}) is not answering: ${state.error}; see ${server.url}/health`);
+  }
+}
 const { demo, url } = server;
 if (demo) {
   console.log(`

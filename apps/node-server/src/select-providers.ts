@@ -39,6 +39,19 @@ const DATABASE_SETTINGS = ['REDIS_URL', 'LIBSQL_URL'] as const;
  * - FASTAGENTIC_ENCRYPTION_KEY encrypts both before they reach the backend.
  * Conflicting settings stop the server with a line naming them rather than silently picking one.
  */
+/**
+ * Builds a store from the variable the user set: a provider's configuration error names its own
+ * option (`url`, `apiKey`), which the user never wrote; it is renamed after the variable.
+ */
+function fromVariable<T>(variable: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!MemoryConfigurationError.isInstance(error) || /^[A-Z][A-Z0-9_]+$/.test(error.option)) throw error;
+    throw new MemoryConfigurationError(variable, error.message.replace(/^Invalid configuration "[^"]*": /, ''), { cause: error });
+  }
+}
+
 export function selectProviders(env: Env): SelectedProviders {
   const sessionTtlSeconds = sessionTtlFrom(env);
   const closers: Array<() => Promise<void>> = [];
@@ -53,28 +66,34 @@ export function selectProviders(env: Env): SelectedProviders {
   }
 
   const redis = (prefix: string, ttlSeconds?: number) => {
-    const provider = new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds });
+    const provider = fromVariable('REDIS_URL', () => new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds }));
     closers.push(() => provider.close());
     return provider;
   };
   let libsqlTarget: string | undefined;
   const libsql = (tablePrefix: string, ttlSeconds?: number) => {
     libsqlTarget ??= env.LIBSQL_URL ?? `file:${join(dataFolderFrom(env), 'memory.db')}`;
-    const provider = new LibsqlProvider({ url: libsqlTarget, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds });
+    const provider = fromVariable(env.LIBSQL_URL ? 'LIBSQL_URL' : 'FASTAGENTIC_DATA_DIR', () =>
+      new LibsqlProvider({ url: libsqlTarget!, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds }),
+    );
     closers.push(() => provider.close());
     return provider;
   };
   const libsqlName = () => (env.LIBSQL_URL ? `libSQL at ${env.LIBSQL_URL.replace(/\/\/[^@/]*@/, '//')}` : `libSQL file ${libsqlTarget!.slice(5)}`);
   let memory: MemoryProvider;
   if (env.MEM0_API_KEY) {
-    memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
+    memory = fromVariable(env.MEM0_HOST ? 'MEM0_HOST' : 'MEM0_API_KEY', () =>
+      new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' }),
+    );
     description.push(`long-term: Mem0${env.MEM0_HOST ? ` at ${env.MEM0_HOST}` : ''} (asynchronous, ${env.MEM0_INFER === 'false' ? 'verbatim' : 'extracted facts'})`);
   } else if (env.ZEP_API_KEY) {
-    memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
+    memory = fromVariable(env.ZEP_BASE_URL ? 'ZEP_BASE_URL' : 'ZEP_API_KEY', () =>
+      new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true }),
+    );
     description.push(`long-term: Zep${env.ZEP_BASE_URL ? ` at ${env.ZEP_BASE_URL}` : ''} (asynchronous ingestion)`);
   } else if (env.DATABASE_URL || env.POSTGRES_URL) {
     // PostgreSQL comes after Mem0 and Zep and before Redis (which then keeps session memory).
-    const postgres = postgresMemoryFromEnv(env)!;
+    const postgres = fromVariable(env.DATABASE_URL ? 'DATABASE_URL' : 'POSTGRES_URL', () => postgresMemoryFromEnv(env)!);
     memory = postgres.memory;
     closers.push(postgres.close);
     description.push(postgres.description);

@@ -1,3 +1,4 @@
+import { MemoryConfigurationError } from '@fastagentic/memory';
 import type { AddressInfo } from 'node:net';
 import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
@@ -38,6 +39,25 @@ function runnableFrom(env: Record<string, string | undefined>): Runnable {
   });
 }
 
+/** The App's options as environment variables, for configuration errors a user can act on. */
+const OPTION_VARIABLES: Record<string, string> = {
+  'auth.secret': 'JWT_SECRET',
+  auth: 'JWT_SECRET',
+  'auth.jwks': 'JWKS_URL',
+  memoryBudgetMs: 'MEMORY_BUDGET_MS',
+};
+
+function withVariableNames<T>(env: Record<string, string | undefined>, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const variable = MemoryConfigurationError.isInstance(error) ? OPTION_VARIABLES[error.option] : undefined;
+    if (variable === undefined) throw error;
+    const named = variable === 'JWT_SECRET' && env.JWKS_URL ? 'JWKS_URL' : variable;
+    throw new MemoryConfigurationError(named, (error as Error).message.replace(/^Invalid configuration "[^"]*": /, ''), { cause: error });
+  }
+}
+
 /** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
   const env = options.env ?? process.env;
@@ -56,7 +76,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     }
   }
   const recorder = new PrometheusMetricsRecorder();
-  const app = createReferenceAgent({
+  const app = withVariableNames(env, () => createReferenceAgent({
     memory: providers.memory,
     sessionMemory: providers.sessionMemory,
     auth,
@@ -66,13 +86,26 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     logger: options.logger,
     inspector: env.INSPECTOR === 'true',
-  });
+  }));
 
   const hostname = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 8787);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    await providers.close();
+    throw new MemoryConfigurationError('PORT', 'must be a port number from 0 to 65535');
+  }
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, hostname, port }, () => resolve(started));
-    started.once('error', reject);
+    started.once('error', (error: NodeJS.ErrnoException) => {
+      void providers.close();
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new MemoryConfigurationError('PORT', `${hostname}:${port} is already in use: stop the other server or set PORT to a free port`)
+          : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+            ? new MemoryConfigurationError('HOST', `cannot listen on ${hostname}: ${error.message}`)
+            : error,
+      );
+    });
   });
   const address = server.address() as AddressInfo;
   return {

@@ -169,3 +169,54 @@ describe('selectProviders', () => {
     );
   });
 });
+
+/** Runs src/main.ts with `env` until it exits or prints its URL; returns what it printed. */
+async function runMain(env: Record<string, string>, until: RegExp): Promise<{ output: string; code: number | null; stop(): void }> {
+  const { JWT_SECRET: _secret, JWKS_URL: _jwks, REDIS_URL: _redis, LIBSQL_URL: _libsql, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...inherited, FASTAGENTIC_DATA_DIR: freshDataFolder(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let code: number | null = null;
+  const exited = new Promise<void>((resolve) => child.on('exit', (exitCode) => ((code = exitCode), resolve())));
+  const deadline = Date.now() + 20_000;
+  while (!until.test(output) && code === null && Date.now() < deadline) {
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
+  }
+  return { output, code, stop: () => child.kill('SIGTERM') };
+}
+
+describe('operations: one clear line per problem', () => {
+  it('a busy port, a bad setting and a short secret stop the server with one line naming the variable', async () => {
+    const first = await runMain({ PORT: '0' }, /listening on/);
+    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(first.output)![1]!;
+    try {
+      const busy = await runMain({ PORT: port }, /Cannot start/);
+      expect(busy.output).toMatch(new RegExp(`Cannot start: PORT: 127\\.0\\.0\\.1:${port} is already in use`));
+      expect(busy.output).not.toMatch(/\n\s+at /);
+    } finally {
+      first.stop();
+    }
+    const badUrl = await runMain({ PORT: '0', REDIS_URL: 'http://not-redis' }, /Cannot start/);
+    expect(badUrl.output).toMatch(/Cannot start: REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);
+    const shortSecret = await runMain({ PORT: '0', JWT_SECRET: 'short' }, /Cannot start/);
+    expect(shortSecret.output).toMatch(/Cannot start: JWT_SECRET: must be at least 32 characters/);
+    expect(shortSecret.code).toBe(1);
+  }, 60_000);
+
+  it('an unreachable store is a warning line at start, and /health names it', async () => {
+    const started = await runMain({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' }, /warning: /);
+    try {
+      expect(started.output).toMatch(/warning: memory \(redis\) is not answering: .*\/health/);
+      const url = /listening on (http:\/\/\S+)/.exec(started.output)![1]!;
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { stores: { memory: { state: string } } }).stores.memory.state).toBe('down');
+    } finally {
+      started.stop();
+    }
+  }, 60_000);
+});
