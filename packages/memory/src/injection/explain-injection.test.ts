@@ -24,7 +24,7 @@ describe('explainInjection', () => {
     const inject = injectMemory({
       strategy: 'relevant',
       maxMemories: 1,
-      minRelevance: 0.2,
+      minRelevance: 0.15,
       filters: { category: 'travel', source: { ne: 'import' } },
     });
     const plain = await inject(provider, { userId: 'u1', query: 'Tokyo spring' });
