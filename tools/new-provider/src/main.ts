@@ -11,7 +11,7 @@ if (name === undefined || process.argv.length > 3) {
 }
 try {
   const files = await newProvider(name, root);
-  console.log(`Created:\n${files.map((file) => `  ${file}`).join('\n')}\nNext: the steps in CONTRIBUTING.md, from "pnpm install".`);
+  console.log(`Created:\n${files.map((file) => `  ${file}`).join('\n')}\nNext: the steps in CONTRIBUTING.md, from "pnpm install --no-frozen-lockfile" (adding a package changes the lockfile).`);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
