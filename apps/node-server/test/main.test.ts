@@ -171,7 +171,10 @@ describe('selectProviders', () => {
 });
 
 /** Runs src/main.ts with `env` until it exits or prints its URL; returns what it printed. */
-async function runMain(env: Record<string, string>, until: RegExp): Promise<{ output: string; code: number | null; stop(): void }> {
+async function runMain(
+  env: Record<string, string>,
+  until: RegExp,
+): Promise<{ output: string; exited: Promise<number | null>; stop(): void }> {
   const { JWT_SECRET: _secret, JWKS_URL: _jwks, REDIS_URL: _redis, LIBSQL_URL: _libsql, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...inherited, FASTAGENTIC_DATA_DIR: freshDataFolder(), ...env },
@@ -180,13 +183,11 @@ async function runMain(env: Record<string, string>, until: RegExp): Promise<{ ou
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  let code: number | null = null;
-  const exited = new Promise<void>((resolve) => child.on('exit', (exitCode) => ((code = exitCode), resolve())));
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (exitCode) => ((done = true), resolve(exitCode))));
   const deadline = Date.now() + 20_000;
-  while (!until.test(output) && code === null && Date.now() < deadline) {
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
-  }
-  return { output, code, stop: () => child.kill('SIGTERM') };
+  while (!until.test(output) && !done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return { output, exited, stop: () => child.kill('SIGTERM') };
 }
 
 describe('operations: one clear line per problem', () => {
@@ -204,7 +205,7 @@ describe('operations: one clear line per problem', () => {
     expect(badUrl.output).toMatch(/Cannot start: REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);
     const shortSecret = await runMain({ PORT: '0', JWT_SECRET: 'short' }, /Cannot start/);
     expect(shortSecret.output).toMatch(/Cannot start: JWT_SECRET: must be at least 32 characters/);
-    expect(shortSecret.code).toBe(1);
+    expect(await shortSecret.exited).toBe(1);
   }, 60_000);
 
   it('an unreachable store is a warning line at start, and /health names it', async () => {
