@@ -1,0 +1,155 @@
+import type { Figure } from '@fastagentic/bench';
+import autocannon from 'autocannon';
+import { Agent } from 'node:http';
+import { BUSY_USER, busyMessage, chatMessage, USERS } from './bench-users.js';
+import { post, WITHOUT_MEMORIES } from './http-client.js';
+import type { BenchServer } from './server-process.js';
+
+const SATURATION_CONNECTIONS = 100;
+const SATURATION_SECONDS = 10;
+const OFFERED_RATE = 1_000;
+const PACED_SECONDS = 30;
+/** Every tenth chat is the busy user's (10,000 memories); the rest go round the 300 users. */
+const BUSY_SHARE = 10;
+
+/** The request for the n-th chat of the mix: its user's token, session and message. */
+function chatOf(tokens: string[], n: number) {
+  const busy = n % BUSY_SHARE === 0;
+  const user = busy ? USERS : n % USERS;
+  return {
+    headers: {
+      authorization: `Bearer ${tokens[user]}`,
+      'content-type': 'application/json',
+      'x-session-id': busy ? `s-${BUSY_USER}` : `s-${user}`,
+    },
+    body: JSON.stringify({ message: busy ? busyMessage() : chatMessage(Math.floor(n / USERS)) }),
+  };
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/**
+ * The Node server with Redis behind both stores under load: saturation throughput at 100
+ * connections (autocannon), then a fixed offered rate for 30 s from a paced open loop whose
+ * latencies run from each request's scheduled send time, so a stalled server cannot hide queueing.
+ */
+export async function redisLoad(server: BenchServer, tokens: string[]): Promise<Figure[]> {
+  const rssBefore = server.rssBytes();
+  let next = 0;
+  let withoutMemories = 0;
+  const saturation = await autocannon({
+    url: server.origin,
+    connections: SATURATION_CONNECTIONS,
+    duration: SATURATION_SECONDS,
+    maxOverallRequests: 20_000 * SATURATION_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/chat',
+        setupRequest: (request) => ({ ...request, ...chatOf(tokens, next++) }),
+        onResponse: (_status, body) => {
+          if (body.includes(WITHOUT_MEMORIES)) withoutMemories++;
+        },
+      },
+    ],
+  });
+  const saturationRate = saturation.requests.average;
+
+  const paced = await pacedLoad(server.origin, tokens, OFFERED_RATE, PACED_SECONDS);
+  const health = (await (await fetch(`${server.origin}/health`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+    writeQueue: { depth: number; dropped: number };
+  };
+  const rssAfter = server.rssBytes();
+
+  return [
+    {
+      name: `saturation: chats/s at ${SATURATION_CONNECTIONS} connections, ${SATURATION_SECONDS} s (${saturation.requests.total} chats, ${withoutMemories} without memories, p99 ${saturation.latency.p99} ms)`,
+      value: { text: `${saturationRate.toFixed(0)} chats/s, ${saturation.non2xx} non-2xx, ${saturation.errors} errors` },
+      target: '>= 1,500 chats/s, 0 non-2xx',
+      met: saturationRate >= 1_500 && saturation.non2xx === 0 && saturation.errors === 0,
+    },
+    {
+      name: `offered ${OFFERED_RATE} chats/s for ${PACED_SECONDS} s: latency from scheduled send (${paced.completed} chats, achieved ${paced.achievedRate.toFixed(0)}/s, ${paced.non2xx} non-2xx, ${paced.errors} errors)`,
+      value: { text: `p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms, max ${paced.max.toFixed(0)} ms` },
+      target: 'p99 < 50 ms',
+      met: paced.p99 < 50 && paced.non2xx === 0 && paced.errors === 0,
+    },
+    {
+      name: `offered ${OFFERED_RATE} chats/s: replies without memories (memoryAvailable false, budget 1,000 ms)`,
+      value: { text: `${paced.withoutMemories}` },
+      target: '0',
+      met: paced.withoutMemories === 0,
+    },
+    {
+      name: 'server RSS: before the saturation run / after the paced run',
+      value: { text: `${mib(rssBefore)} / ${mib(rssAfter)}` },
+      target: 'reported',
+    },
+    {
+      name: 'write-behind queue after the paced run (/health)',
+      value: { text: `depth ${health.writeQueue.depth}, dropped ${health.writeQueue.dropped}` },
+      target: 'reported',
+    },
+  ];
+}
+
+interface PacedResult {
+  completed: number;
+  achievedRate: number;
+  non2xx: number;
+  errors: number;
+  withoutMemories: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Sends `rate × seconds` chats, each at its scheduled time whatever the earlier ones are doing. */
+async function pacedLoad(origin: string, tokens: string[], rate: number, seconds: number): Promise<PacedResult> {
+  const total = rate * seconds;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const url = new URL('/chat', origin);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let withoutMemories = 0;
+  const inFlight = new Set<Promise<void>>();
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const scheduled = start + (sent * 1000) / rate;
+      const { headers, body } = chatOf(tokens, sent);
+      const request: Promise<void> = post(agent, url, headers, body).then(
+        (reply) => {
+          latencies.push(performance.now() - scheduled);
+          if (reply.status < 200 || reply.status > 299) non2xx++;
+          else if (reply.body.includes(WITHOUT_MEMORIES)) withoutMemories++;
+        },
+        () => {
+          errors++;
+        },
+      );
+      inFlight.add(request);
+      void request.finally(() => inFlight.delete(request));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  // Each request gives up after its own 10 s timeout, so this wait is bounded too.
+  await Promise.all(inFlight);
+  const elapsedSeconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+  return {
+    completed: sorted.length,
+    achievedRate: sorted.length / elapsedSeconds,
+    non2xx,
+    errors,
+    withoutMemories,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
+}
