@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { promisify } from 'node:util';
 import { printFigures } from '@fastagentic/bench';
 import { RedisProvider } from '@fastagentic/redis';
 import { RedisServerProcess } from '@fastagentic/test-services';
@@ -11,6 +13,7 @@ import { throughputRatio, throughputRatioTitle } from './throughput-ratio.js';
 // Each section's load average is the 1-minute figure when it ends: the machine is shared.
 const load = () => `load average ${loadavg()[0]!.toFixed(1)}`;
 const tokens = await benchTokens();
+const run = promisify(execFile);
 
 // In-memory stores: chat paths beside the no-memory baseline at 10 connections, then at 1.
 {
@@ -48,7 +51,10 @@ try {
   try {
     const overhead = await memoryOverhead(server.origin, tokens, 'Redis');
     printFigures(`Node server, what memory adds to one chat, Redis behind both stores (${load()})`, overhead);
-    const figures = await redisLoad(server, tokens);
+    const figures = await redisLoad(server, tokens, async () => {
+      const info = await run('redis-cli', ['-p', String(redis.port), 'INFO', 'cpu']);
+      return Number(/used_cpu_sys:([\d.]+)/.exec(info.stdout)![1]) + Number(/used_cpu_user:([\d.]+)/.exec(info.stdout)![1]);
+    });
     printFigures(
       `Node server, Redis behind both stores, ${USERS} users (${MEMORIES_PER_USER} memories each) + 1 busy user (10,000 memories, every 10th chat), POST /chat relevant + session (${load()}; seeding took ${seedSeconds.toFixed(1)} s)`,
       figures,
