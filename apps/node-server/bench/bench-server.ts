@@ -39,8 +39,9 @@ if (process.env.BENCH_STORE === 'redis') {
   port = (server.address() as AddressInfo).port;
   close = () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
-// The baseline: the same app, auth and runnable, with no memory read before or written after the reply.
-app.agentEndpoint({ path: '/chat/no-memory', runnable, remember: false });
+// The baseline: the same app, auth and runnable, with no memory read before or written after the
+// reply (no session turns either, though the request names a session).
+app.agentEndpoint({ path: '/chat/no-memory', runnable, remember: false, sessionTurns: 0 });
 
 process.stdout.write(`${port}\n`);
 process.on('SIGTERM', () => {
