@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryConfigurationError } from '@fastagentic/memory';
 import { sign } from 'hono/jwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBearerVerifier } from '../src/bearer-auth.js';
 import { SECRET, tokenFor } from './helpers.js';
 
@@ -38,6 +38,25 @@ describe('bearer auth', () => {
       `Bearer ${btoa('{"alg":"none"}')}.${btoa('{"sub":"u1","aud":"agents"}')}.`,
     ]) {
       expect(await verify(header), String(header)).toBeNull();
+    }
+  });
+
+  it('a token verified before is refused once it expires, and one altered byte is never trusted', async () => {
+    const verify = createBearerVerifier({ secret: SECRET });
+    const now = Date.now();
+    const token = await tokenFor({ sub: 'u1', exp: Math.floor(now / 1000) + 30 });
+    const [header, payload, signature] = token.split('.');
+    const altered = `${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(now);
+      expect(await verify(`Bearer ${token}`)).toMatchObject({ id: 'u1' });
+      expect(await verify(`Bearer ${token}`)).toMatchObject({ id: 'u1' });
+      expect(await verify(`Bearer ${altered}`)).toBeNull();
+      vi.setSystemTime(now + 31_000);
+      expect(await verify(`Bearer ${token}`)).toBeNull();
+    } finally {
+      vi.useRealTimers();
     }
   });
 
