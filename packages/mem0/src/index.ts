@@ -1,5 +1,4 @@
 export { escapeUserId } from './escape-user-id.js';
-export { Mem0HttpClient, type Mem0RequestOptions, type RequestKind } from './mem0-http-client.js';
 export {
   Mem0Provider,
   type Mem0EncryptionOptions,

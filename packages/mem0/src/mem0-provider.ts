@@ -18,6 +18,7 @@ import {
   assertFilterSupported,
   compareRanked,
   delay,
+  HttpJsonClient,
   matchesFilter,
   MEMORY_LIMITS,
   parseAddOptions,
@@ -34,11 +35,14 @@ import {
 } from '@fastagentic/memory/provider';
 import { escapeUserId } from './escape-user-id.js';
 import { loadOptionalPeer } from './load-optional-peer.js';
-import { Mem0HttpClient, PROVIDER } from './mem0-http-client.js';
 import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 import { readEnv } from './read-env.js';
 import { toCoreMemory, type Mem0Record } from './to-core-memory.js';
 import { MEM0_PLATFORM_FILTERS, toMem0Filter } from './to-mem0-filter.js';
+
+const PROVIDER = 'mem0';
+/** Sent as X-Mem0-Client, where mem0ai sends `mem0-js/<version>`: Mem0 sees which client called. */
+export const MEM0_CLIENT_HEADER = 'fastagentic-mem0/0.1.0';
 
 export interface ReadYourWritesOptions {
   /** Longest wait for Mem0 to finish processing an add; past it, `add` resolves anyway. Default 20 s. */
@@ -165,7 +169,7 @@ export class Mem0Provider implements MemoryProvider {
   readonly capabilities: MemoryCapabilities;
   readonly userIdField: string;
   /** The HTTP client, for Mem0 features this interface does not cover: `client.request('GET', '/v1/memories/{id}/history/', { kind: 'read' })`. */
-  readonly client: Mem0HttpClient;
+  readonly client: HttpJsonClient;
   private readonly orgId: string | undefined;
   private readonly projectId: string | undefined;
   private readonly readYourWrites: Required<ReadYourWritesOptions> | undefined;
@@ -209,8 +213,10 @@ export class Mem0Provider implements MemoryProvider {
             timeoutMs: positiveMs(wait === true ? undefined : wait.timeoutMs, 'readYourWrites.timeoutMs', 20_000),
             intervalMs: positiveMs(wait === true ? undefined : wait.intervalMs, 'readYourWrites.intervalMs', 250),
           };
-    this.client = new Mem0HttpClient({
-      apiKey,
+    // mem0ai's MemoryClient wire: `Token` auth, and a JSON content type on every request.
+    this.client = new HttpJsonClient({
+      provider: PROVIDER,
+      headers: { Authorization: `Token ${apiKey}`, 'Content-Type': 'application/json', 'X-Mem0-Client': MEM0_CLIENT_HEADER },
       baseUrl: parseBaseUrl(options),
       retry: parseRetryPolicy(options.retry),
       timeoutMs: positiveMs(options.timeoutMs, 'timeoutMs', 30_000),

@@ -1,6 +1,6 @@
 import { MemoryClient } from 'mem0ai';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { MEM0_CLIENT_HEADER } from '../src/mem0-http-client.js';
+import { MEM0_CLIENT_HEADER } from '../src/mem0-provider.js';
 import { Mem0Provider } from '../src/index.js';
 import { Mem0PlatformServer, type RecordedRequest } from './mem0-platform-server.js';
 

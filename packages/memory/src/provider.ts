@@ -6,9 +6,19 @@ export {
   errorFromHttpStatus,
   errorFromNetworkFailure,
   isNotAppliedStatus,
+  isNotSentFailure,
   isRetryableStatus,
   type HttpErrorOptions,
 } from './provider-toolkit/http-errors.js';
+export {
+  HttpJsonClient,
+  httpResponseErrorOf,
+  HttpResponseError,
+  type HttpJsonClientOptions,
+  type HttpJsonResponse,
+  type HttpRequestKind,
+  type HttpRequestOptions,
+} from './provider-toolkit/http-json-client.js';
 export { base64UrlDecode, base64UrlEncode, encodeUrlSegment } from './provider-toolkit/id-encoding.js';
 export {
   aliasedOption,

@@ -19,6 +19,7 @@ import {
   assertFilterSupported,
   categoriesFromMetadata,
   delay,
+  HttpJsonClient,
   matchesFilter,
   parseAddOptions,
   parseCallOptions,
@@ -30,11 +31,16 @@ import {
   validateMetadata,
   validateQuery,
   validateUserId,
+  type HttpRequestOptions,
   type RetryOptions,
 } from '@fastagentic/memory/provider';
-import { isAlreadyExists, isNotFound, PROVIDER_NAME, ZEP_CLOUD_BASE_URL, ZepHttpClient } from './zep-http-client.js';
+import { isAlreadyExists, isNotFound } from './zep-errors.js';
 import { MessageMetadataCache } from './message-metadata-cache.js';
 import { zepThreadIdFor, zepUserIdFor } from './zep-ids.js';
+
+const PROVIDER_NAME = 'zep';
+/** Zep Cloud's v2 API, the base @getzep/zep-cloud uses when none is given. */
+const ZEP_CLOUD_BASE_URL = 'https://api.getzep.com/api/v2';
 
 export interface ZepReadYourWritesOptions {
   /** Longest wait for Zep's ingestion task after an add. Default 10 000 ms. */
@@ -226,7 +232,7 @@ export class ZepProvider implements MemoryProvider {
     storage: 'extracted',
   };
 
-  private readonly http: ZepHttpClient;
+  private readonly http: HttpJsonClient;
   private readonly autoSummarize: boolean;
   private readonly readYourWrites: ReadYourWrites | undefined;
   private readonly namespace: string;
@@ -257,8 +263,10 @@ export class ZepProvider implements MemoryProvider {
     }
     this.autoSummarize = options.autoSummarize === true;
     this.includeInvalidated = options.includeInvalidated === true;
-    this.http = new ZepHttpClient({
-      apiKey,
+    // @getzep/zep-cloud's wire: `Api-Key` auth.
+    this.http = new HttpJsonClient({
+      provider: PROVIDER_NAME,
+      headers: { Authorization: `Api-Key ${apiKey}` },
       baseUrl: options.baseUrl ?? ZEP_CLOUD_BASE_URL,
       timeoutMs: positiveNumber(options.timeoutMs, 'timeoutMs', 30_000),
       retry: parseRetryPolicy(options.retry, 'retry'),
@@ -288,7 +296,7 @@ export class ZepProvider implements MemoryProvider {
       })),
     };
     const send = () =>
-      this.http.find<ZepAddResult>('POST', `/threads/${segment(ids.thread)}/messages`, { kind: 'write', body, signal });
+      this.find<ZepAddResult>('POST', `/threads/${segment(ids.thread)}/messages`, { kind: 'write', body, signal });
     // The thread is created on first use: one call per add once it exists.
     let response = await send();
     if (response === null) {
@@ -330,7 +338,7 @@ export class ZepProvider implements MemoryProvider {
     }
     const answers = await Promise.all(
       episodeSets.map((episodeUuids) =>
-        this.http.find<{ edges?: ZepEdge[] }>('POST', '/graph/search', {
+        this.find<{ edges?: ZepEdge[] }>('POST', '/graph/search', {
           kind: 'read',
           signal,
           body: {
@@ -407,7 +415,7 @@ export class ZepProvider implements MemoryProvider {
     const ids = await this.idsFor(user);
     // Zep deletes any edge by uuid: check that it is this user's first.
     if ((await this.ownedEdge(ids, id, signal)) === undefined) throw new MemoryNotFoundError(id);
-    const deleted = await this.http.find('DELETE', `/graph/edge/${segment(id)}`, { kind: 'idempotent-write', signal });
+    const deleted = await this.find('DELETE', `/graph/edge/${segment(id)}`, { kind: 'idempotent-write', signal });
     if (deleted === null) throw new MemoryNotFoundError(id);
   }
 
@@ -418,7 +426,7 @@ export class ZepProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
     const edges = await this.listEdges(ids, signal);
-    await this.http.find('DELETE', `/users/${segment(ids.user)}`, { kind: 'idempotent-write', signal });
+    await this.find('DELETE', `/users/${segment(ids.user)}`, { kind: 'idempotent-write', signal });
     this.metadataCache.forget(ids.user);
     return edges.length;
   }
@@ -443,11 +451,21 @@ export class ZepProvider implements MemoryProvider {
     const { signal } = parseCallOptions(options);
     signal?.throwIfAborted();
     const ids = await this.idsFor(user);
-    const answer = await this.http.find<{ context?: string }>('GET', `/threads/${segment(ids.thread)}/context`, {
+    const answer = await this.find<{ context?: string }>('GET', `/threads/${segment(ids.thread)}/context`, {
       kind: 'read',
       signal,
     });
     return answer?.context ?? '';
+  }
+
+  /** Like `http.request`, resolving to null when Zep says the user, thread or item does not exist. */
+  private async find<T>(method: string, path: string, options: HttpRequestOptions): Promise<T | null> {
+    try {
+      return await this.http.request<T>(method, path, options);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
   }
 
   private isVisible(edge: ZepEdge): boolean {
@@ -493,7 +511,7 @@ export class ZepProvider implements MemoryProvider {
     for (;;) {
       let task: ZepTask | null;
       try {
-        task = await this.http.find<ZepTask>('GET', `/tasks/${segment(taskId)}`, { kind: 'read', signal: waiting });
+        task = await this.find<ZepTask>('GET', `/tasks/${segment(taskId)}`, { kind: 'read', signal: waiting });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (MemoryConfigurationError.isInstance(error)) throw error;
@@ -542,7 +560,7 @@ export class ZepProvider implements MemoryProvider {
   /** The user's edge with this uuid, or undefined: Zep is asked for it within the user's graph. */
   private async ownedEdge(ids: ZepIds, id: string, signal: AbortSignal | undefined): Promise<ZepEdge | undefined> {
     if (!UUID.test(id)) return undefined;
-    const edges = await this.http.find<ZepEdge[]>('POST', `/graph/edge/user/${segment(ids.user)}`, {
+    const edges = await this.find<ZepEdge[]>('POST', `/graph/edge/user/${segment(ids.user)}`, {
       kind: 'read',
       signal,
       body: { limit: 1, filters: { edge_uuids: [id] } },
@@ -554,7 +572,7 @@ export class ZepProvider implements MemoryProvider {
   private async listMessageMetadata(ids: ZepIds, signal: AbortSignal | undefined): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let page = 1; ; page++) {
-      const answer = await this.http.find<ZepMessageList>('GET', `/threads/${segment(ids.thread)}/messages`, {
+      const answer = await this.find<ZepMessageList>('GET', `/threads/${segment(ids.thread)}/messages`, {
         kind: 'read',
         signal,
         query: { limit: MESSAGE_PAGE_SIZE, cursor: page },
@@ -605,7 +623,7 @@ export class ZepProvider implements MemoryProvider {
   }
 
   private async summaryOf(userId: string, ids: ZepIds, signal: AbortSignal | undefined): Promise<Memory | null> {
-    const summary = await this.http.find<ZepSummary>('GET', `/threads/${segment(ids.thread)}/summary`, { kind: 'read', signal });
+    const summary = await this.find<ZepSummary>('GET', `/threads/${segment(ids.thread)}/summary`, { kind: 'read', signal });
     const text = summary?.summary?.trim();
     if (summary === null || text === undefined || text === '') return null;
     // Dated by its latest update, so a `recent` time window keeps a summary that is current.

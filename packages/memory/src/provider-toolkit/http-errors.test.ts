@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryConfigurationError, MemoryNotFoundError, ProviderUnavailableError } from '../spec/memory-error.js';
-import { errorFromHttpStatus, errorFromNetworkFailure } from './http-errors.js';
+import { errorFromHttpStatus, errorFromNetworkFailure, isNotSentFailure } from './http-errors.js';
 
 describe('errorFromHttpStatus: the one HTTP mapping', () => {
   it('401 and 403 name the apiKey option', () => {
@@ -37,5 +37,13 @@ describe('errorFromHttpStatus: the one HTTP mapping', () => {
   it('a network failure is retryable unless it is an unsafe write', () => {
     expect(errorFromNetworkFailure('svc', 'search', new TypeError('fetch failed')).isRetryable).toBe(true);
     expect(errorFromNetworkFailure('svc', 'add', new TypeError('fetch failed'), { unsafeWrite: true }).isRetryable).toBe(false);
+  });
+
+  it('a write never sent (connection refused) stays retryable; a timeout names timeoutMs', () => {
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(isNotSentFailure(refused)).toBe(true);
+    expect(errorFromNetworkFailure('svc', 'add', refused, { unsafeWrite: true }).isRetryable).toBe(true);
+    const timedOut = errorFromNetworkFailure('svc', 'add', refused, { unsafeWrite: true, timedOutAfterMs: 50 });
+    expect([timedOut.isRetryable, timedOut.message.includes('timed out after 50 ms (timeoutMs)')]).toEqual([false, true]);
   });
 });

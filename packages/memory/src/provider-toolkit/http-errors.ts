@@ -60,19 +60,34 @@ export function errorFromHttpStatus(
   });
 }
 
+// Failures of the connection before any byte was sent: a write there was certainly not applied.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Whether a failed `fetch` never reached the service (connection refused, unknown host): even a write may then be retried. */
+export function isNotSentFailure(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && NOT_SENT_CODES.has(code);
+}
+
 /**
  * A request that got no HTTP answer (connection refused, reset, timeout). Retryable, unless it is
- * an `unsafeWrite`: the request may have reached the service before the connection broke.
+ * an `unsafeWrite` that may have reached the service before the connection broke (a request that
+ * was never sent, see `isNotSentFailure`, stays retryable). `timedOutAfterMs` says the client's
+ * own timeout ended it, and the message names the `timeoutMs` option.
  */
 export function errorFromNetworkFailure(
   provider: string,
   operation: string,
   cause: unknown,
-  options: { unsafeWrite?: boolean } = {},
+  options: { unsafeWrite?: boolean; timedOutAfterMs?: number } = {},
 ): ProviderUnavailableError {
+  const timedOut = options.timedOutAfterMs !== undefined;
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ProviderUnavailableError(provider, `${operation}: no answer from the service (${reason})`, {
+  const message = timedOut
+    ? `${operation}: timed out after ${options.timedOutAfterMs} ms (timeoutMs)`
+    : `${operation}: no answer from the service (${reason})`;
+  return new ProviderUnavailableError(provider, message, {
     cause,
-    isRetryable: options.unsafeWrite !== true,
+    isRetryable: options.unsafeWrite !== true || (!timedOut && isNotSentFailure(cause)),
   });
 }

@@ -166,7 +166,7 @@ export class __Pascal__Provider implements MemoryProvider {
 
   /**
    * One backend call with the shared retries; whatever the client throws leaves as the core's
-   * typed errors. An HTTP client maps statuses with `errorFromHttpStatus` here instead.
+   * typed errors. An HTTP service is called through `HttpJsonClient` instead, which does both.
    */
   private call<T>(operation: string, signal: AbortSignal | undefined, run: () => Promise<T>, options: { unsafeWrite?: boolean } = {}): Promise<T> {
     return withRetry(
