@@ -26,7 +26,7 @@ export class InMemoryTwin {
   /** InMemoryProvider's id of each memory → the store's id of the same memory. */
   private readonly ids = new Map<string, string>();
   /** Both ids of every memory, in the order they were added. */
-  readonly added: Array<{ reference: string; stored: string }> = [];
+  readonly added: Array<{ userId: string; reference: string; stored: string }> = [];
 
   constructor(
     readonly store: MemoryProvider,
@@ -38,13 +38,14 @@ export class InMemoryTwin {
     const reference = await this.reference.add(userId, messages, metadata);
     const stored = await this.store.add(userId, messages, metadata);
     this.ids.set(reference, stored);
-    this.added.push({ reference, stored });
+    this.added.push({ userId, reference, stored });
     // Distinct creation times, so equal scores are ordered alike (newest first) in both stores.
     await new Promise((resolve) => setTimeout(resolve, 3));
   }
 
-  async delete(userId: string, index: number): Promise<void> {
-    const { reference, stored } = this.added[index]!;
+  /** Deletes the memory added `index`-th from both. */
+  async delete(index: number): Promise<void> {
+    const { userId, reference, stored } = this.added[index]!;
     await this.reference.delete(userId, reference);
     await this.store.delete(userId, stored);
   }

@@ -68,7 +68,7 @@ describe('LibsqlProvider (file)', () => {
       await twin.add(userId, words.join(' '), { n: i, group: i % 3 });
     }
     // Deleting keeps the statistics exact: they cover live memories only.
-    for (let index = 30; index < 40; index++) await twin.delete(userId, index);
+    for (let index = 30; index < 40; index++) await twin.delete(index);
     let ties = 0;
     for (const query of ['tea', 'cats and piano', 'hiking river garden music', 'the garden', 'berlin coffee tea']) {
       const found = await twin.expectSameSearch(userId, query, { limit: 15 });
@@ -92,7 +92,7 @@ describe('LibsqlProvider (file)', () => {
         const words = Array.from({ length }, () => WORDS[Math.floor(next() * WORDS.length)]!);
         await twin.add(userId, `${words.join(' ')} ${i % 10 === 0 ? 'order 4711' : ''}`, { group: i % 3 });
       }
-      await twin.delete(userId, 5);
+      await twin.delete(5);
       for (const query of ['tea', 'order 4711', 'piano music garden', 'drinks', 'cats and the river']) {
         const found = await twin.expectSameSearch(userId, query, { limit: 12 });
         expect(found.length).toBeGreaterThan(0);
