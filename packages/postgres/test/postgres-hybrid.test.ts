@@ -72,6 +72,14 @@ describe('hybrid ranking with an embedder', () => {
       await embedding.ready();
       expect([hybrid.vectorSearch, embedding.vectorSearch]).toEqual(['pgvector-hnsw', 'pgvector-hnsw']);
       await expectRankedAsInMemory(hybrid, embedding);
+
+      // Twenty memories nearer the query's vector than the exact match, which the index's few
+      // candidates miss: it is found through the lexical candidates and ranks first.
+      const twin = new InMemoryTwin(hybrid, new InMemoryProvider({ embedder: TOPIC_EMBEDDER, ranking: 'hybrid' }));
+      for (let i = 0; i < 20; i++) await twin.add('union-user', i % 2 ? 'coffee piano' : 'coffee piano garden');
+      await twin.add('union-user', 'ticket 4711 piano music guitar');
+      const [best] = await twin.expectSameSearch('union-user', '4711', { limit: 1 });
+      expect(best!.id).toBe(twin.added[20]!.stored);
     } finally {
       await hybrid.close();
       await embedding.close();
