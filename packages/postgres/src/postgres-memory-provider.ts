@@ -424,9 +424,9 @@ export class PostgresMemoryProvider implements MemoryProvider {
            SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
              WITH ORDINALITY AS x(id, content, metadata, categories, term_count, idempotency_key, embedding, vector, n)
          ), m AS (
-           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding${withVector ? ', embedding_vector' : ''})
+           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding, embedding_model${withVector ? ', embedding_vector' : ''})
            SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key,
-             decode(x.embedding, 'hex')${withVector ? ', x.vector::vector' : ''}
+             decode(x.embedding, 'hex'), CASE WHEN x.embedding IS NOT NULL THEN $18::text END${withVector ? ', x.vector::vector' : ''}
            FROM x ORDER BY x.n RETURNING id, seq, term_count
          ), p AS (
            INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length)
@@ -456,6 +456,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
           items.length,
           totalTerms,
           this.ttlMs,
+          this.embedder?.modelId ?? null,
         ],
       );
       return ids;
@@ -676,8 +677,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
     const lexical = queryTerms.length > 0 ? await this.lexicalScores(user, queryTerms, signal) : new Map<number, number>();
     const params = new SqlParams([user]);
     const where = (filter ? ` AND ${filterToSql(filter, params)}` : '') + this.unexpired();
-    const columns = `m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, m.embedding`;
-    type VectorRow = { seq: number; id: string; created_ms: number; embedding: Uint8Array };
+    const columns = `m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, m.embedding, m.embedding_model`;
+    type VectorRow = { seq: number; id: string; created_ms: number; embedding: Uint8Array; embedding_model: string | null };
     let rows: VectorRow[];
     if (this.vectorSearch === 'pgvector-hnsw') {
       // Each side brings up to twice the limit, so hybrid scores can reorder them.
@@ -720,8 +721,16 @@ export class PostgresMemoryProvider implements MemoryProvider {
       );
     }
     const query = Float32Array.from(queryVector);
+    const model = this.embedder?.modelId;
     const ranked: Candidate[] = [];
     for (const row of rows) {
+      if (model !== undefined && row.embedding_model !== null && row.embedding_model !== model) {
+        throw new MemoryConfigurationError(
+          'embedder',
+          `memory ${row.id} was embedded with "${row.embedding_model}" but the embedder is "${model}": ` +
+            'configure the model the memories were embedded with, or add them again',
+        );
+      }
       const stored = decodeVector(row.embedding);
       if (stored.length !== query.length) {
         throw new MemoryConfigurationError(

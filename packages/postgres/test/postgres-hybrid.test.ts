@@ -86,7 +86,22 @@ describe('hybrid ranking with an embedder', () => {
     }
   });
 
+  it("records the embedder's model with each vector and refuses to compare another model's vectors", async () => {
+    const options = { connectionString: POSTGRES_URL, schema, tablePrefix: 'model_', log: () => undefined };
+    const first = new PostgresProvider({ ...options, embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v1' } });
+    const other = new PostgresProvider({ ...options, embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v2' } });
+    try {
+      await first.add('model-user', [{ role: 'user', content: 'tea with milk' }]);
+      await expect(other.search('model-user', 'tea')).rejects.toMatchObject({ name: 'MemoryConfigurationError', option: 'embedder' });
+      expect((await other.getAll('model-user')).memories).toHaveLength(1);
+      expect((await first.search('model-user', 'tea')).map((memory) => memory.memory)).toEqual(['tea with milk']);
+    } finally {
+      await first.close();
+      await other.close();
+    }
+  });
+
   it('refuses an unknown ranking', () => {
-    expect(() => new PGliteProvider({ embedder: TOPIC_EMBEDDER, ranking: 'cosine' as never })).toThrow(/ranking/);
+    expect(() => new PostgresProvider({ connectionString: POSTGRES_URL, embedder: TOPIC_EMBEDDER, ranking: 'cosine' as never })).toThrow(/ranking/);
   });
 });
