@@ -22,12 +22,14 @@ import {
   compareRanked,
   cosineRelevance,
   DEFAULT_RETRY_POLICY,
+  hybridScore,
   MEMORY_LIMITS,
   messagesToMemoryText,
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
+  roundScore,
   scoreTerms,
   terms,
   TERMS_VERSION,
@@ -51,8 +53,17 @@ export interface PostgresMemoryOptions {
   tablePrefix?: string;
   /** Session memory: all of a user's memories expire together this long after the user's latest add. */
   ttlSeconds?: number;
-  /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
+  /**
+   * Adds embedding similarity to the ranking; vectors are computed once, at add, and stored. A
+   * memory's score is then `hybridScore(lexical, cosine)` (see `ranking`).
+   */
   embedder?: Embedder;
+  /**
+   * With an embedder: `'hybrid'` (default) combines the lexical score and cosine similarity with
+   * the core's `hybridScore`, so exact names and numbers still win; `'embedding'` ranks by cosine
+   * alone (`minRelevance` is then a cosine threshold). As InMemoryProvider ranks.
+   */
+  ranking?: 'hybrid' | 'embedding';
   /** Vector length, when the embedder does not declare `dimensions`; needed for the HNSW index. */
   dimensions?: number;
   /**
@@ -219,6 +230,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
   readonly tables: TableNames;
   private readonly ttlMs: number;
   private readonly embedder: Embedder | undefined;
+  private readonly ranking: 'hybrid' | 'embedding';
   private readonly dimensions: number | undefined;
   private readonly candidateCap: number;
   private readonly options: PostgresMemoryOptions;
@@ -250,7 +262,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('dimensions', 'must be an integer from 1 to 16000');
     }
     this.dimensions = dimensions;
+    if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
+      throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
+    }
     this.embedder = options.embedder;
+    this.ranking = options.ranking ?? 'hybrid';
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
       filters: ALL_FILTER_CAPABILITIES,
@@ -408,9 +424,9 @@ export class PostgresMemoryProvider implements MemoryProvider {
            SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
              WITH ORDINALITY AS x(id, content, metadata, categories, term_count, idempotency_key, embedding, vector, n)
          ), m AS (
-           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding${withVector ? ', embedding_vector' : ''})
+           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding, embedding_model${withVector ? ', embedding_vector' : ''})
            SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key,
-             decode(x.embedding, 'hex')${withVector ? ', x.vector::vector' : ''}
+             decode(x.embedding, 'hex'), CASE WHEN x.embedding IS NOT NULL THEN $18::text END${withVector ? ', x.vector::vector' : ''}
            FROM x ORDER BY x.n RETURNING id, seq, term_count
          ), p AS (
            INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length)
@@ -440,6 +456,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
           items.length,
           totalTerms,
           this.ttlMs,
+          this.embedder?.modelId ?? null,
         ],
       );
       return ids;
@@ -460,7 +477,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     if (this.embedder) {
       const queryVector = await this.embedOne(text, signal);
-      return this.read(signal, () => this.searchByVector(user, queryVector, filter, limit, minRelevance, signal));
+      return this.read(signal, () => this.searchByVector(user, text, queryVector, filter, limit, minRelevance, signal));
     }
     const queryTerms = [...new Set(terms(text))];
     if (queryTerms.length === 0) return [];
@@ -583,8 +600,70 @@ export class PostgresMemoryProvider implements MemoryProvider {
   }
 
 
+  /**
+   * Every lexical candidate of the user (all memories holding a query term, up to candidateCap
+   * per term) scored with `scoreTerms` over the user's statistics, by seq. No filter: a filter
+   * never changes a score, and the vector side applies it.
+   */
+  private async lexicalScores(user: string, queryTerms: string[], signal: AbortSignal | undefined): Promise<Map<number, number>> {
+    const t = this.tables;
+    const [stats] = await this.runner.query<{
+      memory_count: number;
+      total_term_count: number;
+      terms_version: string;
+      df: Record<string, number> | string | null;
+      hits: Array<[number, string, number, number]> | string | null;
+    }>(
+      `WITH q(term) AS (SELECT unnest($2::text[])),
+       h AS (
+         SELECT p.memory_seq, q.term, p.tf, p.length FROM q CROSS JOIN LATERAL (
+           SELECT memory_seq, tf, length FROM ${t.postings} WHERE user_id = $1 AND term = q.term
+           ORDER BY memory_seq DESC LIMIT $3) p
+       )
+       SELECT u.memory_count, u.total_term_count::float8 AS total_term_count, u.terms_version,
+         (SELECT json_object_agg(s.term, s.df) FROM ${t.termStats} s WHERE s.user_id = $1 AND s.term = ANY($2::text[])) AS df,
+         (SELECT json_agg(json_build_array(h.memory_seq, h.term, h.tf, h.length)) FROM h) AS hits
+       FROM ${t.users} u WHERE u.user_id = $1`,
+      [user, queryTerms, this.candidateCap],
+      signal,
+    );
+    const scores = new Map<number, number>();
+    if (!stats || stats.memory_count === 0) return scores;
+    if (stats.terms_version !== TERMS_VERSION) {
+      await this.runner.transaction(async (tx) => {
+        if (await this.lockUser(tx, user, false)) await this.reindexUser(tx, user);
+      }, signal);
+      return this.lexicalScores(user, queryTerms, signal);
+    }
+    const df = parseJson(stats.df) ?? {};
+    const statistics = {
+      memoryCount: stats.memory_count,
+      totalTermCount: stats.total_term_count,
+      documentFrequency: (term: string) => df[term] ?? 0,
+    };
+    const candidates = new Map<number, { frequencies: Map<string, number>; length: number }>();
+    for (const [seq, term, tf, length] of parseJson(stats.hits) ?? []) {
+      let candidate = candidates.get(seq);
+      if (candidate === undefined) candidates.set(seq, (candidate = { frequencies: new Map(), length }));
+      candidate.frequencies.set(term, tf);
+    }
+    await this.completeCappedTerms(user, queryTerms, df, candidates, signal);
+    for (const [seq, { frequencies, length }] of candidates) {
+      scores.set(seq, scoreTerms(queryTerms, { termFrequency: (term) => frequencies.get(term) ?? 0, length }, statistics));
+    }
+    return scores;
+  }
+
+  /**
+   * Ranks the user's vectors against the query's. Cosine is computed here from the stored float32
+   * vectors, as every store computes it; pgvector's HNSW index only chooses the candidates. In
+   * hybrid ranking each candidate's cosine is combined with its lexical score, and with HNSW the
+   * best lexical candidates join the vector candidates, so an exact name or number the index
+   * misses is still found.
+   */
   private async searchByVector(
     user: string,
+    text: string,
     queryVector: number[],
     filter: FilterNode | undefined,
     limit: number,
@@ -593,49 +672,79 @@ export class PostgresMemoryProvider implements MemoryProvider {
   ): Promise<Memory[]> {
     await this.ready();
     const t = this.tables;
+    const hybrid = this.ranking === 'hybrid';
+    const queryTerms = hybrid ? [...new Set(terms(text))] : [];
+    const lexical = queryTerms.length > 0 ? await this.lexicalScores(user, queryTerms, signal) : new Map<number, number>();
     const params = new SqlParams([user]);
     const where = (filter ? ` AND ${filterToSql(filter, params)}` : '') + this.unexpired();
-    let ranked: Candidate[];
+    const columns = `m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, m.embedding, m.embedding_model`;
+    type VectorRow = { seq: number; id: string; created_ms: number; embedding: Uint8Array; embedding_model: string | null };
+    let rows: VectorRow[];
     if (this.vectorSearch === 'pgvector-hnsw') {
+      // Each side brings up to twice the limit, so hybrid scores can reorder them.
+      const pool = hybrid ? Math.min(MEMORY_LIMITS.maxLimit, limit * 2) : limit;
       const vector = params.add(`[${queryVector.join(',')}]`);
-      const count = params.add(limit);
-      const rows = await this.runner.transaction(async (tx) => {
+      const count = params.add(pool);
+      rows = await this.runner.transaction(async (tx) => {
         // The HNSW graph holds every user's vectors: an iterative scan keeps reading it until
-        // `limit` of this user's rows are found (pgvector >= 0.8).
-        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, limit * 4))}`);
+        // `pool` of this user's rows are found (pgvector >= 0.8).
+        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, pool * 4))}`);
         if (this.hnswIterativeScan) await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-        return tx.query<{ seq: number; id: string; created_ms: number; distance: number }>(
-          `SELECT m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms,
-             (m.embedding_vector <=> ${vector}::vector)::float8 AS distance
-           FROM ${t.memories} m WHERE m.user_id = $1 AND m.embedding_vector IS NOT NULL${where}
+        return tx.query<VectorRow>(
+          `SELECT ${columns} FROM ${t.memories} m WHERE m.user_id = $1 AND m.embedding_vector IS NOT NULL${where}
            ORDER BY m.embedding_vector <=> ${vector}::vector LIMIT ${count}`,
           params.values,
         );
       }, signal);
-      ranked = rows.map((row) => ({
-        seq: row.seq,
-        id: row.id,
-        createdAt: new Date(row.created_ms).toISOString(),
-        score: Math.max(0, Math.min(1, 1 - row.distance)),
-      }));
+      const found = new Set(rows.map((row) => row.seq));
+      const lexicalBest = [...lexical]
+        .filter(([seq]) => !found.has(seq))
+        .sort((a, b) => b[1] - a[1] || b[0] - a[0])
+        .slice(0, pool)
+        .map(([seq]) => seq);
+      if (lexicalBest.length > 0) {
+        const extra = new SqlParams([user, lexicalBest]);
+        const extraWhere = (filter ? ` AND ${filterToSql(filter, extra)}` : '') + this.unexpired();
+        rows.push(
+          ...(await this.runner.query<VectorRow>(
+            `SELECT ${columns} FROM ${t.memories} m WHERE m.user_id = $1 AND m.seq = ANY($2::bigint[]) AND m.embedding IS NOT NULL${extraWhere}`,
+            extra.values,
+            signal,
+          )),
+        );
+      }
     } else {
-      const rows = await this.runner.query<{ seq: number; id: string; created_ms: number; embedding: Uint8Array }>(
-        `SELECT m.seq::float8 AS seq, m.id, floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, m.embedding
-         FROM ${t.memories} m WHERE m.user_id = $1 AND m.embedding IS NOT NULL${where}`,
+      rows = await this.runner.query<VectorRow>(
+        `SELECT ${columns} FROM ${t.memories} m WHERE m.user_id = $1 AND m.embedding IS NOT NULL${where}`,
         params.values,
         signal,
       );
-      ranked = rows.map((row) => ({
-        seq: row.seq,
-        id: row.id,
-        createdAt: new Date(row.created_ms).toISOString(),
-        score: cosineRelevance(queryVector, decodeVector(row.embedding)),
-      }));
     }
-    // An unrelated memory (cosine 0) is no result, as a memory sharing no term is none in lexical search.
-    ranked = ranked.filter(({ score }) => score > 0 && score >= minRelevance);
-    ranked.sort((a, b) => b.score - a.score || b.seq - a.seq);
-    return this.loadRanked(user, ranked.slice(0, limit), signal);
+    const query = Float32Array.from(queryVector);
+    const model = this.embedder?.modelId;
+    const ranked: Candidate[] = [];
+    for (const row of rows) {
+      if (model !== undefined && row.embedding_model !== null && row.embedding_model !== model) {
+        throw new MemoryConfigurationError(
+          'embedder',
+          `memory ${row.id} was embedded with "${row.embedding_model}" but the embedder is "${model}": ` +
+            'configure the model the memories were embedded with, or add them again',
+        );
+      }
+      const stored = decodeVector(row.embedding);
+      if (stored.length !== query.length) {
+        throw new MemoryConfigurationError(
+          'embedder',
+          `returned ${query.length} dimensions for the query but ${stored.length} for stored memories: one store needs one embedding model`,
+        );
+      }
+      const cosine = roundScore(cosineRelevance(query, stored));
+      const score = hybrid ? hybridScore(lexical.get(row.seq) ?? 0, cosine) : cosine;
+      // An unrelated memory (score 0) is no result, as a memory sharing no term is none in lexical search.
+      if (score === 0 || score < minRelevance) continue;
+      ranked.push({ seq: row.seq, id: row.id, createdAt: new Date(row.created_ms).toISOString(), score });
+    }
+    return this.loadRanked(user, ranked.sort(compareRanked).slice(0, limit), signal);
   }
 
   /** The full rows of the given memories of one user, by seq. */

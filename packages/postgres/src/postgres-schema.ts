@@ -90,11 +90,13 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       ),
       ...table(names.termStats, `user_id text NOT NULL, term text NOT NULL, df integer NOT NULL, PRIMARY KEY (user_id, term)`),
     ],
+    // The embedder's model id recorded with each vector, so vectors of another model are never compared.
+    [`ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS embedding_model text`],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

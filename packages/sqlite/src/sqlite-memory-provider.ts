@@ -14,7 +14,7 @@ import {
   type SearchOptions,
   type Embedder,
 } from '@fastagentic/memory';
-import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
+import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
   decodeMemoryRow,
@@ -35,8 +35,18 @@ export interface SqliteMemoryOptions {
   tablePrefix?: string;
   /** Session memory: a user's memories expire together this long after the user's latest write. */
   ttlSeconds?: number;
-  /** Rank search results by embedding similarity; vectors are computed once, at add, and stored. */
+  /**
+   * Adds embedding similarity to the ranking; vectors are computed once, at add, and stored. A
+   * memory's score is then `hybridScore(lexical, cosine)` (see `ranking`). An embedder's
+   * `modelId` is recorded with the vectors, and an embedder of another model is refused.
+   */
   embedder?: Embedder;
+  /**
+   * With an embedder: `'hybrid'` (default) combines the lexical score and cosine similarity with
+   * the core's `hybridScore`, so exact names and numbers still win; `'embedding'` ranks by cosine
+   * alone (`minRelevance` is then a cosine threshold). As InMemoryProvider ranks.
+   */
+  ranking?: 'hybrid' | 'embedding';
 }
 
 /**
@@ -77,6 +87,9 @@ export class SqliteMemoryProvider implements MemoryProvider {
   private readonly tables: SqliteTables;
   private readonly ttlMs: number | undefined;
   private readonly embedder: Embedder | undefined;
+  private readonly ranking: 'hybrid' | 'embedding';
+  /** Set at open when the vectors stored were made by another model than the embedder's. */
+  private modelMismatch: MemoryConfigurationError | undefined;
   private ready: Promise<void> | undefined;
   private readonly queue: PendingAdd[] = [];
   private writing = false;
@@ -93,7 +106,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('ttlSeconds', 'must be a positive number of seconds');
     }
     this.ttlMs = ttl === undefined ? undefined : Math.max(1, Math.round(ttl * 1000));
+    if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
+      throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
+    }
     this.embedder = options.embedder;
+    this.ranking = options.ranking ?? 'hybrid';
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
       filters: ALL_FILTER_CAPABILITIES,
@@ -115,6 +132,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const vector = this.embedder ? encodeVector(await this.embedOne(text, signal)) : null;
     signal?.throwIfAborted();
     await this.open();
+    if (this.modelMismatch) throw this.modelMismatch;
     const memoryTerms = terms(text);
     const categories = categoriesFromMetadata(validMetadata);
     const id = crypto.randomUUID();
@@ -152,9 +170,10 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
-    const queryVector = this.embedder ? await this.embedOne(text, signal) : undefined;
+    const queryVector = this.embedder ? Float32Array.from(await this.embedOne(text, signal)) : undefined;
     await this.open();
-    const ranked = queryVector ? await this.rankByEmbedding(user, queryVector) : await this.rankLexically(user, text);
+    if (this.modelMismatch) throw this.modelMismatch;
+    const ranked = queryVector ? await this.rankWithEmbedding(user, text, queryVector) : await this.rankLexically(user, text);
     const candidates = ranked.filter(({ score }) => score >= minRelevance && !(minRelevance > 0 && score === 0));
     candidates.sort((a, b) => b.score - a.score);
     return this.topRows(user, candidates, filter, limit);
@@ -319,7 +338,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const t = this.tables;
     const [, versions] = await this.write([
       createMetaTable(t),
-      { sql: `SELECT key, value FROM ${t.meta} WHERE key IN ('schema_version', 'terms_version')`, args: [] },
+      { sql: `SELECT key, value FROM ${t.meta} WHERE key IN ('schema_version', 'terms_version', 'embedding_model')`, args: [] },
     ]);
     const meta = new Map(versions!.rows.map(([key, value]) => [String(key), String(value)]));
     const current = Number(meta.get('schema_version') ?? 0);
@@ -336,9 +355,26 @@ export class SqliteMemoryProvider implements MemoryProvider {
       // A fresh store has nothing to re-index: record the version its index is built with.
       if (current === 0) statements.push(setMeta(t, 'terms_version', TERMS_VERSION));
       await this.write(statements);
-      if (current === 0) return;
     }
-    if (meta.get('terms_version') !== TERMS_VERSION) await this.reindexTerms();
+    if (current !== 0 && meta.get('terms_version') !== TERMS_VERSION) await this.reindexTerms();
+    await this.recordEmbeddingModel(meta.get('embedding_model'));
+  }
+
+  /**
+   * The first embedder with a `modelId` names the model of the store's vectors; another model's
+   * vectors are never compared with them (adds and searches are refused, reads still work).
+   */
+  private async recordEmbeddingModel(stored: string | undefined): Promise<void> {
+    const model = this.embedder?.modelId;
+    if (model === undefined) return;
+    if (stored === undefined) {
+      await this.write([setMeta(this.tables, 'embedding_model', model)]);
+    } else if (stored !== model) {
+      this.modelMismatch = new MemoryConfigurationError(
+        'embedder',
+        `the stored vectors were embedded with "${stored}" but the embedder is "${model}": configure the model the memories were embedded with, or use new tables`,
+      );
+    }
   }
 
   /**
@@ -453,18 +489,33 @@ export class SqliteMemoryProvider implements MemoryProvider {
     return candidates;
   }
 
-  /** Exact nearest neighbours: every stored vector of the user is compared with the query's. */
-  private async rankByEmbedding(user: string, queryVector: number[]): Promise<Candidate[]> {
-    const [result] = await this.read([
-      {
-        sql: `SELECT seq, vector FROM ${this.tables.memories} WHERE user_id = ?1 AND vector IS NOT NULL ${this.liveCondition(1, 2)}`,
-        args: this.withNow([user]),
-      },
+  /**
+   * Exact nearest neighbours: every stored vector of the user is compared with the query's. In
+   * hybrid ranking each one's cosine is combined with its lexical score (0 when it shares no term).
+   */
+  private async rankWithEmbedding(user: string, text: string, queryVector: Float32Array): Promise<Candidate[]> {
+    const [[result], lexicalCandidates] = await Promise.all([
+      this.read([
+        {
+          sql: `SELECT seq, vector FROM ${this.tables.memories} WHERE user_id = ?1 AND vector IS NOT NULL ${this.liveCondition(1, 2)}`,
+          args: this.withNow([user]),
+        },
+      ]),
+      this.ranking === 'hybrid' ? this.rankLexically(user, text) : Promise.resolve([]),
     ]);
-    return result!.rows.map(([seq, vector]) => ({
-      seq: Number(seq),
-      score: cosineRelevance(queryVector, decodeVector(vector)),
-    }));
+    const lexical = new Map(lexicalCandidates.map(({ seq, score }) => [seq, score]));
+    return result!.rows.map(([seq, stored]) => {
+      const vector = decodeVector(stored);
+      if (vector.length !== queryVector.length) {
+        throw new MemoryConfigurationError(
+          'embedder',
+          `returned ${queryVector.length} dimensions for the query but ${vector.length} for stored memories: one store needs one embedding model`,
+        );
+      }
+      const cosine = roundScore(cosineRelevance(queryVector, vector));
+      const score = this.ranking === 'hybrid' ? hybridScore(lexical.get(Number(seq)) ?? 0, cosine) : cosine;
+      return { seq: Number(seq), score };
+    });
   }
 
   /**

@@ -1,16 +1,10 @@
 import { createClient, type Client } from '@libsql/client';
-import { MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
-import {
-  compareRanked,
-  matchesFilter,
-  parseMemoryFilter,
-  scoreTerms,
-  terms,
-  TERMS_VERSION,
-} from '@fastagentic/memory/provider';
+import { InMemoryProvider, MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
+import { cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, TERMS_VERSION } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
+import { InMemoryTwin, TOPIC_EMBEDDER } from './in-memory-twin.js';
 import { temporaryFolder } from './temporary-database.js';
 
 const folder = temporaryFolder('provider');
@@ -41,29 +35,6 @@ function random(seed: number): () => number {
 
 const WORDS = ['tea', 'teas', 'coffee', 'piano', 'berlin', 'river', 'cat', 'cats', 'hiking', 'music', 'garden', 'the', 'and'];
 
-/** The ranking the search contract defines: scoreTerms over all of the user's memories, compareRanked. */
-function referenceRanking(memories: Memory[], query: string, limit: number, filter?: MemoryFilter): Array<[string, number]> {
-  const queryTerms = [...new Set(terms(query))];
-  const termsOf = new Map(memories.map((memory) => [memory.id, terms(memory.memory)]));
-  const documentFrequency = (term: string) => memories.filter((memory) => termsOf.get(memory.id)!.includes(term)).length;
-  const stats = {
-    memoryCount: memories.length,
-    totalTermCount: [...termsOf.values()].reduce((sum, list) => sum + list.length, 0),
-    documentFrequency,
-  };
-  const node = filter ? parseMemoryFilter(filter) : undefined;
-  return memories
-    .map((memory) => {
-      const list = termsOf.get(memory.id)!;
-      const score = scoreTerms(queryTerms, { termFrequency: (term) => list.filter((t) => t === term).length, length: list.length }, stats);
-      return { ...memory, score };
-    })
-    .filter((memory) => memory.score > 0 && (!node || matchesFilter(memory, node)))
-    .sort(compareRanked)
-    .slice(0, limit)
-    .map((memory) => [memory.id, memory.score]);
-}
-
 async function allMemories(userId: string): Promise<Memory[]> {
   const all: Memory[] = [];
   let cursor: string | undefined;
@@ -85,27 +56,83 @@ async function rowsOfUser(userId: string): Promise<Record<string, number>> {
 }
 
 describe('LibsqlProvider (file)', () => {
-  it('ranks as the search contract defines (scoreTerms over the user\'s live memories, compareRanked)', async () => {
+  it('ranks as InMemoryProvider does on the same data: same memories, order and scores, with ties, filters and minRelevance', async () => {
     const next = random(7);
     const userId = 'ranking-user';
+    const twin = new InMemoryTwin(provider, new InMemoryProvider());
     // Another user holding the same words must not change this user's statistics.
-    for (let i = 0; i < 30; i++) await provider.add('ranking-other', note(`tea tea coffee ${WORDS[i % WORDS.length]}`));
-    for (let i = 0; i < 120; i++) {
-      const length = 1 + Math.floor(next() * 8);
+    for (let i = 0; i < 30; i++) await twin.add('ranking-other', `tea tea coffee ${WORDS[i % WORDS.length]}`);
+    for (let i = 0; i < 80; i++) {
+      const length = 1 + Math.floor(next() * 6);
       const words = Array.from({ length }, () => WORDS[Math.floor(next() * WORDS.length)]!);
-      await provider.add(userId, note(words.join(' ')), { n: i, group: i % 3 });
+      await twin.add(userId, words.join(' '), { n: i, group: i % 3 });
     }
-    const stored = await allMemories(userId);
     // Deleting keeps the statistics exact: they cover live memories only.
-    for (const memory of stored.slice(0, 10)) await provider.delete(userId, memory.id);
-    const live = stored.slice(10);
-    for (const query of ['tea', 'cats and piano', 'hiking river garden music', 'the', 'berlin coffee tea']) {
-      const found = await provider.search(userId, query, { limit: 15 });
-      expect(found.map((memory) => [memory.id, memory.score])).toEqual(referenceRanking(live, query, 15));
-      const filter: MemoryFilter = { group: { ne: 1 } };
-      const filtered = await provider.search(userId, query, { limit: 7, filters: filter });
-      expect(filtered.map((memory) => [memory.id, memory.score])).toEqual(referenceRanking(live, query, 7, filter));
+    for (let index = 30; index < 40; index++) await twin.delete(index);
+    let ties = 0;
+    for (const query of ['tea', 'cats and piano', 'hiking river garden music', 'the garden', 'berlin coffee tea']) {
+      const found = await twin.expectSameSearch(userId, query, { limit: 15 });
+      expect(found.length).toBeGreaterThan(0);
+      ties += found.filter((memory, index) => index > 0 && memory.score === found[index - 1]!.score).length;
+      await twin.expectSameSearch(userId, query, { limit: 7, filters: { group: { ne: 1 } } });
+      await twin.expectSameSearch(userId, query, { limit: 20, minRelevance: 0.5, filters: { n: { gte: 20 } } });
     }
+    expect(ties).toBeGreaterThan(0);
+  });
+
+  it("ranks hybrid with an embedder as InMemoryProvider({ embedder, ranking: 'hybrid' }) does, and by cosine alone with ranking: 'embedding'", async () => {
+    const hybrid = new LibsqlProvider({ url, tablePrefix: 'hybrid_', embedder: TOPIC_EMBEDDER });
+    const embedding = new LibsqlProvider({ url, tablePrefix: 'hybrid_', embedder: TOPIC_EMBEDDER, ranking: 'embedding' });
+    try {
+      const userId = 'hybrid-user';
+      const twin = new InMemoryTwin(hybrid, new InMemoryProvider({ embedder: TOPIC_EMBEDDER, ranking: 'hybrid' }));
+      const next = random(11);
+      for (let i = 0; i < 40; i++) {
+        const length = 1 + Math.floor(next() * 6);
+        const words = Array.from({ length }, () => WORDS[Math.floor(next() * WORDS.length)]!);
+        await twin.add(userId, `${words.join(' ')} ${i % 10 === 0 ? 'order 4711' : ''}`, { group: i % 3 });
+      }
+      await twin.delete(5);
+      for (const query of ['tea', 'order 4711', 'piano music garden', 'drinks', 'cats and the river']) {
+        const found = await twin.expectSameSearch(userId, query, { limit: 12 });
+        expect(found.length).toBeGreaterThan(0);
+        await twin.expectSameSearch(userId, query, { limit: 5, filters: { group: { in: [0, 2] } } });
+        await twin.expectSameSearch(userId, query, { limit: 30, minRelevance: 0.6 });
+      }
+      // The exact number outranks memories that are merely similar.
+      const [first] = await hybrid.search(userId, 'order 4711', { limit: 1 });
+      expect(first!.memory).toContain('4711');
+
+      const cosineTwin = new InMemoryTwin(embedding, new InMemoryProvider({ embedder: TOPIC_EMBEDDER, ranking: 'embedding' }));
+      for (const { text } of [{ text: 'tea and coffee' }, { text: 'piano in berlin' }, { text: 'cats by the river' }, { text: 'order 4711 tea' }]) {
+        await cosineTwin.add('cosine-user', text);
+      }
+      const [queryVector] = await TOPIC_EMBEDDER.embed(['order 4711 tea']);
+      const found = await cosineTwin.expectSameSearch('cosine-user', 'order 4711 tea', { limit: 10 });
+      const vectors = await TOPIC_EMBEDDER.embed((await embedding.search('cosine-user', 'order 4711 tea', { limit: 10 })).map((memory) => memory.memory));
+      expect(found.map(({ score }) => score)).toEqual(vectors.map((vector) => roundScore(cosineRelevance(queryVector!, vector))));
+      expect(found.map(({ score }) => score)).toEqual([...found.map(({ score }) => score)].sort((x, y) => y - x));
+    } finally {
+      await hybrid.close();
+      await embedding.close();
+    }
+  });
+
+  it('records the embedder\'s model with the vectors and refuses another model', async () => {
+    const first = new LibsqlProvider({ url, tablePrefix: 'model_', embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v1' } });
+    await first.add('model-user', note('tea with milk'));
+    await first.close();
+    const other = new LibsqlProvider({ url, tablePrefix: 'model_', embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v2' } });
+    try {
+      await expect(other.search('model-user', 'tea')).rejects.toMatchObject({ name: 'MemoryConfigurationError', option: 'embedder' });
+      await expect(other.add('model-user', note('more tea'))).rejects.toBeInstanceOf(MemoryConfigurationError);
+      expect((await other.getAll('model-user')).memories).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    const same = new LibsqlProvider({ url, tablePrefix: 'model_', embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v1' } });
+    expect((await same.search('model-user', 'tea')).map((memory) => memory.memory)).toEqual(['tea with milk']);
+    await same.close();
   });
 
   it('keeps the statistics exact when adds of several users, repeated keys included, commit together', async () => {
@@ -278,7 +305,7 @@ describe('LibsqlProvider (file)', () => {
     expect((await raw.execute('PRAGMA journal_mode')).rows[0]![0]).toBe('wal');
   });
 
-  it('ranks by cosine similarity of stored vectors when an embedder is configured', async () => {
+  it('ranks by the stored vectors when an embedder is configured', async () => {
     const semantic = new LibsqlProvider({ url, tablePrefix: 'semantic_', embedder: AXES_EMBEDDER });
     try {
       await expectCosineRanking(semantic, 'vector-user');
