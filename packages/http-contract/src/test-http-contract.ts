@@ -145,8 +145,12 @@ export function testHttpContract(options: HttpContractOptions): void {
         expect(otherUser.body.sessionMemories).toEqual([]);
         expect(otherUser.body.memories).toEqual([]);
 
-        // Let the background writes of the chats above land before the TTL starts counting.
-        await sleep(100);
+        // Let the queued writes of the chats above land before the TTL starts counting: each one
+        // slides the session's expiry. /health shows the write-behind queue.
+        await eventually(async () => {
+          const health = await call('GET', '/health');
+          expect(health.body.writeQueue.depth).toBe(0);
+        }, 10_000);
         await sleep(options.sessionTtlSeconds * 1000 + 300);
         const later = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
         expect(later.body.sessionMemories).toEqual([]);
@@ -155,7 +159,7 @@ export function testHttpContract(options: HttpContractOptions): void {
         expect(await listTexts(user)).toContain(
           'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
         );
-      });
+      }, 30_000);
     });
 
     describe('manual memory routes', () => {
