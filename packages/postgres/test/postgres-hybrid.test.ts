@@ -3,7 +3,7 @@ import { InMemoryProvider, type MemoryProvider } from '@fastagentic/memory';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { PGliteProvider } from '../src/pglite.js';
-import { InMemoryTwin, TOPIC_EMBEDDER } from './in-memory-twin.js';
+import { InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
 
 const schema = uniqueSchema('hybrid');

@@ -2,7 +2,7 @@ import { InMemoryProvider, type Memory, type MemoryFilter } from '@fastagentic/m
 import { compareRanked, matchesFilter, parseMemoryFilter, scoreTerms, terms } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
-import { InMemoryTwin } from './in-memory-twin.js';
+import { InMemoryTwin } from '@fastagentic/testkit';
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
 
 const schema = uniqueSchema('rank');

@@ -4,7 +4,7 @@ import { cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, TERMS_VE
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
-import { InMemoryTwin, TOPIC_EMBEDDER } from './in-memory-twin.js';
+import { InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
 import { temporaryFolder } from './temporary-database.js';
 
 const folder = temporaryFolder('provider');

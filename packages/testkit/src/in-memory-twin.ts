@@ -21,7 +21,10 @@ export const TOPIC_EMBEDDER: Embedder = {
     }),
 };
 
-/** A store and InMemoryProvider given the same memories, in the same order, a few milliseconds apart. */
+/**
+ * A store and InMemoryProvider given the same memories, in the same order, a few milliseconds
+ * apart: for a store's test that it ranks exactly as the core does (ids, order, scores to 1e-9).
+ */
 export class InMemoryTwin {
   /** InMemoryProvider's id of each memory → the store's id of the same memory. */
   private readonly ids = new Map<string, string>();
