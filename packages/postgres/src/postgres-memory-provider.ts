@@ -216,6 +216,14 @@ function decodeVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(Uint8Array.from(bytes).buffer);
 }
 
+/** The user's statistics and the query terms' postings, as the lexical statements return them. */
+interface LexicalStatsRow {
+  memory_count: number;
+  total_term_count: number;
+  df: Record<string, number> | string | null;
+  hits: Array<[number, string, number, number]> | string | null;
+}
+
 /**
  * The PostgreSQL store, written once for every client (node-postgres, PGlite). Lexical search
  * reads one user's postings for the query's terms and scores them with the core's `scoreTerms`,
@@ -537,23 +545,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
       }, signal);
       return this.searchLexically(user, queryTerms, filter, limit, minRelevance, signal);
     }
-    const df = parseJson(stats.df) ?? {};
-    const statistics = {
-      memoryCount: stats.memory_count,
-      totalTermCount: stats.total_term_count,
-      documentFrequency: (term: string) => df[term] ?? 0,
-    };
-    const candidates = new Map<number, { frequencies: Map<string, number>; length: number }>();
-    for (const [seq, term, tf, length] of parseJson(stats.hits) ?? []) {
-      let candidate = candidates.get(seq);
-      if (candidate === undefined) candidates.set(seq, (candidate = { frequencies: new Map(), length }));
-      candidate.frequencies.set(term, tf);
-    }
-    await this.completeCappedTerms(user, queryTerms, df, candidates, signal);
-
     const scored: Array<{ seq: number; score: number }> = [];
-    for (const [seq, { frequencies, length }] of candidates) {
-      const score = scoreTerms(queryTerms, { termFrequency: (term) => frequencies.get(term) ?? 0, length }, statistics);
+    for (const [seq, score] of await this.scoreCandidates(user, queryTerms, stats, signal)) {
       if (score < minRelevance || (minRelevance > 0 && score === 0)) continue;
       scored.push({ seq, score });
     }
@@ -627,14 +620,26 @@ export class PostgresMemoryProvider implements MemoryProvider {
       [user, queryTerms, this.candidateCap],
       signal,
     );
-    const scores = new Map<number, number>();
-    if (!stats || stats.memory_count === 0) return scores;
+    if (!stats || stats.memory_count === 0) return new Map();
     if (stats.terms_version !== TERMS_VERSION) {
       await this.runner.transaction(async (tx) => {
         if (await this.lockUser(tx, user, false)) await this.reindexUser(tx, user);
       }, signal);
       return this.lexicalScores(user, queryTerms, signal);
     }
+    return this.scoreCandidates(user, queryTerms, stats, signal);
+  }
+
+  /**
+   * Scores the candidates a statistics-and-postings row names with `scoreTerms`, by seq, after
+   * completing the term frequencies of terms whose postings were capped.
+   */
+  private async scoreCandidates(
+    user: string,
+    queryTerms: string[],
+    stats: LexicalStatsRow,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<number, number>> {
     const df = parseJson(stats.df) ?? {};
     const statistics = {
       memoryCount: stats.memory_count,
@@ -648,6 +653,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
       candidate.frequencies.set(term, tf);
     }
     await this.completeCappedTerms(user, queryTerms, df, candidates, signal);
+    const scores = new Map<number, number>();
     for (const [seq, { frequencies, length }] of candidates) {
       scores.set(seq, scoreTerms(queryTerms, { termFrequency: (term) => frequencies.get(term) ?? 0, length }, statistics));
     }
