@@ -145,8 +145,33 @@ export function parseCallOptions(options: CallOptions | undefined, field = 'opti
   return { signal: validateSignal(raw.signal, `${field}.signal`) };
 }
 
+/** Supplied terms: an array of non-empty strings, bounded in count and length. */
+function validateSuppliedTerms(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new MemoryValidationError(field, `expected an array of strings, got ${describe(value)}`);
+  if (value.length > MEMORY_LIMITS.maxSuppliedTerms) {
+    throw new MemoryValidationError(field, `more than ${MEMORY_LIMITS.maxSuppliedTerms} terms`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const term: unknown = value[i];
+    if (typeof term !== 'string' || term.length === 0 || term.length > MEMORY_LIMITS.maxSuppliedTermLength) {
+      throw new MemoryValidationError(
+        `${field}[${i}]`,
+        `must be a non-empty string of at most ${MEMORY_LIMITS.maxSuppliedTermLength} characters`,
+      );
+    }
+  }
+  return value as string[];
+}
+
+function distinct(values: string[] | undefined): string[] | undefined {
+  return values === undefined ? undefined : [...new Set(values)];
+}
+
 export interface ParsedAddOptions extends ParsedCallOptions {
   idempotencyKey: string | undefined;
+  /** The terms to index in place of `terms(text)`, repeats kept. */
+  indexTerms: string[] | undefined;
 }
 
 export function parseAddOptions(options: AddOptions | undefined, field = 'options'): ParsedAddOptions {
@@ -156,6 +181,7 @@ export function parseAddOptions(options: AddOptions | undefined, field = 'option
     signal: validateSignal(raw.signal, `${field}.signal`),
     idempotencyKey:
       key === undefined ? undefined : requireString(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
+    indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
   };
 }
 
@@ -163,6 +189,8 @@ export interface ParsedSearchOptions extends ParsedCallOptions {
   limit: number;
   filter: FilterNode | undefined;
   minRelevance: number;
+  /** The distinct terms to query with in place of `terms(query)`. */
+  queryTerms: string[] | undefined;
 }
 
 export function parseSearchOptions(options: SearchOptions | undefined, field = 'options'): ParsedSearchOptions {
@@ -176,6 +204,7 @@ export function parseSearchOptions(options: SearchOptions | undefined, field = '
     filter: parseMemoryFilter(raw.filters, `${field}.filters`),
     minRelevance,
     signal: validateSignal(raw.signal, `${field}.signal`),
+    queryTerms: distinct(validateSuppliedTerms(raw.queryTerms, `${field}.queryTerms`)),
   };
 }
 
