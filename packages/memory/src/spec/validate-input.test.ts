@@ -31,6 +31,7 @@ describe('supplied terms', () => {
       [() => parseAddOptions({ indexTerms: 'a' as never }), 'options.indexTerms'],
       [() => parseAddOptions({ indexTerms: ['a', ''] }), 'options.indexTerms[1]'],
       [() => parseAddOptions({ indexTerms: [1 as never] }), 'options.indexTerms[0]'],
+      [() => parseAddOptions({ indexTerms: ['a\u0000b'] }), 'options.indexTerms[0]'],
       [() => parseAddOptions({ indexTerms: ['x'.repeat(MEMORY_LIMITS.maxSuppliedTermLength + 1)] }), 'options.indexTerms[0]'],
       [() => parseAddOptions({ indexTerms: new Array<string>(MEMORY_LIMITS.maxSuppliedTerms + 1).fill('a') }), 'options.indexTerms'],
       [() => parseSearchOptions({ queryTerms: [null as never] }), 'options.queryTerms[0]'],

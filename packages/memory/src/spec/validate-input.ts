@@ -145,6 +145,8 @@ export function parseCallOptions(options: CallOptions | undefined, field = 'opti
   return { signal: validateSignal(raw.signal, `${field}.signal`) };
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** Supplied terms: an array of non-empty strings, bounded in count and length. */
 function validateSuppliedTerms(value: unknown, field: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -154,10 +156,16 @@ function validateSuppliedTerms(value: unknown, field: string): string[] | undefi
   }
   for (let i = 0; i < value.length; i++) {
     const term: unknown = value[i];
-    if (typeof term !== 'string' || term.length === 0 || term.length > MEMORY_LIMITS.maxSuppliedTermLength) {
+    // No control characters, so stores may use them as separators in what they keep.
+    if (
+      typeof term !== 'string' ||
+      term.length === 0 ||
+      term.length > MEMORY_LIMITS.maxSuppliedTermLength ||
+      CONTROL_CHARACTER.test(term)
+    ) {
       throw new MemoryValidationError(
         `${field}[${i}]`,
-        `must be a non-empty string of at most ${MEMORY_LIMITS.maxSuppliedTermLength} characters`,
+        `must be a non-empty string of at most ${MEMORY_LIMITS.maxSuppliedTermLength} characters without control characters`,
       );
     }
   }
