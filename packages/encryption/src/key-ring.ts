@@ -12,6 +12,9 @@ const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
 const TOKEN_CACHE_SIZE = 10_000;
+/** Users whose term keys stay derived, and term tokens kept, in this process. */
+const USER_KEY_CACHE_SIZE = 1_024;
+const TERM_TOKEN_CACHE_SIZE = 100_000;
 
 interface DerivedKeys {
   cipher: unknown;
@@ -22,6 +25,7 @@ const encoder = new TextEncoder();
 const HKDF_SALT = encoder.encode('fastagentic-encryption');
 const CIPHER_INFO = encoder.encode('aes-256-gcm v1');
 const INDEX_INFO = encoder.encode('blind-index hmac-sha256 v1');
+const TERM_INFO_PREFIX = 'blind-index terms hmac-sha256 v1\0';
 
 /**
  * The keys, and everything done with them: sealing and opening envelopes with AES-256-GCM and
@@ -34,6 +38,8 @@ export class KeyRing {
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
   private derived: Promise<Map<string, DerivedKeys>> | undefined;
   private readonly tokenCache = new Map<string, Promise<string[]>>();
+  private readonly userTermKeys = new Map<string, Promise<unknown>>();
+  private readonly termTokenCache = new Map<string, string>();
   private ivPool = new Uint8Array(0);
   private ivOffset = 0;
 
@@ -132,6 +138,43 @@ export class KeyRing {
   private async token(key: unknown, data: Uint8Array<ArrayBuffer>): Promise<string> {
     const mac = await this.primitives.hmacSha256(key, data);
     return encodeBase64Url(mac.subarray(0, TOKEN_BYTES));
+  }
+
+  /**
+   * The blind-index token of each term for this user under key `keyId`, in order (repeats
+   * kept): HMAC-SHA256 under a key derived with HKDF from the configured key and the user id,
+   * so the same word gives unrelated tokens for different users, truncated to 128 bits.
+   */
+  async termTokens(userId: string, memoryTerms: readonly string[], keyId: string): Promise<string[]> {
+    const scope = `${keyId}\0${userId}\0`;
+    const tokens = new Array<string>(memoryTerms.length);
+    let key: unknown;
+    for (let i = 0; i < memoryTerms.length; i++) {
+      const term = memoryTerms[i]!;
+      const cacheKey = scope + term;
+      let token = this.termTokenCache.get(cacheKey);
+      if (token === undefined) {
+        key ??= await this.userTermKey(userId, keyId);
+        token = await this.token(key, encoder.encode(term));
+        if (this.termTokenCache.size >= TERM_TOKEN_CACHE_SIZE) this.termTokenCache.delete(this.termTokenCache.keys().next().value!);
+        this.termTokenCache.set(cacheKey, token);
+      }
+      tokens[i] = token;
+    }
+    return tokens;
+  }
+
+  private userTermKey(userId: string, keyId: string): Promise<unknown> {
+    const cacheKey = `${keyId}\0${userId}`;
+    let key = this.userTermKeys.get(cacheKey);
+    if (key === undefined) {
+      const raw = this.rawKeys.get(keyId)!;
+      key = this.primitives.deriveKey(raw, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac');
+      if (this.userTermKeys.size >= USER_KEY_CACHE_SIZE) this.userTermKeys.delete(this.userTermKeys.keys().next().value!);
+      this.userTermKeys.set(cacheKey, key);
+      key.catch(() => this.userTermKeys.delete(cacheKey));
+    }
+    return key;
   }
 
   /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */
