@@ -90,11 +90,13 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       ),
       ...table(names.termStats, `user_id text NOT NULL, term text NOT NULL, df integer NOT NULL, PRIMARY KEY (user_id, term)`),
     ],
+    // The caller's supplied terms (`indexTerms`), so a re-index rebuilds them as given.
+    [`ALTER TABLE ${names.memories} ADD COLUMN supplied_terms jsonb`],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that
