@@ -73,10 +73,10 @@ export interface EncryptionOptions extends EncryptionKeyOptions {
   cacheSize?: number;
   /**
    * When the wrapped provider indexes supplied terms (`capabilities.suppliedTerms`: in-memory,
-   * Redis), each memory's terms are handed to it as keyed tokens (HMAC-SHA256 under a key derived
-   * per user) and search lets it rank them, decrypting only the results: the same ranking as
-   * unencrypted, at the cost of the backend learning which memories share a term (see the
-   * README). Default true; `false` keeps every term in the ciphertext and searches by decrypting
+   * Redis, SQLite, PostgreSQL), each memory's terms are handed to it as keyed tokens
+   * (HMAC-SHA256 under a key derived per user) and search lets it rank them, decrypting only
+   * the results: the same ranking as unencrypted, at the cost of the backend learning which
+   * memories share a term (see the README). Default true; `false` keeps every term in the ciphertext and searches by decrypting
    * all of the user's memories in this process. Searches with an embedder always do that.
    */
   blindIndexedSearch?: boolean;
@@ -328,8 +328,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
    * The wrapped provider ranks the query's tokens with `scoreTerms` over the user's token
    * postings, so scores equal the unencrypted ones when one key is configured; only the
    * results are decrypted. With several keys the query holds each term's token under every
-   * key, so memories not yet re-encrypted are found (their scores are then lower, since the
-   * tokens of the other keys count as query terms). The filter goes to the backend on the blind
+   * key, so memories not yet re-encrypted are found (their scores then differ from unencrypted
+   * ones, since the tokens of the other keys count as query terms). The filter goes to the backend on the blind
    * index and is checked again on the plaintext, so a forged token cannot add a result.
    */
   private async searchBlindIndex(
