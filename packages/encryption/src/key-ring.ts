@@ -12,9 +12,9 @@ const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
 const TOKEN_CACHE_SIZE = 10_000;
-/** Users whose term keys stay derived, and term tokens kept, in this process. */
+/** Users whose term key and term tokens stay in this process, and tokens kept per user. */
 const USER_KEY_CACHE_SIZE = 1_024;
-const TERM_TOKEN_CACHE_SIZE = 100_000;
+const USER_TOKEN_CACHE_SIZE = 20_000;
 
 interface DerivedKeys {
   cipher: unknown;
@@ -38,8 +38,8 @@ export class KeyRing {
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
   private derived: Promise<Map<string, DerivedKeys>> | undefined;
   private readonly tokenCache = new Map<string, Promise<string[]>>();
-  private readonly userTermKeys = new Map<string, Promise<unknown>>();
-  private readonly termTokenCache = new Map<string, string>();
+  /** Per key id and user: the derived term key and the tokens computed with it. */
+  private readonly userTermKeys = new Map<string, { key: Promise<unknown>; tokens: Map<string, string> }>();
   private ivPool = new Uint8Array(0);
   private ivOffset = 0;
 
@@ -146,35 +146,32 @@ export class KeyRing {
    * so the same word gives unrelated tokens for different users, truncated to 128 bits.
    */
   async termTokens(userId: string, memoryTerms: readonly string[], keyId: string): Promise<string[]> {
-    const scope = `${keyId}\0${userId}\0`;
+    const user = this.userTermKey(userId, keyId);
     const tokens = new Array<string>(memoryTerms.length);
-    let key: unknown;
     for (let i = 0; i < memoryTerms.length; i++) {
       const term = memoryTerms[i]!;
-      const cacheKey = scope + term;
-      let token = this.termTokenCache.get(cacheKey);
+      let token = user.tokens.get(term);
       if (token === undefined) {
-        key ??= await this.userTermKey(userId, keyId);
-        token = await this.token(key, encoder.encode(term));
-        if (this.termTokenCache.size >= TERM_TOKEN_CACHE_SIZE) this.termTokenCache.delete(this.termTokenCache.keys().next().value!);
-        this.termTokenCache.set(cacheKey, token);
+        token = await this.token(await user.key, encoder.encode(term));
+        if (user.tokens.size >= USER_TOKEN_CACHE_SIZE) user.tokens.clear();
+        user.tokens.set(term, token);
       }
       tokens[i] = token;
     }
     return tokens;
   }
 
-  private userTermKey(userId: string, keyId: string): Promise<unknown> {
+  private userTermKey(userId: string, keyId: string): { key: Promise<unknown>; tokens: Map<string, string> } {
     const cacheKey = `${keyId}\0${userId}`;
-    let key = this.userTermKeys.get(cacheKey);
-    if (key === undefined) {
-      const raw = this.rawKeys.get(keyId)!;
-      key = this.primitives.deriveKey(raw, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac');
+    let user = this.userTermKeys.get(cacheKey);
+    if (user === undefined) {
+      const key = this.primitives.deriveKey(this.rawKeys.get(keyId)!, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac');
       if (this.userTermKeys.size >= USER_KEY_CACHE_SIZE) this.userTermKeys.delete(this.userTermKeys.keys().next().value!);
-      this.userTermKeys.set(cacheKey, key);
+      user = { key, tokens: new Map() };
+      this.userTermKeys.set(cacheKey, user);
       key.catch(() => this.userTermKeys.delete(cacheKey));
     }
-    return key;
+    return user;
   }
 
   /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */
