@@ -25,7 +25,8 @@ export interface MemoryCapabilities {
   idempotentAdd?: boolean;
   /**
    * `add` honours `indexTerms` and `search` honours `queryTerms`: the store indexes and queries
-   * the supplied strings in place of `terms(text)` / `terms(query)`. Absent means false.
+   * the supplied strings in place of `terms(text)` / `terms(query)` for lexical ranking (with an
+   * embedder, similarity still comes from the query text). Absent means false.
    */
   suppliedTerms?: boolean;
 }
