@@ -32,6 +32,7 @@ import {
   roundScore,
   scoreTerms,
   terms,
+  TERMS_VERSION,
   validateMemoryId,
   validateMessages,
   validateMetadata,
@@ -70,6 +71,15 @@ export interface EncryptionOptions extends EncryptionKeyOptions {
    * about 3 KiB of heap per 1 KiB memory. Default 10,000; 0 keeps no plaintext between calls.
    */
   cacheSize?: number;
+  /**
+   * When the wrapped provider indexes supplied terms (`capabilities.suppliedTerms`: in-memory,
+   * Redis, SQLite, PostgreSQL), each memory's terms are handed to it as keyed tokens
+   * (HMAC-SHA256 under a key derived per user) and search lets it rank them, decrypting only
+   * the results: the same ranking as unencrypted, at the cost of the backend learning which
+   * memories share a term (see the README). Default true; `false` keeps every term in the ciphertext and searches by decrypting
+   * all of the user's memories in this process. Searches with an embedder always do that.
+   */
+  blindIndexedSearch?: boolean;
 }
 
 /** One memory moved to the active key: its old backend id and the id (or event id) of its new copy. */
@@ -113,6 +123,8 @@ function termCountsOf(record: OpenedRecord): Map<string, number> {
 
 const DEFAULT_FILTERABLE_FIELDS = ['categories'] as const;
 const DEFAULT_CACHE_SIZE = 10_000;
+/** The query text a backend searching supplied tokens gets: it says nothing of the query. */
+const BLIND_QUERY = 'blind-index';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -179,6 +191,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
   private readonly ranking: 'hybrid' | 'embedding';
   private readonly records: DecryptionCache<OpenedRecord>;
   private readonly vectors: DecryptionCache<Float32Array>;
+  /** The wrapped provider indexes the tokens handed to it, and search lets it rank. */
+  private readonly blindIndexed: boolean;
 
   constructor(provider: MemoryProvider, options: EncryptionOptions, primitives: CryptoPrimitives) {
     if (!isObject(options)) throw new MemoryConfigurationError('options', 'must be an options object');
@@ -194,6 +208,10 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
     }
     this.ranking = options.ranking ?? 'hybrid';
+    if (options.blindIndexedSearch !== undefined && typeof options.blindIndexedSearch !== 'boolean') {
+      throw new MemoryConfigurationError('blindIndexedSearch', 'must be true or false');
+    }
+    this.blindIndexed = options.blindIndexedSearch !== false && this.inner.capabilities.suppliedTerms === true;
     const cacheSize = parseCacheSize(options.cacheSize);
     this.records = new DecryptionCache(cacheSize);
     this.vectors = new DecryptionCache(cacheSize);
@@ -244,6 +262,9 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
     const queryTerms = [...new Set(terms(text))];
+    if (this.blindIndexed && this.embedder === undefined) {
+      return this.searchBlindIndex(user, queryTerms, limit, filter, minRelevance, signal);
+    }
     const queryVector = this.embedder ? await this.embed(text, signal) : undefined;
     if (queryVector === undefined && queryTerms.length === 0) return [];
 
@@ -301,6 +322,42 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       ranked.push(memory);
     }
     return ranked.sort(compareRanked).slice(0, limit);
+  }
+
+  /**
+   * The wrapped provider ranks the query's tokens with `scoreTerms` over the user's token
+   * postings, so scores equal the unencrypted ones when one key is configured; only the
+   * results are decrypted. With several keys the query holds each term's token under every
+   * key, so memories not yet re-encrypted are found (their scores then differ from unencrypted
+   * ones, since the tokens of the other keys count as query terms). The filter goes to the backend on the blind
+   * index and is checked again on the plaintext, so a forged token cannot add a result.
+   */
+  private async searchBlindIndex(
+    user: string,
+    queryTerms: readonly string[],
+    limit: number,
+    filter: FilterNode | undefined,
+    minRelevance: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Memory[]> {
+    if (queryTerms.length === 0) return [];
+    const ordered = [this.ring.activeKeyId, ...this.ring.keyIds.filter((id) => id !== this.ring.activeKeyId)];
+    const tokens = (await Promise.all(ordered.map((keyId) => this.ring.termTokens(user, queryTerms, keyId)))).flat();
+    const filters = await this.backendFilter(user, filter);
+    signal?.throwIfAborted();
+    const options: SearchOptions = { limit, minRelevance, queryTerms: tokens, signal };
+    if (filters !== undefined) options.filters = filters;
+    // The query text itself never leaves this process: the backend searches the tokens alone.
+    const found = await this.inner.search(user, BLIND_QUERY, options);
+    const records = await Promise.all(found.map((stored) => this.openRecord(user, stored)));
+    const results: Memory[] = [];
+    found.forEach((stored, index) => {
+      const memory = this.toMemory(stored, records[index]!);
+      if (!matchesFilter(memory, filter)) return;
+      memory.score = stored.score!;
+      results.push(memory);
+    });
+    return results;
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -394,10 +451,11 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
       this.ring.seal(plaintext, KeyRing.associatedData(userId, recordId, part));
     // JSON.stringify escapes newlines, so the first newline separates the metadata from the text.
-    const [envelope, vectorEnvelope, indexFields] = await Promise.all([
+    const [envelope, vectorEnvelope, indexFields, indexTerms] = await Promise.all([
       seal('record', encoder.encode(`${metadataJson}\n${text}`)),
       vector === undefined ? undefined : seal('vector', new Uint8Array(vector.buffer as ArrayBuffer)),
       buildIndexFields(this.ring, userId, metadata, this.filterableFields),
+      this.blindIndexed ? this.ring.termTokens(userId, terms(text), this.ring.activeKeyId) : undefined,
     ]);
     if (envelope.length > MEMORY_LIMITS.maxContentLength) {
       throw new MemoryValidationError(
@@ -409,6 +467,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const stored: Metadata = { [STORED_FIELDS.recordId]: recordId, ...indexFields };
     if (vectorEnvelope !== undefined) stored[STORED_FIELDS.vector] = vectorEnvelope;
     if (embedding?.model !== undefined) stored[STORED_FIELDS.vectorModel] = embedding.model;
+    if (indexTerms !== undefined) stored[STORED_FIELDS.termsIndex] = this.termsIndexTag();
     const storedLength = JSON.stringify(stored).length;
     if (storedLength > MEMORY_LIMITS.maxMetadataLength) {
       throw new MemoryValidationError(
@@ -419,6 +478,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     }
     signal?.throwIfAborted();
     const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
+    if (indexTerms !== undefined) addOptions.indexTerms = indexTerms;
     const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, addOptions);
     this.records.set(envelope, userId, recordId, { text, metadataJson });
     if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
@@ -528,9 +588,15 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     return vector;
   }
 
+  /** Whether the record is wholly under the active key, its term tokens included when they are handed to the backend. */
   private isOnActiveKey(stored: Memory): boolean {
     const envelopes: unknown[] = [stored.memory];
     if (stored.metadata[STORED_FIELDS.vector] !== undefined) envelopes.push(stored.metadata[STORED_FIELDS.vector]);
+    if (this.blindIndexed && stored.metadata[STORED_FIELDS.termsIndex] !== this.termsIndexTag()) return false;
     return envelopes.every((envelope) => this.ring.keyIdOf(envelope) === this.ring.activeKeyId);
+  }
+
+  private termsIndexTag(): string {
+    return `${this.ring.activeKeyId}.${TERMS_VERSION}`;
   }
 }

@@ -12,6 +12,9 @@ const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
 const TOKEN_CACHE_SIZE = 10_000;
+/** Users whose term key and term tokens stay in this process, and tokens kept per user. */
+const USER_KEY_CACHE_SIZE = 1_024;
+const USER_TOKEN_CACHE_SIZE = 20_000;
 
 interface DerivedKeys {
   cipher: unknown;
@@ -22,6 +25,7 @@ const encoder = new TextEncoder();
 const HKDF_SALT = encoder.encode('fastagentic-encryption');
 const CIPHER_INFO = encoder.encode('aes-256-gcm v1');
 const INDEX_INFO = encoder.encode('blind-index hmac-sha256 v1');
+const TERM_INFO_PREFIX = 'blind-index terms hmac-sha256 v1\0';
 
 /**
  * The keys, and everything done with them: sealing and opening envelopes with AES-256-GCM and
@@ -34,6 +38,8 @@ export class KeyRing {
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
   private derived: Promise<Map<string, DerivedKeys>> | undefined;
   private readonly tokenCache = new Map<string, Promise<string[]>>();
+  /** Per key id and user: the derived term key and the tokens computed with it. */
+  private readonly userTermKeys = new Map<string, { key: Promise<unknown>; tokens: Map<string, string> }>();
   private ivPool = new Uint8Array(0);
   private ivOffset = 0;
 
@@ -132,6 +138,40 @@ export class KeyRing {
   private async token(key: unknown, data: Uint8Array<ArrayBuffer>): Promise<string> {
     const mac = await this.primitives.hmacSha256(key, data);
     return encodeBase64Url(mac.subarray(0, TOKEN_BYTES));
+  }
+
+  /**
+   * The blind-index token of each term for this user under key `keyId`, in order (repeats
+   * kept): HMAC-SHA256 under a key derived with HKDF from the configured key and the user id,
+   * so the same word gives unrelated tokens for different users, truncated to 128 bits.
+   */
+  async termTokens(userId: string, memoryTerms: readonly string[], keyId: string): Promise<string[]> {
+    const user = this.userTermKey(userId, keyId);
+    const tokens = new Array<string>(memoryTerms.length);
+    for (let i = 0; i < memoryTerms.length; i++) {
+      const term = memoryTerms[i]!;
+      let token = user.tokens.get(term);
+      if (token === undefined) {
+        token = await this.token(await user.key, encoder.encode(term));
+        if (user.tokens.size >= USER_TOKEN_CACHE_SIZE) user.tokens.clear();
+        user.tokens.set(term, token);
+      }
+      tokens[i] = token;
+    }
+    return tokens;
+  }
+
+  private userTermKey(userId: string, keyId: string): { key: Promise<unknown>; tokens: Map<string, string> } {
+    const cacheKey = `${keyId}\0${userId}`;
+    let user = this.userTermKeys.get(cacheKey);
+    if (user === undefined) {
+      const key = this.primitives.deriveKey(this.rawKeys.get(keyId)!, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac');
+      if (this.userTermKeys.size >= USER_KEY_CACHE_SIZE) this.userTermKeys.delete(this.userTermKeys.keys().next().value!);
+      user = { key, tokens: new Map() };
+      this.userTermKeys.set(cacheKey, user);
+      key.catch(() => this.userTermKeys.delete(cacheKey));
+    }
+    return user;
   }
 
   /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */

@@ -10,6 +10,11 @@ export const STORED_FIELDS = {
   vector: 'fa_vec',
   /** The embedder's model id beside the vector (plaintext), so vectors of another model are never compared. */
   vectorModel: 'fa_vm',
+  /**
+   * `<key id>.<terms version>` of the blind-indexed terms the record was added with (plaintext):
+   * `reencryptUser` re-indexes records whose tokens are of another key or terms version, or absent.
+   */
+  termsIndex: 'fa_ti',
   /** Prefix of blind-index fields. */
   index: 'fa_bi_',
 } as const;

@@ -1,4 +1,5 @@
 import { UnsupportedFilterError, type Memory, type MemoryProvider, type Metadata } from '@fastagentic/memory';
+import { terms } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryDecryptionError, STORED_FIELDS, withEncryption, type EncryptedMemoryProvider } from '../src/index.js';
 
@@ -66,6 +67,19 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
   const plant = (userId: string, text: string, metadata: Metadata) =>
     backend.add(userId, [{ role: 'user', content: text }], metadata);
   const raw = async (userId: string, id: string): Promise<Memory> => (await backend.get(userId, id))!;
+  /** The tokens withEncryption hands the backend for `text` of this user, as the backend received them. */
+  const tokensOf = async (userId: string, text: string): Promise<string[]> => {
+    let captured: string[] | undefined;
+    const recording = Object.create(backend) as MemoryProvider;
+    recording.add = async (id, messages, metadata, addOptions) => {
+      captured = addOptions?.indexTerms;
+      const stored = await backend.add(id, messages, metadata, addOptions);
+      await backend.delete(id, stored);
+      return stored;
+    };
+    await withEncryption(recording, { key, filterableFields }).add(userId, [{ role: 'user', content: text }]);
+    return captured!;
+  };
 
   describe(`withEncryption(${options.name}): encryption guarantees`, { timeout: 30_000 }, () => {
     beforeAll(async () => {
@@ -116,7 +130,11 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       }
       for (const stored of (await backend.getAll(userId)).memories) {
         expect(stored.memory).toMatch(/^fa1\.k1\.[\w-]{16}\.[\w-]+$/);
-        expect(Object.keys(stored.metadata).every((key) => key === STORED_FIELDS.recordId || key.startsWith(STORED_FIELDS.index))).toBe(true);
+        expect(
+          Object.keys(stored.metadata).every(
+            (key) => key === STORED_FIELDS.recordId || key === STORED_FIELDS.termsIndex || key.startsWith(STORED_FIELDS.index),
+          ),
+        ).toBe(true);
       }
     });
 
@@ -153,8 +171,10 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
         [original.memory, { category: 'a' }],
         ['Plaintext someone wrote around the wrapper', { category: 'a' }],
       ];
+      // Planted with the original's term tokens, so a blind-indexed search returns them too.
+      const indexTerms = await tokensOf(userId, 'Untouched original text');
       for (const [text, metadata] of forgeries) {
-        const forged = await plant(userId, text, metadata);
+        const forged = await backend.add(userId, [{ role: 'user', content: text }], metadata, { indexTerms });
         expectDecryptionError(await captureError(() => encrypted.get(userId, forged)), forged);
         expectDecryptionError(await captureError(() => encrypted.getAll(userId)), forged);
         expectDecryptionError(await captureError(() => encrypted.search(userId, 'untouched original')), forged);
@@ -235,6 +255,58 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       expect((range as UnsupportedFilterError).operator).toBe('gt');
     });
 
+    it('blind-indexed search: the backend gets keyed tokens, different for each user, and ranks them', async () => {
+      expect(backend.capabilities.suppliedTerms, 'a term-indexing backend').toBe(true);
+      const handed: Array<{ userId: string; indexTerms: string[] | undefined }> = [];
+      // Records what reaches the backend's add, as the backend itself sees it.
+      const recording = Object.create(backend) as MemoryProvider;
+      recording.add = (userId, messages, metadata, addOptions) => {
+        handed.push({ userId, indexTerms: addOptions?.indexTerms });
+        return backend.add(userId, messages, metadata, addOptions);
+      };
+      const viaRecording = withEncryption(recording, { key, filterableFields });
+      const first = user('tokens-a');
+      const second = user('tokens-b');
+      const text = 'Zebra crossing near the zebra enclosure';
+      const a = await viaRecording.add(first, [{ role: 'user', content: text }]);
+      await viaRecording.add(second, [{ role: 'user', content: text }]);
+      const [tokensA, tokensB] = handed.map((entry) => entry.indexTerms!);
+      expect(tokensA!.length).toBe(terms(text).length);
+      // Repeats stay repeats (term frequency), and a token says nothing of its word.
+      expect(new Set(tokensA).size).toBe(new Set(terms(text)).size);
+      for (const token of tokensA!) expect(token).toMatch(/^[\w-]{22}$/);
+      expect(tokensA!.filter((token) => tokensB!.includes(token))).toEqual([]);
+
+      const found = await encrypted.search(first, 'zebra');
+      expect(found.map((memory) => [memory.id, memory.memory])).toEqual([[a, text]]);
+      expect(found[0]!.score).toBeGreaterThan(0);
+      // The first user's tokens, asked of the second user's index, find nothing of the first user.
+      const swapped = await backend.search(second, 'x', { queryTerms: [...new Set(tokensA)], limit: 100 });
+      expect(swapped.filter((memory) => memory.id === a || memory.userId === first)).toEqual([]);
+      expect(swapped).toEqual([]);
+    });
+
+    it('tampered or swapped tokens never return another user’s memory', async () => {
+      const victim = user('victim');
+      const attacker = user('attacker');
+      const secret = await raw(victim, await encrypted.add(victim, [{ role: 'user', content: 'Vault combination walrus' }]));
+      const own = await raw(attacker, await encrypted.add(attacker, [{ role: 'user', content: 'Vault combination walrus' }]));
+      const attackerTokens = (await backend.search(attacker, 'x', { queryTerms: ['x'] })).length;
+      expect(attackerTokens).toBe(0);
+      // The victim's ciphertext planted in the attacker's store under the attacker's own tokens (read
+      // from the attacker's rows): the store returns it, but it only opens for the victim.
+      const tokens = await tokensOf(attacker, 'Vault combination walrus');
+      const planted = await backend.add(attacker, [{ role: 'user', content: secret.memory }], secret.metadata, { indexTerms: tokens });
+      const error = await captureError(() => encrypted.search(attacker, 'walrus', { limit: 100 }));
+      expectDecryptionError(error, planted);
+      await backend.delete(attacker, planted);
+      // Tokens of the attacker's record altered: the search simply misses it, and finds nothing else.
+      await backend.add(attacker, [{ role: 'user', content: own.memory }], own.metadata, { indexTerms: tokens.map((token) => `${token}x`) });
+      const found = await encrypted.search(attacker, 'walrus', { limit: 100 });
+      expect(found.map((memory) => memory.id)).toEqual([own.id]);
+      expect(found.every((memory) => memory.userId === attacker)).toBe(true);
+    });
+
     it('rotation: old keys decrypt, new writes use the active key, reencryptUser moves the rest', async () => {
       const userId = user('rotation');
       const oldKey = key;
@@ -248,6 +320,11 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       // Equality filters match tokens of every configured key.
       expect((await rotated.getAll(userId, { filters: { category: 'old' } })).memories.map((memory) => memory.id)).toEqual([old2, old1]);
       expect((await rotated.getAll(userId, { filters: { category: { ne: 'old' } } })).memories.map((memory) => memory.id)).toEqual([fresh]);
+
+      // Search queries the tokens of every configured key, so memories not yet moved are found.
+      expect((await rotated.search(userId, 'first key', { limit: 100 })).map((memory) => memory.id).sort()).toEqual(
+        [old1, old2, fresh].sort(),
+      );
 
       const { moved } = await rotated.reencryptUser(userId);
       expect(moved.map((entry) => entry.from)).toEqual([old1, old2]);
@@ -264,6 +341,12 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       // The first key can now be retired.
       const newOnly = withEncryption(backend, { keys: { k2: newKey }, activeKeyId: 'k2', filterableFields });
       expect((await newOnly.getAll(userId, { filters: { category: 'old' } })).memories).toHaveLength(2);
+      // reencryptUser rewrote the term tokens too: the new key alone finds every memory.
+      expect((await newOnly.search(userId, 'first key', { limit: 100 })).map((memory) => memory.memory).sort()).toEqual([
+        'Also under the first key',
+        'Written under the first key',
+        'Written under the second key',
+      ]);
       expect((await rotated.reencryptUser(userId)).moved).toEqual([]);
     });
 

@@ -226,15 +226,16 @@ describe('withEncryption ranks like the in-memory provider', () => {
   ];
   const queries = ['red apples', 'favorite color', 'apple', '苹果', 'penicillin allergy', 'orchard house pears'];
 
-  async function bothWith(embedder?: Embedder) {
+  async function bothWith(embedder?: Embedder, blindIndexedSearch?: boolean) {
     const plain = new InMemoryProvider(embedder ? { embedder } : {});
-    const encrypted = withEncryption(new InMemoryProvider(), { key: randomKey(), embedder, filterableFields: ['kind'] });
+    const backend = new InMemoryProvider();
+    const encrypted = withEncryption(backend, { key: randomKey(), embedder, filterableFields: ['kind'], blindIndexedSearch });
     for (const [index, content] of texts.entries()) {
       const metadata = { kind: index % 2 === 0 ? 'even' : 'odd' };
       await plain.add('u', [{ role: 'user', content }], metadata);
       await encrypted.add('u', [{ role: 'user', content }], metadata);
     }
-    return { plain, encrypted };
+    return { plain, encrypted, backend };
   }
 
   // Memory ids (the last tie-breaker) differ between the two, so results are compared as scores in
@@ -245,9 +246,14 @@ describe('withEncryption ranks like the in-memory provider', () => {
     return [...groups].map(([score, group]) => [score, group.sort()]);
   };
 
-  for (const [name, embedder] of [['lexical', undefined], ['hybrid', wordEmbedder]] as const) {
+  const variants = [
+    ['lexical, blind-indexed', undefined, undefined],
+    ['lexical, blindIndexedSearch: false', undefined, false],
+    ['hybrid', wordEmbedder, undefined],
+  ] as const;
+  for (const [name, embedder, blindIndexedSearch] of variants) {
     it(`gives the same results and scores, filtered or not (${name})`, async () => {
-      const { plain, encrypted } = await bothWith(embedder);
+      const { plain, encrypted } = await bothWith(embedder, blindIndexedSearch);
       let compared = 0;
       for (const query of queries) {
         for (const options of [{}, { filters: { kind: 'odd' } }, { minRelevance: 0.5 }]) {
@@ -259,6 +265,26 @@ describe('withEncryption ranks like the in-memory provider', () => {
       expect(compared).toBeGreaterThan(10);
     });
   }
+
+  it('searches on the blind index without reading the user’s memories; switched off, it pages through them', async () => {
+    for (const blindIndexedSearch of [true, false]) {
+      const { encrypted, backend } = await bothWith(undefined, blindIndexedSearch);
+      let pages = 0;
+      const getAll = backend.getAll.bind(backend);
+      backend.getAll = (...args) => {
+        pages++;
+        return getAll(...args);
+      };
+      const found = await encrypted.search('u', 'red apples', { filters: { kind: 'even' } });
+      expect(found.map((memory) => memory.memory).sort()).toEqual([
+        'Apples and pears grow in the orchard behind the house',
+        'I like red apples',
+        'The red car needs new tyres',
+      ]);
+      expect(found[0]!.memory).toBe('I like red apples');
+      expect(pages).toBe(blindIndexedSearch ? 0 : 1);
+    }
+  });
 
   it('records the embedder model beside each vector and refuses to compare vectors of another model', async () => {
     const backend = new InMemoryProvider();

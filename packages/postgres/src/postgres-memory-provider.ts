@@ -168,8 +168,7 @@ function assertStorableFilter(node: FilterNode | undefined): void {
   }
 }
 
-function termCounts(text: string): { terms: string[]; counts: number[]; length: number } {
-  const list = terms(text);
+function termCounts(list: readonly string[]): { terms: string[]; counts: number[]; length: number } {
   const counts = new Map<string, number>();
   for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
   // Sorted, so concurrent writers touch term rows in one order.
@@ -184,6 +183,8 @@ interface PreparedItem {
   counted: { terms: string[]; counts: number[]; length: number };
   idempotencyKey?: string;
   vector?: number[];
+  /** The add's `indexTerms`, indexed in place of `terms(text)` and stored for re-indexing. */
+  suppliedTerms?: string[];
 }
 
 /** Validates one memory's messages and metadata and computes what is stored for it. */
@@ -198,7 +199,7 @@ function prepareItem(messages: unknown, metadata: unknown, messagesField: string
     text,
     metadataJson: JSON.stringify(validMetadata),
     categoriesJson: categories === undefined ? null : JSON.stringify(categories),
-    counted: termCounts(text),
+    counted: termCounts(terms(text)),
   };
 }
 
@@ -283,6 +284,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      suppliedTerms: true,
     };
   }
 
@@ -349,10 +351,14 @@ export class PostgresMemoryProvider implements MemoryProvider {
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     assertStorable(user, 'userId');
-    const { signal, idempotencyKey } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
     if (idempotencyKey !== undefined) assertStorable(idempotencyKey, 'options.idempotencyKey');
     const item = prepareItem(messages, metadata, 'messages', 'metadata');
     if (idempotencyKey !== undefined) item.idempotencyKey = idempotencyKey;
+    if (indexTerms !== undefined) {
+      item.suppliedTerms = indexTerms;
+      item.counted = termCounts(indexTerms);
+    }
     signal?.throwIfAborted();
     if (this.embedder) item.vector = await this.embedOne(item.text, signal);
     try {
@@ -429,11 +435,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
       }
       await tx.query(
         `WITH x AS (
-           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
-             WITH ORDINALITY AS x(id, content, metadata, categories, term_count, idempotency_key, embedding, vector, n)
+           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $19::text[])
+             WITH ORDINALITY AS x(id, content, metadata, categories, term_count, idempotency_key, embedding, vector, supplied_terms, n)
          ), m AS (
-           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, embedding, embedding_model${withVector ? ', embedding_vector' : ''})
-           SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key,
+           INSERT INTO ${t.memories} (user_id, id, content, metadata, categories, term_count, idempotency_key, supplied_terms, embedding, embedding_model${withVector ? ', embedding_vector' : ''})
+           SELECT $1, x.id, x.content, x.metadata::jsonb, x.categories::jsonb, x.term_count, x.idempotency_key, x.supplied_terms::jsonb,
              decode(x.embedding, 'hex'), CASE WHEN x.embedding IS NOT NULL THEN $18::text END${withVector ? ', x.vector::vector' : ''}
            FROM x ORDER BY x.n RETURNING id, seq, term_count
          ), p AS (
@@ -465,6 +471,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
           totalTerms,
           this.ttlMs,
           this.embedder?.modelId ?? null,
+          items.map((item) => (item.suppliedTerms ? JSON.stringify(item.suppliedTerms) : null)),
         ],
       );
       return ids;
@@ -477,7 +484,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
     const user = validateUserId(userId);
     const text = validateQuery(query);
-    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    const { limit, filter, minRelevance, signal, queryTerms: supplied } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     assertStorableFilter(filter);
     assertStorable(user, 'userId');
@@ -487,7 +494,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
       const queryVector = await this.embedOne(text, signal);
       return this.read(signal, () => this.searchByVector(user, text, queryVector, filter, limit, minRelevance, signal));
     }
-    const queryTerms = [...new Set(terms(text))];
+    const queryTerms = supplied ?? [...new Set(terms(text))];
     if (queryTerms.length === 0) return [];
     return this.read(signal, () => this.searchLexically(user, queryTerms, filter, limit, minRelevance, signal));
   }
@@ -841,12 +848,12 @@ export class PostgresMemoryProvider implements MemoryProvider {
     try {
       await this.runner.transaction(async (tx) => {
         if (!(await this.lockUser(tx, user, false))) throw new MemoryNotFoundError(id);
-        const [removed] = await tx.query<{ seq: number; content: string; term_count: number }>(
-          `DELETE FROM ${t.memories} WHERE user_id = $1 AND id = $2 RETURNING seq::float8 AS seq, content, term_count`,
+        const [removed] = await tx.query<{ seq: number; content: string; term_count: number; supplied_terms: string[] | null }>(
+          `DELETE FROM ${t.memories} WHERE user_id = $1 AND id = $2 RETURNING seq::float8 AS seq, content, term_count, supplied_terms`,
           [user, id],
         );
         if (!removed) throw new MemoryNotFoundError(id);
-        const { terms: removedTerms } = termCounts(removed.content);
+        const { terms: removedTerms } = termCounts(removed.supplied_terms ?? terms(removed.content));
         await tx.query(
           `WITH p AS (DELETE FROM ${t.postings} WHERE user_id = $1 AND term = ANY($2::text[]) AND memory_seq = $3::bigint),
            s AS (UPDATE ${t.termStats} SET df = df - 1 WHERE user_id = $1 AND term = ANY($2::text[]))
@@ -998,8 +1005,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
   private async reindexUser(tx: SqlQueryable, user: string): Promise<void> {
     const t = this.tables;
     await tx.query(`WITH p AS (DELETE FROM ${t.postings} WHERE user_id = $1) DELETE FROM ${t.termStats} WHERE user_id = $1`, [user]);
-    const rows = await tx.query<{ seq: number; content: string }>(
-      `SELECT seq::float8 AS seq, content FROM ${t.memories} WHERE user_id = $1`,
+    const rows = await tx.query<{ seq: number; content: string; supplied_terms: string[] | null }>(
+      `SELECT seq::float8 AS seq, content, supplied_terms FROM ${t.memories} WHERE user_id = $1`,
       [user],
     );
     const documentFrequency = new Map<string, number>();
@@ -1022,7 +1029,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
       postingLengths = [];
     };
     for (const row of rows) {
-      const counted = termCounts(row.content);
+      // Supplied terms are not the store's to recompute: they are indexed as given.
+      const counted = termCounts(row.supplied_terms ?? terms(row.content));
       lengths.push(counted.length);
       total += counted.length;
       counted.terms.forEach((term, index) => {

@@ -92,11 +92,13 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
     ],
     // The embedder's model id recorded with each vector, so vectors of another model are never compared.
     [`ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS embedding_model text`],
+    // The caller's supplied terms (`indexTerms`), so a re-index rebuilds them as given.
+    [`ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS supplied_terms jsonb`],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

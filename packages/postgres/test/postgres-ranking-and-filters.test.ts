@@ -128,6 +128,40 @@ describe('lexical ranking', () => {
     expect(await provider.search(userId, 'river kayak')).toEqual(before);
   });
 
+  it('supplied indexTerms and queryTerms rank like the words they stand for, through a delete and a re-index', async () => {
+    expect(provider.capabilities.suppliedTerms).toBe(true);
+    const opaque = (list: readonly string[]) => list.map((term) => `k.${[...term].reverse().join('')}`);
+    const texts = ['Drinks green tea every morning', 'Tea tea and piano', 'Piano lessons on Sunday', 'A walk by the river', 'Green river tea'];
+    const textOf = new Map<string, string>();
+    const suppliedIds: string[] = [];
+    for (const [i, text] of texts.entries()) {
+      textOf.set(await provider.add('words-user', [{ role: 'user', content: text }]), text);
+      // The stored text is unrelated to its supplied terms: only they are indexed.
+      const id = await provider.add('supplied-user', [{ role: 'user', content: `sealed ${i}` }], {}, { indexTerms: opaque(terms(text)) });
+      textOf.set(id, text);
+      suppliedIds.push(id);
+    }
+    const compare = async (query: string) => {
+      const expected = await provider.search('words-user', query, { limit: 100 });
+      expect(expected.length, query).toBeGreaterThan(1);
+      const found = await provider.search('supplied-user', 'unrelated', { limit: 100, queryTerms: opaque(terms(query)) });
+      // Equal scores order by id, which differs between the two users: compare score per text.
+      const byText = (list: Memory[]) => list.map((memory) => [textOf.get(memory.id)!, memory.score!] as const).sort();
+      expect(byText(found)).toEqual(byText(expected));
+      expect([...found].sort(compareRanked)).toEqual(found);
+    };
+    await compare('green tea piano');
+    expect(await provider.search('supplied-user', 'tea')).toEqual([]);
+    const wordIds = [...textOf.keys()].filter((id) => !suppliedIds.includes(id));
+    await provider.delete('words-user', wordIds[1]!);
+    await provider.delete('supplied-user', suppliedIds[1]!);
+    await compare('green tea piano');
+    const { adminQuery } = await import('./shared-postgres.js');
+    await adminQuery(`UPDATE ${provider.tables.users} SET terms_version = 'old' WHERE user_id = $1`, ['supplied-user']);
+    await compare('green tea piano');
+    await compare('river walk');
+  });
+
   it('a term in more memories than candidateCap still ranks exactly for candidates that other terms bring in', async () => {
     const capped = new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'capped_', candidateCap: 5 });
     try {

@@ -10,6 +10,8 @@ export interface MemoryRecord {
   categories?: string[];
   /** The embedding as base64 of little-endian float32s. */
   vector?: string;
+  /** The terms entry of the add's supplied `indexTerms`, kept so a re-index rebuilds it as given. */
+  suppliedTerms?: string;
 }
 
 /** The JSON the add script stores once it has put the sequence in front. */

@@ -48,7 +48,7 @@ import {
 } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
 import { userKeys, validatePrefix, type UserKeys } from './redis-key-layout.js';
-import { termsEntry } from './terms-entry.js';
+import { parseTermsEntry, termsEntry, termsEntryOf } from './terms-entry.js';
 
 /** Options both Redis clients share. */
 export interface RedisMemoryOptions {
@@ -119,6 +119,7 @@ export class RedisMemoryProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      suppliedTerms: true,
     };
   }
 
@@ -126,28 +127,29 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const id = crypto.randomUUID();
     const record: Omit<MemoryRecord, 'seq'> = { id, memory: text, metadata: validMetadata };
+    if (indexTerms !== undefined) record.suppliedTerms = termsEntryOf(indexTerms);
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) record.categories = categories;
     if (this.embedder) record.vector = encodeVector(await this.embedOne(text, signal));
     signal?.throwIfAborted();
     const nowMicros = String(Date.now() * 1000);
-    const args = [id, encodeRecordBody(record), nowMicros, this.ttlMs, TERMS_VERSION, idempotencyKey ?? '', termsEntry(text)];
+    const args = [id, encodeRecordBody(record), nowMicros, this.ttlMs, TERMS_VERSION, idempotencyKey ?? '', recordTermsEntry(record)];
     return String(await this.run(ADD_SCRIPT, this.keysOf(user), args));
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
     const user = validateUserId(userId);
     const text = validateQuery(query);
-    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    const { limit, filter, minRelevance, signal, queryTerms: supplied } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
-    if (this.embedder) return this.searchByEmbedding(user, text, await this.embedOne(text, signal), filter, limit, minRelevance);
-    const queryTerms = [...new Set(terms(text))];
+    const queryTerms = supplied ?? [...new Set(terms(text))];
+    if (this.embedder) return this.searchByEmbedding(user, queryTerms, await this.embedOne(text, signal), filter, limit, minRelevance);
     if (queryTerms.length === 0) return [];
     const args = [
       TERMS_VERSION,
@@ -194,7 +196,7 @@ export class RedisMemoryProvider implements MemoryProvider {
       signal?.throwIfAborted();
       const records = decodeRecords(await this.read((runner) => runner.hvals(keys.records)));
       const args = [TERMS_VERSION, String(records.length)];
-      for (const record of records) args.push(record.id, termsEntry(record.memory));
+      for (const record of records) args.push(record.id, recordTermsEntry(record));
       if (Number(await this.run(REINDEX_SCRIPT, keys, args)) === 1) return;
     }
     throw new ProviderUnavailableError(this.provider, 'the user’s memories kept changing while they were re-indexed', {
@@ -291,14 +293,14 @@ export class RedisMemoryProvider implements MemoryProvider {
    */
   private async searchByEmbedding(
     user: string,
-    query: string,
+    queryTerms: readonly string[],
     queryVector: number[],
     filter: FilterNode | undefined,
     limit: number,
     minRelevance: number,
   ): Promise<Memory[]> {
     const records = decodeRecords(await this.read((runner) => runner.hvals(this.keysOf(user).records)));
-    const lexical = this.ranking === 'hybrid' ? lexicalScorer(query, records) : undefined;
+    const lexical = this.ranking === 'hybrid' ? lexicalScorer(queryTerms, records) : undefined;
     const ranked: Memory[] = [];
     for (const record of records) {
       if (record.vector === undefined) continue;
@@ -322,6 +324,11 @@ export class RedisMemoryProvider implements MemoryProvider {
   }
 }
 
+/** What the index holds for a record: its supplied terms, or the core's terms of its text. */
+function recordTermsEntry(record: Omit<MemoryRecord, 'seq'>): string {
+  return record.suppliedTerms ?? termsEntry(record.memory);
+}
+
 function isStale(reply: unknown): boolean {
   return Array.isArray(reply) && reply[0] === 'stale';
 }
@@ -330,18 +337,15 @@ function isStale(reply: unknown): boolean {
  * The core's lexical score of each record for `query`, with rarity and lengths over all the
  * user's records (the embedding path reads them all anyway).
  */
-function lexicalScorer(query: string, records: readonly MemoryRecord[]): (record: MemoryRecord) => number {
-  const queryTerms = [...new Set(terms(query))];
+function lexicalScorer(queryTerms: readonly string[], records: readonly MemoryRecord[]): (record: MemoryRecord) => number {
   const counts = new Map<MemoryRecord, { frequencies: Map<string, number>; length: number }>();
   const documentFrequency = new Map<string, number>();
   let totalTermCount = 0;
   for (const record of records) {
-    const recordTerms = terms(record.memory);
-    const frequencies = new Map<string, number>();
-    for (const term of recordTerms) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+    const { frequencies, length } = parseTermsEntry(recordTermsEntry(record));
     for (const term of queryTerms) if (frequencies.has(term)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-    totalTermCount += recordTerms.length;
-    counts.set(record, { frequencies, length: recordTerms.length });
+    totalTermCount += length;
+    counts.set(record, { frequencies, length });
   }
   const stats = { memoryCount: records.length, totalTermCount, documentFrequency: (term: string) => documentFrequency.get(term) ?? 0 };
   return (record) => {

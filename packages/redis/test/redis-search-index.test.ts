@@ -126,6 +126,32 @@ describe('search on the Redis index', () => {
     }
   });
 
+  it('indexes supplied indexTerms and queries supplied queryTerms like the words they stand for, through a re-index', async () => {
+    expect(provider.capabilities.suppliedTerms).toBe(true);
+    const opaque = (list: readonly string[]) => list.map((term) => `k.${[...term].reverse().join('')}`);
+    const random = seeded(31);
+    const texts = ['Drinks green tea every morning', 'Tea tea and piano', ...Array.from({ length: 30 }, () => sentence(random, 2 + random.int(10)))];
+    const textOf = new Map<string, string>();
+    for (const [i, text] of texts.entries()) {
+      textOf.set(await provider.add('words', note(text)), text);
+      // The stored text is unrelated to its supplied terms: only they are indexed.
+      textOf.set(await provider.add('supplied', note(`sealed ${i}`), {}, { indexTerms: opaque(terms(text)) }), text);
+    }
+    const compare = async (query: string) => {
+      const expected = await provider.search('words', query, { limit: 100 });
+      expect(expected.length, query).toBeGreaterThan(0);
+      const found = await provider.search('supplied', 'unrelated', { limit: 100, queryTerms: opaque(terms(query)) });
+      // Equal scores order by id, which differs between the two users: compare score per text.
+      const byText = (list: Memory[]) => list.map((memory) => [textOf.get(memory.id)!, memory.score!] as const).sort();
+      expect(byText(found)).toEqual(byText(expected));
+      expect([...found].sort(compareRanked)).toEqual(found);
+    };
+    for (const query of ['tea piano', 'morning tea', 'cats walks']) await compare(query);
+    expect(await provider.search('supplied', 'tea piano')).toEqual([]);
+    await provider.reindexUser('supplied');
+    await compare('tea piano');
+  });
+
   it('with a candidate cap, every returned score is still exact and the cap only narrows the candidates', async () => {
     const userId = 'ranking';
     const memories = await everyMemory(userId);

@@ -119,6 +119,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      suppliedTerms: true,
     };
   }
 
@@ -126,21 +127,21 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? encodeVector(await this.embedOne(text, signal)) : null;
     signal?.throwIfAborted();
     await this.open();
     if (this.modelMismatch) throw this.modelMismatch;
-    const memoryTerms = terms(text);
+    const memoryTerms = indexTerms ?? terms(text);
     const categories = categoriesFromMetadata(validMetadata);
     const id = crypto.randomUUID();
     const now = Date.now();
     const t = this.tables;
     const insert: SqlStatement = {
-      sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING`,
+      sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector, supplied_terms)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING`,
       args: [
         id,
         user,
@@ -152,6 +153,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
         JSON.stringify(termFrequencies(memoryTerms)),
         idempotencyKey ?? null,
         vector,
+        indexTerms === undefined ? 0 : 1,
       ],
     };
     const idQuery =
@@ -167,13 +169,16 @@ export class SqliteMemoryProvider implements MemoryProvider {
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
     const user = validateUserId(userId);
     const text = validateQuery(query);
-    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    const { limit, filter, minRelevance, signal, queryTerms } = parseSearchOptions(options);
     assertFilterSupported(filter, this.provider, this.capabilities.filters);
     signal?.throwIfAborted();
     const queryVector = this.embedder ? Float32Array.from(await this.embedOne(text, signal)) : undefined;
     await this.open();
     if (this.modelMismatch) throw this.modelMismatch;
-    const ranked = queryVector ? await this.rankWithEmbedding(user, text, queryVector) : await this.rankLexically(user, text);
+    const lexicalTerms = queryTerms ?? [...new Set(terms(text))];
+    const ranked = queryVector
+      ? await this.rankWithEmbedding(user, lexicalTerms, queryVector)
+      : await this.rankLexically(user, lexicalTerms);
     const candidates = ranked.filter(({ score }) => score >= minRelevance && !(minRelevance > 0 && score === 0));
     candidates.sort((a, b) => b.score - a.score);
     return this.topRows(user, candidates, filter, limit);
@@ -285,18 +290,21 @@ export class SqliteMemoryProvider implements MemoryProvider {
     let after = 0;
     for (;;) {
       const [page] = await this.read([
-        { sql: `SELECT seq, content FROM ${t.memories} WHERE seq > ?1 ORDER BY seq LIMIT 500`, args: [after] },
+        { sql: `SELECT seq, content, supplied_terms FROM ${t.memories} WHERE seq > ?1 ORDER BY seq LIMIT 500`, args: [after] },
       ]);
       const rows = page!.rows;
       if (rows.length === 0) break;
       const statements: SqlStatement[] = [];
-      for (const [seq, content] of rows) {
-        const memoryTerms = terms(String(content));
-        statements.push(
-          {
+      for (const [seq, content, supplied] of rows) {
+        // Supplied terms are not the store's to recompute: their postings are rebuilt as given.
+        if (Number(supplied) !== 1) {
+          const memoryTerms = terms(String(content));
+          statements.push({
             sql: `UPDATE ${t.memories} SET term_count = ?2, terms = ?3 WHERE seq = ?1`,
             args: [Number(seq), memoryTerms.length, JSON.stringify(termFrequencies(memoryTerms))],
-          },
+          });
+        }
+        statements.push(
           {
             sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length)
               SELECT m.user_id, j.key, m.seq, j.value, m.term_count FROM ${t.memories} m, json_each(m.terms) j WHERE m.seq = ?1`,
@@ -309,8 +317,9 @@ export class SqliteMemoryProvider implements MemoryProvider {
             args: [Number(seq)],
           },
           {
-            sql: `UPDATE ${t.users} SET term_count = term_count + ?2 WHERE user_id = (SELECT user_id FROM ${t.memories} WHERE seq = ?1)`,
-            args: [Number(seq), memoryTerms.length],
+            sql: `UPDATE ${t.users} SET term_count = term_count + (SELECT term_count FROM ${t.memories} WHERE seq = ?1)
+              WHERE user_id = (SELECT user_id FROM ${t.memories} WHERE seq = ?1)`,
+            args: [Number(seq)],
           },
         );
       }
@@ -439,8 +448,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
   }
 
   /** Scores every memory holding a query term (up to the per-term cap) from the postings and the user's statistics. */
-  private async rankLexically(user: string, text: string): Promise<Candidate[]> {
-    const queryTerms = [...new Set(terms(text))];
+  private async rankLexically(user: string, queryTerms: readonly string[]): Promise<Candidate[]> {
     if (queryTerms.length === 0) return [];
     const t = this.tables;
     const results = await this.read([
@@ -493,7 +501,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
    * Exact nearest neighbours: every stored vector of the user is compared with the query's. In
    * hybrid ranking each one's cosine is combined with its lexical score (0 when it shares no term).
    */
-  private async rankWithEmbedding(user: string, text: string, queryVector: Float32Array): Promise<Candidate[]> {
+  private async rankWithEmbedding(user: string, queryTerms: readonly string[], queryVector: Float32Array): Promise<Candidate[]> {
     const [[result], lexicalCandidates] = await Promise.all([
       this.read([
         {
@@ -501,7 +509,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
           args: this.withNow([user]),
         },
       ]),
-      this.ranking === 'hybrid' ? this.rankLexically(user, text) : Promise.resolve([]),
+      this.ranking === 'hybrid' ? this.rankLexically(user, queryTerms) : Promise.resolve([]),
     ]);
     const lexical = new Map(lexicalCandidates.map(({ seq, score }) => [seq, score]));
     return result!.rows.map(([seq, stored]) => {

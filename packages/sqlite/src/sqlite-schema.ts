@@ -74,10 +74,12 @@ export function migrations(t: SqliteTables): string[][] {
         PRIMARY KEY (user_id, term)
       ) WITHOUT ROWID`,
     ],
+    // Memories whose terms were supplied by the caller (`indexTerms`): a re-index keeps them as given.
+    [`ALTER TABLE ${t.memories} ADD COLUMN supplied_terms INTEGER NOT NULL DEFAULT 0`],
   ];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export function createMetaTable(t: SqliteTables): SqlStatement {
   return { sql: `CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`, args: [] };

@@ -1,6 +1,6 @@
 import { createClient, type Client } from '@libsql/client';
 import { InMemoryProvider, MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
-import { cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, TERMS_VERSION } from '@fastagentic/memory/provider';
+import { compareRanked, cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, terms, TERMS_VERSION } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
@@ -277,6 +277,42 @@ describe('LibsqlProvider (file)', () => {
     } finally {
       await reopened.close();
       reindexRaw.close();
+    }
+  });
+
+  it('indexes supplied indexTerms and queries supplied queryTerms like the words they stand for, through a re-index', async () => {
+    expect(provider.capabilities.suppliedTerms).toBe(true);
+    const suppliedUrl = `file:${folder.file('supplied.db')}`;
+    const opaque = (list: readonly string[]) => list.map((term) => `k.${[...term].reverse().join('')}`);
+    const texts = ['Drinks green tea every morning', 'Tea tea and piano', 'Piano lessons on Sunday', 'A walk by the river', 'Green river tea'];
+    const first = new LibsqlProvider({ url: suppliedUrl });
+    const textOf = new Map<string, string>();
+    for (const [i, text] of texts.entries()) {
+      textOf.set(await first.add('words', note(text)), text);
+      // The stored text is unrelated to its supplied terms: only they are indexed.
+      textOf.set(await first.add('supplied', note(`sealed ${i}`), {}, { indexTerms: opaque(terms(text)) }), text);
+    }
+    const compare = async (store: LibsqlProvider, query: string) => {
+      const expected = await store.search('words', query, { limit: 100 });
+      expect(expected.length, query).toBeGreaterThan(1);
+      const found = await store.search('supplied', 'unrelated', { limit: 100, queryTerms: opaque(terms(query)) });
+      // Equal scores order by id, which differs between the two users: compare score per text.
+      const byText = (list: Memory[]) => list.map((memory) => [textOf.get(memory.id)!, memory.score!] as const).sort();
+      expect(byText(found)).toEqual(byText(expected));
+      expect([...found].sort(compareRanked)).toEqual(found);
+    };
+    await compare(first, 'green tea piano');
+    expect(await first.search('supplied', 'tea')).toEqual([]);
+    await first.close();
+    const suppliedRaw = createClient({ url: suppliedUrl });
+    await suppliedRaw.execute("UPDATE memory_meta SET value = 'an older pipeline' WHERE key = 'terms_version'");
+    suppliedRaw.close();
+    const reopened = new LibsqlProvider({ url: suppliedUrl });
+    try {
+      await compare(reopened, 'green tea piano');
+      await compare(reopened, 'river walk');
+    } finally {
+      await reopened.close();
     }
   });
 

@@ -489,6 +489,32 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         },
       );
 
+      it.runIf(declared.suppliedTerms !== false && declared.semanticSearch !== true)(
+        'supplied indexTerms and queryTerms replace the terms of the text, per user (capability: suppliedTerms)',
+        async (ctx) => {
+          if (!caps.suppliedTerms) return ctx.skip('capability suppliedTerms is not declared');
+          // With an embedder the query text's vector ranks too, so only lexical search is checked here.
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch: the ranking is not lexical alone');
+          const userId = user('supplied');
+          const other = user('supplied-other');
+          const fact = (content: string) => [{ role: 'user' as const, content }];
+          const tea = await provider.add(userId, fact('Sealed record one'), undefined, { indexTerms: ['t.tea', 't.green', 't.tea'] });
+          const piano = await provider.add(userId, fact('Sealed record two'), undefined, { indexTerms: ['t.piano', 't.lessons'] });
+          const theirs = await provider.add(other, fact('Sealed record three'), undefined, { indexTerms: ['t.tea'] });
+          const found = await waitFor(async () => {
+            const hits = await search(userId, 'unrelated words', { queryTerms: ['t.tea'] });
+            expect(hits.map((memory) => memory.id)).toEqual([tea]);
+            return hits;
+          });
+          expect(found[0]!.score).toBeGreaterThan(0);
+          const both = await search(userId, 'unrelated words', { queryTerms: ['t.piano', 't.tea', 't.piano'], limit: 10 });
+          expect(both.map((memory) => memory.id).sort()).toEqual([tea, piano].sort());
+          expect(both.map((memory) => memory.id)).not.toContain(theirs);
+          // Only the supplied terms were indexed, not the words of the stored text.
+          expect(await search(userId, 'sealed record')).toEqual([]);
+        },
+      );
+
       it('delete removes one memory and a second delete throws MemoryNotFoundError', async () => {
         const userId = user('delete');
         const keep = await addAndSettle(userId, 'Keep this memory about sailing');

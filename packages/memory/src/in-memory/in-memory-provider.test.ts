@@ -3,6 +3,7 @@ import { InMemoryProvider } from './in-memory-provider.js';
 import { MemoryConfigurationError, MemoryValidationError } from '../spec/memory-error.js';
 import { cosineRelevance } from '../embedders/embedder.js';
 import { roundScore } from '../relevance/score-terms.js';
+import { terms } from '../relevance/terms.js';
 
 describe('InMemoryProvider', () => {
   it('returns copies: changing a result never changes what is stored', async () => {
@@ -90,6 +91,37 @@ describe('InMemoryProvider ranking', () => {
     expect(new Set(found.map((memory) => memory.score)).size).toBe(1);
     const expected = [...found].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1));
     expect(found.map((memory) => memory.id)).toEqual(expected.map((memory) => memory.id));
+  });
+});
+
+describe('InMemoryProvider with supplied terms', () => {
+  const opaque = (list: readonly string[]) => list.map((term) => `#${[...term].reverse().join('')}`);
+  const texts = ['I like red apples', 'apples apples and more apples', 'The red car needs new tyres', 'green tea in the morning'];
+
+  it('indexes indexTerms and queries queryTerms in place of terms(): the same scores as over the words', async () => {
+    const plain = new InMemoryProvider();
+    const supplied = new InMemoryProvider();
+    expect(supplied.capabilities.suppliedTerms).toBe(true);
+    const ids = new Map<string, string>();
+    for (const text of texts) {
+      ids.set(await plain.add('u', [{ role: 'user', content: text }]), text);
+      // The stored text says nothing of its terms: only the supplied ones are indexed.
+      const id = await supplied.add('u', [{ role: 'user', content: `sealed ${ids.size}` }], {}, { indexTerms: opaque(terms(text)) });
+      ids.set(id, text);
+    }
+    const query = 'red apples';
+    const expected = await plain.search('u', query);
+    const found = await supplied.search('u', 'anything at all', { queryTerms: opaque(terms(query)) });
+    // Equal scores order by id, which differs between the two providers: compare score per text.
+    const byText = (list: typeof found) => list.map((memory) => [ids.get(memory.id)!, memory.score!] as const).sort();
+    expect(byText(found)).toEqual(byText(expected));
+    expect(found.length).toBe(3);
+    expect(await supplied.search('u', 'red apples')).toEqual([]);
+
+    await supplied.delete('u', found[0]!.id);
+    const after = await supplied.search('u', 'x', { queryTerms: opaque(terms(query)) });
+    expect(after.map((memory) => memory.id)).not.toContain(found[0]!.id);
+    expect(after).toHaveLength(2);
   });
 });
 

@@ -49,6 +49,8 @@ interface StoredMemory {
   memory: Memory;
   vector?: Float32Array;
   idempotencyKey?: string;
+  /** The supplied `indexTerms` of its add, indexed in place of `terms(text)`. */
+  indexTerms?: string[];
 }
 
 interface RankedMemory {
@@ -72,7 +74,7 @@ class UserMemories {
     this.bySeq.set(stored.seq, stored);
     this.ordered.push(stored);
     if (stored.idempotencyKey !== undefined) this.byIdempotencyKey.set(stored.idempotencyKey, stored.memory.id);
-    this.lexicalIndex?.add(stored.seq, stored.memory.memory);
+    this.lexicalIndex?.addTerms(stored.seq, indexedTerms(stored));
   }
 
   remove(stored: StoredMemory): void {
@@ -80,18 +82,22 @@ class UserMemories {
     this.bySeq.delete(stored.seq);
     this.ordered.splice(lowerBound(this.ordered, stored.seq), 1);
     if (stored.idempotencyKey !== undefined) this.byIdempotencyKey.delete(stored.idempotencyKey);
-    this.lexicalIndex?.remove(stored.seq, stored.memory.memory);
+    this.lexicalIndex?.removeTerms(stored.seq, indexedTerms(stored));
   }
 
   /** Built on the first search, then kept up to date by insert and remove. */
   index(): LexicalIndex {
     if (this.lexicalIndex === undefined) {
       const index = new LexicalIndex();
-      for (const stored of this.ordered) index.add(stored.seq, stored.memory.memory);
+      for (const stored of this.ordered) index.addTerms(stored.seq, indexedTerms(stored));
       this.lexicalIndex = index;
     }
     return this.lexicalIndex;
   }
+}
+
+function indexedTerms(stored: StoredMemory): readonly string[] {
+  return stored.indexTerms ?? terms(stored.memory.memory);
 }
 
 /** First position whose seq is >= `seq`. */
@@ -214,6 +220,7 @@ export class InMemoryProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      suppliedTerms: true,
     };
   }
 
@@ -221,7 +228,7 @@ export class InMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
     signal?.throwIfAborted();
     const earlier = this.storedFor(user, idempotencyKey);
     if (earlier !== undefined) return earlier;
@@ -246,6 +253,7 @@ export class InMemoryProvider implements MemoryProvider {
     const record: StoredMemory = { seq: this.nextSeq++, memory };
     if (vector) record.vector = vector;
     if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
+    if (indexTerms !== undefined) record.indexTerms = [...indexTerms];
     const memories = this.userFor(user, true)!;
     memories.insert(record);
     if (this.ttlMs !== undefined) {
@@ -262,16 +270,17 @@ export class InMemoryProvider implements MemoryProvider {
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
     const user = validateUserId(userId);
     const text = validateQuery(query);
-    const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
+    const { limit, filter, minRelevance, signal, queryTerms: supplied } = parseSearchOptions(options);
     signal?.throwIfAborted();
     const memories = this.userFor(user, false);
     if (!memories || memories.byId.size === 0) return [];
+    const queryTerms = supplied ?? [...new Set(terms(text))];
     if (this.embedder) {
-      const ranked = await this.rankWithEmbedding(memories, text, filter, signal);
+      const ranked = await this.rankWithEmbedding(memories, text, queryTerms, filter, signal);
       return topRanked(ranked, limit, minRelevance, (item) => item.stored.memory).map(({ stored, score }) => copyOf(stored.memory, score));
     }
     const memoryOf = (hit: LexicalHit) => memories.bySeq.get(hit.id)!.memory;
-    return topRanked(this.lexicalHits(memories, text, filter), limit, minRelevance, memoryOf).map((hit) => copyOf(memoryOf(hit), hit.score));
+    return topRanked(this.lexicalHits(memories, queryTerms, filter), limit, minRelevance, memoryOf).map((hit) => copyOf(memoryOf(hit), hit.score));
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -350,8 +359,7 @@ export class InMemoryProvider implements MemoryProvider {
   }
 
   /** Every memory sharing a term with the query, scored with `scoreTerms` over all the user's memories, oldest first. */
-  private lexicalHits(memories: UserMemories, query: string, filter: FilterNode | undefined): LexicalHit[] {
-    const queryTerms = [...new Set(terms(query))];
+  private lexicalHits(memories: UserMemories, queryTerms: readonly string[], filter: FilterNode | undefined): LexicalHit[] {
     const accept = filter ? (seq: number) => matchesFilter(memories.bySeq.get(seq)!.memory, filter) : undefined;
     return memories.index().search(queryTerms, accept);
   }
@@ -359,13 +367,14 @@ export class InMemoryProvider implements MemoryProvider {
   private async rankWithEmbedding(
     memories: UserMemories,
     query: string,
+    queryTerms: readonly string[],
     filter: FilterNode | undefined,
     signal: AbortSignal | undefined,
   ): Promise<RankedMemory[]> {
     const queryVector = await this.embedOne(query, signal);
     const lexical = new Map<StoredMemory, number>();
     if (this.ranking === 'hybrid') {
-      for (const hit of this.lexicalHits(memories, query, filter)) lexical.set(memories.bySeq.get(hit.id)!, hit.score);
+      for (const hit of this.lexicalHits(memories, queryTerms, filter)) lexical.set(memories.bySeq.get(hit.id)!, hit.score);
     }
     const ranked: RankedMemory[] = [];
     for (const stored of memories.ordered) {

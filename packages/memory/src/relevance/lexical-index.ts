@@ -38,7 +38,11 @@ export class LexicalIndex implements TermStatistics {
   }
 
   add(id: number, text: string): void {
-    const memoryTerms = terms(text);
+    this.addTerms(id, terms(text));
+  }
+
+  /** Indexes `memoryTerms` (repeats are term frequency) as memory `id`: supplied terms, or `terms(text)`. */
+  addTerms(id: number, memoryTerms: readonly string[]): void {
     this.lengths.set(id, memoryTerms.length);
     this.totalTermCount += memoryTerms.length;
     for (const [term, frequency] of countTerms(memoryTerms)) {
@@ -60,11 +64,16 @@ export class LexicalIndex implements TermStatistics {
   }
 
   remove(id: number, text: string): void {
+    this.removeTerms(id, terms(text));
+  }
+
+  /** Removes memory `id`, indexed with `memoryTerms`. */
+  removeTerms(id: number, memoryTerms: readonly string[]): void {
     const length = this.lengths.get(id);
     if (length === undefined) return;
     this.lengths.delete(id);
     this.totalTermCount -= length;
-    for (const term of new Set(terms(text))) {
+    for (const term of new Set(memoryTerms)) {
       const posting = this.postings.get(term);
       if (posting === undefined) continue;
       const at = lowerBound(posting.ids, id);

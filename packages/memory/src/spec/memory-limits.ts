@@ -19,6 +19,10 @@ export const MEMORY_LIMITS = {
   maxNestingDepth: 32,
   /** Serialised size (JSON characters) of the metadata of one memory. */
   maxMetadataLength: 16_384,
+  /** Supplied terms (`indexTerms`, `queryTerms`) in one call. */
+  maxSuppliedTerms: 32_768,
+  /** Characters of one supplied term. */
+  maxSuppliedTermLength: 256,
   /** Largest page or result count a caller may ask for. */
   maxLimit: 1000,
 } as const;

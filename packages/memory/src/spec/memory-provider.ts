@@ -23,6 +23,12 @@ export interface MemoryCapabilities {
   storage: 'verbatim' | 'extracted';
   /** `add` honours `idempotencyKey`: a repeated key stores nothing new. Absent means false. */
   idempotentAdd?: boolean;
+  /**
+   * `add` honours `indexTerms` and `search` honours `queryTerms`: the store indexes and queries
+   * the supplied strings in place of `terms(text)` / `terms(query)` for lexical ranking (with an
+   * embedder, similarity still comes from the query text). Absent means false.
+   */
+  suppliedTerms?: boolean;
 }
 
 export interface CallOptions {
@@ -37,6 +43,12 @@ export interface AddOptions extends CallOptions {
    * one's id without storing again. Up to 200 characters. Background writers always send one.
    */
   idempotencyKey?: string;
+  /**
+   * Terms to index in place of `terms(text)`: opaque strings such as keyed tokens supplied by a
+   * wrapper that stores ciphertext. Repeats count as term frequency; the store scores them with
+   * `scoreTerms` like its own. Honoured where `capabilities.suppliedTerms`; ignored elsewhere.
+   */
+  indexTerms?: string[];
 }
 
 export interface SearchOptions extends CallOptions {
@@ -45,6 +57,11 @@ export interface SearchOptions extends CallOptions {
   filters?: MemoryFilter;
   /** Absolute relevance floor in [0, 1]: results scoring below it are dropped. */
   minRelevance?: number;
+  /**
+   * Distinct terms to query with in place of `terms(query)`, made like the `indexTerms` of the
+   * memories searched. Honoured where `capabilities.suppliedTerms`; ignored elsewhere.
+   */
+  queryTerms?: string[];
 }
 
 export interface GetAllOptions extends CallOptions {

@@ -145,8 +145,41 @@ export function parseCallOptions(options: CallOptions | undefined, field = 'opti
   return { signal: validateSignal(raw.signal, `${field}.signal`) };
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Supplied terms: an array of non-empty strings, bounded in count and length. */
+function validateSuppliedTerms(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new MemoryValidationError(field, `expected an array of strings, got ${describe(value)}`);
+  if (value.length > MEMORY_LIMITS.maxSuppliedTerms) {
+    throw new MemoryValidationError(field, `more than ${MEMORY_LIMITS.maxSuppliedTerms} terms`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const term: unknown = value[i];
+    // No control characters, so stores may use them as separators in what they keep.
+    if (
+      typeof term !== 'string' ||
+      term.length === 0 ||
+      term.length > MEMORY_LIMITS.maxSuppliedTermLength ||
+      CONTROL_CHARACTER.test(term)
+    ) {
+      throw new MemoryValidationError(
+        `${field}[${i}]`,
+        `must be a non-empty string of at most ${MEMORY_LIMITS.maxSuppliedTermLength} characters without control characters`,
+      );
+    }
+  }
+  return value as string[];
+}
+
+function distinct(values: string[] | undefined): string[] | undefined {
+  return values === undefined ? undefined : [...new Set(values)];
+}
+
 export interface ParsedAddOptions extends ParsedCallOptions {
   idempotencyKey: string | undefined;
+  /** The terms to index in place of `terms(text)`, repeats kept. */
+  indexTerms: string[] | undefined;
 }
 
 export function parseAddOptions(options: AddOptions | undefined, field = 'options'): ParsedAddOptions {
@@ -156,6 +189,7 @@ export function parseAddOptions(options: AddOptions | undefined, field = 'option
     signal: validateSignal(raw.signal, `${field}.signal`),
     idempotencyKey:
       key === undefined ? undefined : requireString(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
+    indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
   };
 }
 
@@ -163,6 +197,8 @@ export interface ParsedSearchOptions extends ParsedCallOptions {
   limit: number;
   filter: FilterNode | undefined;
   minRelevance: number;
+  /** The distinct terms to query with in place of `terms(query)`. */
+  queryTerms: string[] | undefined;
 }
 
 export function parseSearchOptions(options: SearchOptions | undefined, field = 'options'): ParsedSearchOptions {
@@ -176,6 +212,7 @@ export function parseSearchOptions(options: SearchOptions | undefined, field = '
     filter: parseMemoryFilter(raw.filters, `${field}.filters`),
     minRelevance,
     signal: validateSignal(raw.signal, `${field}.signal`),
+    queryTerms: distinct(validateSuppliedTerms(raw.queryTerms, `${field}.queryTerms`)),
   };
 }
 
