@@ -77,6 +77,12 @@ export function testHttpContract(options: HttpContractOptions): void {
       }
     }
   };
+  /** Waits until the server's write-behind queue (shown by /health) is empty. */
+  const writesLanded = () =>
+    eventually(async () => {
+      const health = await call('GET', '/health');
+      expect(health.body.writeQueue.depth).toBe(0);
+    }, 10_000);
   const expectFieldError = (response: JsonResponse, field: string) => {
     expect(response.status).toBe(400);
     expect(response.body.error.type).toMatch(/validation_error|unsupported_filter/);
@@ -125,13 +131,14 @@ export function testHttpContract(options: HttpContractOptions): void {
         const session = `s-${run}`;
         await chat(user, REFERENCE_CHAT_ROUTES.all, 'My parking spot is B7', session);
 
-        await eventually(async () => {
-          const same = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
-          expect(same.body.sessionMemories.map((m: { memory: string }) => m.memory)).toContain(
-            'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
-          );
-          expect(same.body.reply).toContain('Earlier in this session: 1 turn.');
-        });
+        // The exchange is stored after the reply; chatting until it shows would store an exchange
+        // per attempt and push it out of the session window, so wait for the write queue instead.
+        await writesLanded();
+        const same = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
+        expect(same.body.sessionMemories.map((m: { memory: string }) => m.memory)).toContain(
+          'user: My parking spot is B7\nassistant: You said: My parking spot is B7\nI remember nothing about you yet.',
+        );
+        expect(same.body.reply).toContain('Earlier in this session: 1 turn.');
         const otherSession = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', `${session}-b`);
         expect(otherSession.body.sessionMemories).toEqual([]);
         const headerSession = await call('POST', REFERENCE_CHAT_ROUTES.all, {
@@ -146,11 +153,8 @@ export function testHttpContract(options: HttpContractOptions): void {
         expect(otherUser.body.memories).toEqual([]);
 
         // Let the queued writes of the chats above land before the TTL starts counting: each one
-        // slides the session's expiry. /health shows the write-behind queue.
-        await eventually(async () => {
-          const health = await call('GET', '/health');
-          expect(health.body.writeQueue.depth).toBe(0);
-        }, 10_000);
+        // slides the session's expiry.
+        await writesLanded();
         await sleep(options.sessionTtlSeconds * 1000 + 300);
         const later = await chat(user, REFERENCE_CHAT_ROUTES.all, 'Where did I park?', session);
         expect(later.body.sessionMemories).toEqual([]);
