@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { comparePair, formatDuration, printFigures, type Figure, type PairResult } from '@fastagentic/bench';
 import { InMemoryProvider, type MemoryProvider } from '@fastagentic/memory';
 import { RedisProvider } from '@fastagentic/redis';
+import { LibsqlProvider } from '@fastagentic/sqlite';
 import { RedisServerProcess } from '@fastagentic/test-services';
 import { withEncryption } from '../src/node/with-encryption.js';
 
@@ -93,14 +97,23 @@ async function seed(bare: MemoryProvider, backend: MemoryProvider, userId: strin
 }
 
 const server = await RedisServerProcess.start();
-const stores: Array<{ label: string; create: (name: string) => MemoryProvider; close: (provider: MemoryProvider) => Promise<void> }> = [
+const folder = await mkdtemp(join(tmpdir(), 'fastagentic-blind-bench-'));
+const allStores: Array<{ label: string; create: (name: string) => MemoryProvider; close: (provider: MemoryProvider) => Promise<void> }> = [
   { label: 'InMemoryProvider', create: () => new InMemoryProvider(), close: async () => undefined },
   {
     label: 'RedisProvider',
     create: (name) => new RedisProvider({ url: server.url, prefix: `bench-${name}:` }),
     close: (provider) => (provider as RedisProvider).close(),
   },
+  {
+    label: 'LibsqlProvider (file)',
+    create: (name) => new LibsqlProvider({ url: `file:${join(folder, `${name}.db`)}` }),
+    close: (provider) => (provider as LibsqlProvider).close(),
+  },
 ];
+// BENCH_STORES=LibsqlProvider (a comma-separated list of label prefixes) measures only those stores.
+const only = process.env.BENCH_STORES?.split(',');
+const stores = only ? allStores.filter((store) => only.some((prefix) => store.label.startsWith(prefix))) : allStores;
 
 try {
   for (const store of stores) {
@@ -157,6 +170,7 @@ try {
   }
 } finally {
   await server.destroy();
+  await rm(folder, { recursive: true, force: true });
 }
 
 printFigures(`withEncryption blind-indexed search (Node ${process.versions.node}; search memories of 200 characters)`, figures);
