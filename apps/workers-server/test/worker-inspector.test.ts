@@ -1,25 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from './start-worker.js';
 
 // The wrangler-built bundle in workerd, with the inspector turned on.
-const bundle = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const jwtSecret = 'worker-inspector-secret-0123456789abcdef';
 let worker: Miniflare;
 let baseUrl: string;
 
 beforeAll(async () => {
-  worker = new Miniflare({
-    modules: true,
-    scriptPath: bundle,
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings: { JWT_SECRET: jwtSecret, INSPECTOR: 'true' },
-    host: '127.0.0.1',
-    port: 0,
-  });
-  baseUrl = (await worker.ready).origin;
+  ({ worker, baseUrl } = await startWorker({ JWT_SECRET: jwtSecret, INSPECTOR: 'true' }));
 });
 afterAll(() => worker.dispose());
 

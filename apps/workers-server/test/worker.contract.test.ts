@@ -1,29 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { testHttpContract } from '@fastagentic/http-contract';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorker } from './start-worker.js';
 // The monorepo's Upstash REST stand-in, shared with the Redis adapter's own tests.
 import { startUpstashRestServer, type UpstashRestServer } from '../../../packages/redis/test/upstash-rest-server.js';
 
-// The wrangler-built bundle (`pnpm build`, run by the test script) in workerd: prom-client does
-// not load in the vitest workers pool, but runs in workerd itself.
-const bundle = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const jwtSecret = 'worker-contract-secret-0123456789abcdef';
 let worker: Miniflare;
 let baseUrl: string;
 
 beforeAll(async () => {
-  worker = new Miniflare({
-    modules: true,
-    scriptPath: bundle,
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings: { JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' },
-    host: '127.0.0.1',
-    port: 0,
-  });
-  baseUrl = (await worker.ready).origin;
+  ({ worker, baseUrl } = await startWorker({ JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' }));
 });
 afterAll(() => worker.dispose());
 
@@ -34,17 +22,7 @@ let d1Worker: Miniflare;
 let d1BaseUrl: string;
 
 beforeAll(async () => {
-  d1Worker = new Miniflare({
-    modules: true,
-    scriptPath: bundle,
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings: { JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' },
-    d1Databases: { MEMORY_DB: 'contract-test' },
-    host: '127.0.0.1',
-    port: 0,
-  });
-  d1BaseUrl = (await d1Worker.ready).origin;
+  ({ worker: d1Worker, baseUrl: d1BaseUrl } = await startWorker({ JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' }, { MEMORY_DB: 'contract-test' }));
 });
 afterAll(() => d1Worker.dispose());
 
@@ -66,23 +44,14 @@ let upstashBaseUrl: string;
 
 beforeAll(async () => {
   upstash = await startUpstashRestServer(redisUrl);
-  upstashWorker = new Miniflare({
-    modules: true,
-    scriptPath: bundle,
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings: {
+  ({ worker: upstashWorker, baseUrl: upstashBaseUrl } = await startWorker({
       JWT_SECRET: jwtSecret,
       SESSION_TTL_SECONDS: '1',
       UPSTASH_REDIS_REST_URL: upstash.url,
       UPSTASH_REDIS_REST_TOKEN: upstash.token,
       MEMORY_PREFIX: runPrefix,
       FASTAGENTIC_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
-    },
-    host: '127.0.0.1',
-    port: 0,
-  });
-  upstashBaseUrl = (await upstashWorker.ready).origin;
+    }));
 });
 afterAll(async () => {
   await upstashWorker.dispose();
