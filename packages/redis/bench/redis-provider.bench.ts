@@ -111,7 +111,7 @@ let rawVictim = 0;
 pairs.push(
   await comparePair({
     name: 'RedisProvider.deleteAll (50 memories)',
-    baselineName: 'raw ioredis MULTI HLEN+UNLINK of the six keys',
+    baselineName: 'raw ioredis MULTI HLEN+UNLINK of the user’s keys',
     iterations: 100,
     warmup: 10,
     candidate: () => provider.deleteAll(`forget-provider-${providerVictim++}`),

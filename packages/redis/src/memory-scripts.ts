@@ -20,14 +20,17 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Every script gets the user's six keys (redis-key-layout.ts), all under one hash tag, so each
+// Every script gets the user's seven keys (redis-key-layout.ts), all under one hash tag, so each
 // script touches one cluster slot:
 //   KEYS[1] records   hash: memory id -> record JSON
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
 //   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
 //   KEYS[4] stats     hash: v = terms version of the index, c = total term count
-//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ..."
+//   KEYS[4] also holds e = 1 once KEYS[7] covers every memory of the user (users stored earlier lack it)
+//   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ... \2 memory id"
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
+//   KEYS[7] sessions  sorted set, all scores 0: "sessionId \0 seq(14 hex digits) \0 memory id" per
+//                     string metadata.sessionId (or string in an array of them) without a NUL
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
 /** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
@@ -49,101 +52,15 @@ local function postingsOf(entry, seq, out, zero)
 end
 local function slide(ttl)
   if ttl > 0 then
-    for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+    for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
   end
 end
 `;
 
 /**
- * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
- * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ...").
- * Returns the id stored, or the id an earlier add with the same idempotency key stored.
- * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
- * An index of another terms version is left as it is (search re-indexes it), never mixed.
+ * JSON as JavaScript sees it, decoded with cjson (JSON null is cjson.null, a missing field nil).
  */
-export const ADD_SCRIPT = luaScript(
-  'add',
-  `${COMMON}
-if ARGV[6] ~= '' then
-  local earlier = redis.call('HGET', KEYS[6], 'k' .. ARGV[6])
-  if earlier then return earlier end
-end
-local seq = tonumber(ARGV[3])
-local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if newest[2] and tonumber(newest[2]) >= seq then seq = tonumber(newest[2]) + 1 end
-local score = string.format('%.0f', seq)
-local current = true
-if redis.call('HLEN', KEYS[1]) == 0 then
-  redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
-  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0')
-else
-  current = redis.call('HGET', KEYS[4], 'v') == ARGV[5]
-end
-redis.call('HSET', KEYS[1], ARGV[1], '{"seq":' .. score .. ',' .. string.sub(ARGV[2], 2))
-redis.call('ZADD', KEYS[2], score, ARGV[1])
-if current then
-  local members = {}
-  local length = postingsOf(ARGV[7], seq, members, true)
-  if #members > 0 then each('ZADD', KEYS[3], members) end
-  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[7])
-  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
-end
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
-slide(tonumber(ARGV[4]))
-return ARGV[1]`,
-);
-
-/**
- * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
- * The last memory takes every key of the user with it.
- */
-export const DELETE_SCRIPT = luaScript(
-  'delete',
-  `${COMMON}
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('HLEN', KEYS[1]) == 0 then
-  redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-  return 1
-end
-local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
-redis.call('ZREM', KEYS[2], ARGV[1])
-local entry = redis.call('HGET', KEYS[5], seqKey(seq))
-if entry then
-  local members = {}
-  local length = postingsOf(entry, seq, members, false)
-  if #members > 0 then each('ZREM', KEYS[3], members) end
-  redis.call('HDEL', KEYS[5], seqKey(seq))
-  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
-end
-local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
-if key then redis.call('HDEL', KEYS[6], 'i' .. ARGV[1], 'k' .. key) end
-slide(tonumber(ARGV[2]))
-return 1`,
-);
-
-/** How many memories the user had; every key is gone afterwards, whatever its size. */
-export const DELETE_ALL_SCRIPT = luaScript(
-  'deleteAll',
-  `local count = redis.call('HLEN', KEYS[1])
-redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-return count`,
-);
-
-/** ARGV: highest sequence to include ('+inf', or '(' and a sequence to exclude it), count. Records newest first. */
-export const PAGE_SCRIPT = luaScript(
-  'page',
-  `local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], ARGV[1], '-inf', 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {} end
-return redis.call('HMGET', KEYS[1], unpack(ids))`,
-);
-
-/**
- * The core's matchesFilter in Lua, over a record decoded with cjson (JSON null is cjson.null, a
- * missing field nil). Strings compare and match by UTF-16 code units, as JavaScript does, not by
- * the server's locale; arrays and objects are told apart as JSON.parse would (an empty one is
- * either, and both behave alike in every operator).
- */
-const MATCHES_FILTER = `
+const DECODE_JSON = `
 -- Strings are compared as JavaScript does, by UTF-16 code units: decoded JSON holds them in
 -- CESU-8 (each code unit its own 1-3 byte sequence), whose byte order and substrings are those of
 -- UTF-16. A character above U+FFFF becomes its two surrogates' sequences, and a lone surrogate,
@@ -165,6 +82,129 @@ local function decodeJson(text)
   if string.find(text, '[\\240-\\244]') then text = string.gsub(text, '[\\240-\\244][\\128-\\191][\\128-\\191][\\128-\\191]', surrogatePair) end
   return cjson.decode(text)
 end
+`;
+
+/**
+ * The members of the sessions set (KEYS[7]) for a record: one per distinct string sessionId in its
+ * metadata (a string, or the strings of an array, as the filter's eq sees them). Decoded the same
+ * way filters are, so a filter's sessionId meets the member its record got at add.
+ */
+const SESSION_MEMBERS = `
+local function sessionMembers(raw, seq, id)
+  local members = {}
+  if not string.find(raw, '"sessionId"', 1, true) then return members end
+  local ok, record = pcall(decodeJson, raw)
+  if not ok or type(record) ~= 'table' or type(record.metadata) ~= 'table' then return members end
+  local value = record.metadata.sessionId
+  local values = value
+  if type(value) ~= 'table' then values = { value } end
+  local seen = {}
+  for _, session in ipairs(values) do
+    if type(session) == 'string' and not string.find(session, '%z') and not seen[session] then
+      seen[session] = true
+      members[#members + 1] = session .. '\\0' .. seqKey(seq) .. '\\0' .. id
+    end
+  end
+  return members
+end
+`;
+
+/**
+ * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
+ * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ...").
+ * Returns the id stored, or the id an earlier add with the same idempotency key stored.
+ * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
+ * An index of another terms version is left as it is (search re-indexes it), never mixed.
+ */
+export const ADD_SCRIPT = luaScript(
+  'add',
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
+if ARGV[6] ~= '' then
+  local earlier = redis.call('HGET', KEYS[6], 'k' .. ARGV[6])
+  if earlier then return earlier end
+end
+local seq = tonumber(ARGV[3])
+local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= seq then seq = tonumber(newest[2]) + 1 end
+local score = string.format('%.0f', seq)
+local current = true
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[7])
+  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0', 'e', '1')
+else
+  current = redis.call('HGET', KEYS[4], 'v') == ARGV[5]
+end
+redis.call('HSET', KEYS[1], ARGV[1], '{"seq":' .. score .. ',' .. string.sub(ARGV[2], 2))
+redis.call('ZADD', KEYS[2], score, ARGV[1])
+if current then
+  local members = {}
+  local length = postingsOf(ARGV[7], seq, members, true)
+  if #members > 0 then each('ZADD', KEYS[3], members) end
+  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[7] .. '\\2' .. ARGV[1])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
+end
+local sessions = sessionMembers(ARGV[2], seq, ARGV[1])
+for _, member in ipairs(sessions) do redis.call('ZADD', KEYS[7], 0, member) end
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
+slide(tonumber(ARGV[4]))
+return ARGV[1]`,
+);
+
+/**
+ * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
+ * The last memory takes every key of the user with it.
+ */
+export const DELETE_SCRIPT = luaScript(
+  'delete',
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+  return 1
+end
+local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+redis.call('ZREM', KEYS[2], ARGV[1])
+local sessions = sessionMembers(raw, seq, ARGV[1])
+if #sessions > 0 then redis.call('ZREM', KEYS[7], unpack(sessions)) end
+local entry = redis.call('HGET', KEYS[5], seqKey(seq))
+if entry then
+  local members = {}
+  local length = postingsOf(entry, seq, members, false)
+  if #members > 0 then each('ZREM', KEYS[3], members) end
+  redis.call('HDEL', KEYS[5], seqKey(seq))
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
+end
+local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
+if key then redis.call('HDEL', KEYS[6], 'i' .. ARGV[1], 'k' .. key) end
+slide(tonumber(ARGV[2]))
+return 1`,
+);
+
+/** How many memories the user had; every key is gone afterwards, whatever its size. */
+export const DELETE_ALL_SCRIPT = luaScript(
+  'deleteAll',
+  `local count = redis.call('HLEN', KEYS[1])
+redis.call('UNLINK', unpack(KEYS))
+return count`,
+);
+
+/** ARGV: highest sequence to include ('+inf', or '(' and a sequence to exclude it), count. Records newest first. */
+export const PAGE_SCRIPT = luaScript(
+  'page',
+  `local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], ARGV[1], '-inf', 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[1], unpack(ids))`,
+);
+
+/**
+ * The core's matchesFilter in Lua (after DECODE_JSON), over a record decoded with decodeJson (JSON null is cjson.null, a
+ * missing field nil). Strings compare and match by UTF-16 code units, as JavaScript does, not by
+ * the server's locale; arrays and objects are told apart as JSON.parse would (an empty one is
+ * either, and both behave alike in every operator).
+ */
+const MATCHES_FILTER = `
 -- Byte order (Lua's < follows the server's locale).
 local function bytesLess(a, b)
   for i = 1, math.min(#a, #b) do
@@ -232,32 +272,84 @@ end
 /**
  * ARGV: highest sequence to include ('+inf' or '(' and a sequence), how many matches to return
  * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most.
- * Walks the timeline from the cursor, newest first, and returns {last sequence examined, record...}.
+ * Returns {last sequence examined ('' when nothing is left), record...}, newest first.
+ *
+ * A filter that requires one sessionId (the condition itself, or one child of an AND) walks that
+ * session's members of the sessions set, so its cost follows the session, not the user; any other
+ * filter walks the user's timeline. Either way from the cursor, in batches that start at the
+ * number wanted and double, so a filter most records pass reads few more than it returns.
  */
 export const FILTERED_PAGE_SCRIPT = luaScript(
   'filteredPage',
-  `${MATCHES_FILTER}
+  `${COMMON}${DECODE_JSON}${MATCHES_FILTER}
 local filter = decodeJson(ARGV[3])
 local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
-local max = ARGV[1]
-local out = {''}
-local examined = 0
-while #out - 1 < wanted and examined < budget do
-  local batch = redis.call('ZREVRANGEBYSCORE', KEYS[2], max, '-inf', 'WITHSCORES', 'LIMIT', 0, math.min(200, budget - examined))
-  if #batch == 0 then out[1] = '' return out end
-  local ids = {}
-  for i = 1, #batch, 2 do ids[#ids + 1] = batch[i] end
-  local records = redis.call('HMGET', KEYS[1], unpack(ids))
-  for i, raw in ipairs(records) do
-    examined = examined + 1
-    out[1] = batch[2 * i]
-    max = '(' .. batch[2 * i]
-    if raw and matches(decodeJson(raw), filter) then
-      out[#out + 1] = raw
-      if #out - 1 == wanted then return out end
+local function requiredSession(node)
+  if node.kind == 'condition' and node.field == 'sessionId' and node.operator == 'eq' and type(node.value) == 'string' then
+    return node.value
+  end
+end
+local session, rest = requiredSession(filter), nil
+if not session then
+  rest = filter
+  if filter.kind == 'and' then
+    for _, child in ipairs(filter.children) do
+      session = requiredSession(child)
+      if session then break end
     end
   end
 end
+if session and (string.find(session, '%z') or redis.call('HGET', KEYS[4], 'e') ~= '1') then
+  session, rest = nil, filter
+end
+
+-- Each batch: ids newest first below the cursor, and the position of each in the walk (turned
+-- into the sequence only for the cursor returned).
+local nextBatch, sequenceOf
+if session then
+  local low, high = '[' .. session .. '\\0', '(' .. session .. '\\1'
+  if ARGV[1] ~= '+inf' then high = '(' .. session .. '\\0' .. seqKey(tonumber(string.sub(ARGV[1], 2))) end
+  local from = #session + 1
+  nextBatch = function(size)
+    local members = redis.call('ZREVRANGEBYLEX', KEYS[7], high, low, 'LIMIT', 0, size)
+    local ids = {}
+    for i, member in ipairs(members) do ids[i] = string.sub(member, from + 16) end
+    if #members > 0 then high = '(' .. string.sub(members[#members], 1, from + 14) end
+    return ids, members
+  end
+  sequenceOf = function(member) return string.format('%.0f', tonumber(string.sub(member, from + 1, from + 14), 16)) end
+else
+  local max = ARGV[1]
+  nextBatch = function(size)
+    local batch = redis.call('ZREVRANGEBYSCORE', KEYS[2], max, '-inf', 'WITHSCORES', 'LIMIT', 0, size)
+    local ids, seqs = {}, {}
+    for i = 1, #batch, 2 do
+      ids[#ids + 1], seqs[#seqs + 1] = batch[i], batch[i + 1]
+    end
+    if #seqs > 0 then max = '(' .. seqs[#seqs] end
+    return ids, seqs
+  end
+  sequenceOf = function(seq) return seq end
+end
+
+local out = {''}
+local examined, size, last = 0, wanted, nil
+while #out - 1 < wanted and examined < budget do
+  local ids, positions = nextBatch(math.min(size, 1000, budget - examined))
+  if #ids == 0 then return out end
+  size = size * 2
+  local records = redis.call('HMGET', KEYS[1], unpack(ids))
+  for i = 1, #ids do
+    local raw = records[i]
+    examined = examined + 1
+    last = positions[i]
+    if raw and (rest == nil or matches(decodeJson(raw), rest)) then
+      out[#out + 1] = raw
+      if #out - 1 == wanted then break end
+    end
+  end
+end
+out[1] = sequenceOf(last)
 return out`,
 );
 
@@ -274,7 +366,7 @@ return out`,
  */
 export const SEARCH_SCRIPT = luaScript(
   'search',
-  `${MATCHES_FILTER}
+  `${DECODE_JSON}${MATCHES_FILTER}
 local match, floor, min, log = string.match, math.floor, math.min, math.log
 local count = redis.call('HLEN', KEYS[1])
 if count == 0 then return {'ok'} end
@@ -412,29 +504,56 @@ for k = #keys, 1, -1 do
 end
 if filter then table.sort(kept, before) end
 
-local function idOf(entry)
-  local seq = string.format('%.0f', tonumber(entry.key, 16))
-  return redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
-end
-local out, found = {'ok'}, 0
-local first = 1
-while first <= #kept and found < limit do
-  local last = first
-  while last < #kept and not before(kept[first], kept[last + 1]) do last = last + 1 end
-  local group = {}
-  for i = first, last do group[#group + 1] = { id = idOf(kept[i]), score = kept[i].score } end
-  if #group > 1 then table.sort(group, function(a, b) return bytesLess(a.id, b.id) end) end
-  for _, entry in ipairs(group) do
-    if found < limit then
-      local raw = redis.call('HGET', KEYS[1], entry.id)
-      if raw and (filter == nil or matches(decodeJson(raw), filter)) then
-        out[#out + 1] = raw
-        out[#out + 1] = string.format('%.17g', entry.score)
-        found = found + 1
-      end
+-- Ids come from the terms entries (one HMGET per window of results); entries written before
+-- they carried the id are looked up on the timeline.
+local function fillIds(from, to)
+  local seqKeys = {}
+  for i = from, to do seqKeys[#seqKeys + 1] = kept[i].key end
+  local entries = redis.call('HMGET', KEYS[5], unpack(seqKeys))
+  for i = from, to do
+    local entry = kept[i]
+    entry.id = entries[i - from + 1] and match(entries[i - from + 1], '\\2(.*)$')
+    if not entry.id then
+      local seq = string.format('%.0f', tonumber(entry.key, 16))
+      entry.id = redis.call('ZRANGEBYSCORE', KEYS[2], seq, seq, 'LIMIT', 0, 1)[1]
     end
   end
-  first = last + 1
+end
+local out, found = {'ok'}, 0
+local first, size = 1, limit
+while first <= #kept and found < limit do
+  -- A window of whole tie groups, at least as many entries as results still wanted (doubling
+  -- while a filter keeps rejecting): its ids in one HMGET, ties ordered by id, records in one HMGET.
+  local stop = math.min(#kept, first + math.min(math.max(size, limit - found), 1000) - 1)
+  while stop < #kept and not before(kept[stop], kept[stop + 1]) do stop = stop + 1 end
+  size = size * 2
+  fillIds(first, stop)
+  local window = {}
+  local groupStart = first
+  for i = first, stop do
+    window[#window + 1] = kept[i]
+    if i == stop or before(kept[i], kept[i + 1]) then
+      if i > groupStart then
+        local at = #window - (i - groupStart)
+        local group = { unpack(window, at, #window) }
+        table.sort(group, function(a, b) return bytesLess(a.id, b.id) end)
+        for j, entry in ipairs(group) do window[at + j - 1] = entry end
+      end
+      groupStart = i + 1
+    end
+  end
+  local ids = {}
+  for i, entry in ipairs(window) do ids[i] = entry.id or '' end
+  local records = redis.call('HMGET', KEYS[1], unpack(ids))
+  for i, entry in ipairs(window) do
+    local raw = records[i]
+    if found < limit and raw and (filter == nil or matches(decodeJson(raw), filter)) then
+      out[#out + 1] = raw
+      out[#out + 1] = string.format('%.17g', entry.score)
+      found = found + 1
+    end
+  end
+  first = stop + 1
 end
 return out`,
 );
@@ -446,25 +565,31 @@ return out`,
  */
 export const REINDEX_SCRIPT = luaScript(
   'reindex',
-  `${COMMON}
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
 if redis.call('HLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return 0 end
 for i = 3, #ARGV, 2 do
   if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
 end
-redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 if tonumber(ARGV[2]) == 0 then return 1 end
 local total = 0
-local members, entries = {}, {}
+local members, entries, sessions = {}, {}, {}
 for i = 3, #ARGV, 2 do
   local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[i]))
   total = total + postingsOf(ARGV[i + 1], seq, members, true)
   entries[#entries + 1] = seqKey(seq)
-  entries[#entries + 1] = ARGV[i + 1]
+  entries[#entries + 1] = ARGV[i + 1] .. '\\2' .. ARGV[i]
+  for _, member in ipairs(sessionMembers(redis.call('HGET', KEYS[1], ARGV[i]), seq, ARGV[i])) do
+    sessions[#sessions + 1] = '0'
+    sessions[#sessions + 1] = member
+  end
   if #members >= 2000 then each('ZADD', KEYS[3], members) members = {} end
+  if #sessions >= 2000 then each('ZADD', KEYS[7], sessions) sessions = {} end
 end
 if #members > 0 then each('ZADD', KEYS[3], members) end
+if #sessions > 0 then each('ZADD', KEYS[7], sessions) end
 each('HSET', KEYS[5], entries)
-redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total))
+redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total), 'e', '1')
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then slide(ttl) end
 return 1`,

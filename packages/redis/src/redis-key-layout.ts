@@ -33,13 +33,15 @@ export interface UserKeys {
   terms: string;
   /** Hash: idempotency key -> memory id, and back. */
   idempotency: string;
+  /** Sorted set (scores 0): `sessionId \0 seq \0 id` per memory with a sessionId, newest last within a session. */
+  sessions: string;
   /** All of the above, in the order the Lua scripts expect them as KEYS. */
   all: string[];
 }
 
 /**
- * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k),
- * six whatever the user stores. The id is encoded, so no id can spell another user's key, a
+ * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k n),
+ * seven whatever the user stores. The id is encoded, so no id can spell another user's key, a
  * separator or a pattern; the braces make it the hash tag, so all keys live in one cluster slot.
  */
 export function userKeys(prefix: string, userId: string): UserKeys {
@@ -51,6 +53,10 @@ export function userKeys(prefix: string, userId: string): UserKeys {
     stats: `${tag}:s`,
     terms: `${tag}:d`,
     idempotency: `${tag}:k`,
+    sessions: `${tag}:n`,
   };
-  return { ...keys, all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency] };
+  return {
+    ...keys,
+    all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency, keys.sessions],
+  };
 }

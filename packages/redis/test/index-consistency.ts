@@ -11,6 +11,7 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
   const records = decodeRecords(await client.hvals(keys.records));
   const expectedPostings: string[] = [];
   const expectedEntries: Record<string, string> = {};
+  const expectedSessions: string[] = [];
   let totalTerms = 0;
   for (const record of records) {
     const all = terms(record.memory);
@@ -19,7 +20,13 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
     for (const term of all) counts.set(term, (counts.get(term) ?? 0) + 1);
     const seqHex = record.seq.toString(16).padStart(14, '0');
     for (const [term, tf] of counts) expectedPostings.push(`${term}\0${seqHex}\0${tf}\0${all.length}`);
-    expectedEntries[seqHex] = String(all.length) + [...counts].map(([term, tf]) => `\0${term}\x01${tf}`).join('');
+    expectedEntries[seqHex] = String(all.length) + [...counts].map(([term, tf]) => `\0${term}\x01${tf}`).join('') + `\x02${record.id}`;
+    // Tests that check the layout use sessionIds of plain ASCII, which Lua and JavaScript encode alike.
+    const session = record.metadata.sessionId;
+    const sessions = Array.isArray(session) ? session : [session];
+    for (const each of new Set(sessions)) {
+      if (typeof each === 'string' && !each.includes('\0')) expectedSessions.push(`${each}\0${seqHex}\0${record.id}`);
+    }
   }
   const timeline = await client.zrange(keys.timeline, '0', '-1', 'WITHSCORES');
   const timelineById: Record<string, number> = {};
@@ -28,14 +35,16 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
   return {
     actual: {
       postings: (await client.zrange(keys.postings, '0', '-1')).sort(),
+      sessions: (await client.zrange(keys.sessions, '0', '-1')).sort(),
       entries: await client.hgetall(keys.terms),
       stats,
       timeline: timelineById,
     },
     expected: {
       postings: expectedPostings.sort(),
+      sessions: expectedSessions.sort(),
       entries: expectedEntries,
-      stats: records.length === 0 ? {} : { v: TERMS_VERSION, c: String(totalTerms) },
+      stats: records.length === 0 ? {} : { v: TERMS_VERSION, c: String(totalTerms), e: '1' },
       timeline: Object.fromEntries(records.map((record) => [record.id, record.seq])),
     },
   };

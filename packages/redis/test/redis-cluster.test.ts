@@ -33,7 +33,7 @@ describe('RedisProvider on a 3-node Redis Cluster: placement', () => {
     const users = Array.from({ length: 24 }, (_, i) => `spread-${i}-{${i}}:*`);
     for (const userId of users) {
       await provider.add(userId, [{ role: 'user', content: `first note of ${userId}` }]);
-      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }], {}, { idempotencyKey: 'once' });
+      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }], { sessionId: 's' }, { idempotencyKey: 'once' });
     }
     const placement = await keysOnEveryNode();
     expect(placement.filter((keys) => keys.size > 0).length).toBeGreaterThanOrEqual(2);

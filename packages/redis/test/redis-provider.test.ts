@@ -37,9 +37,9 @@ afterAll(async () => {
 });
 
 describe('RedisProvider on a real Redis', () => {
-  it('keeps a user in six keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
+  it('keeps a user in seven keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
     const userId = 'forget-me';
-    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`), {}, { idempotencyKey: `k${i}` });
+    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`), { sessionId: 'chat-1' }, { idempotencyKey: `k${i}` });
     const keys = userKeys(prefix, userId);
     const tag = `${prefix}{${Buffer.from(userId).toString('base64url')}}`;
     expect((await scanKeys(port, tag)).sort()).toEqual([...keys.all].sort());
@@ -57,7 +57,7 @@ describe('RedisProvider on a real Redis', () => {
   it('hostile ids never appear raw in a key, and forgetting one leaves every other user’s keys', async () => {
     for (const userId of HOSTILE_USER_IDS) await provider.add(userId, note(`marker for ${userId}`));
     const all = await scanKeys(port, prefix);
-    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdk]$/);
+    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdkn]$/);
     const before = new Set(all);
     expect(await provider.deleteAll('*')).toBe(1);
     const after = new Set(await scanKeys(port, prefix));

@@ -170,10 +170,10 @@ describe('search on the Redis index', () => {
     const values: unknown[] = [
       0, 1, -1, 2.5, -0.5, 1e21, 'a', 'b', 'ab', 'B', '', 'é', '\uE000x', '😀', '\uFFFF', 'Zz', true, false, null,
       // Lone surrogates (JSON.stringify escapes them) and a backslash followed by the same letters.
-      '\uD800', 'x\uDFFFy', '\uD83D', '\\ud800',
+      '\uD800', 'x\uDFFFy', '\uD83D', '\\ud800', 'a\0b',
       [], {}, ['a', 1, null], [2, 'é'], { a: 1 }, [['a']], [{ a: 'a' }],
     ];
-    const fields = ['f0', 'f1', 'f2', 'category', 'categories', 'missing'];
+    const fields = ['f0', 'f1', 'sessionId', 'category', 'categories', 'missing'];
     const userId = 'filters';
     for (let i = 0; i < 60; i++) {
       const metadata: Record<string, unknown> = {};
@@ -247,12 +247,76 @@ describe('search on the Redis index', () => {
   });
 });
 
+describe('the sessions index', () => {
+  it('a filter requiring a sessionId reads that session’s memories, however many others the user has', async () => {
+    const userId = 'sessions';
+    const mine: string[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      await Promise.all(Array.from({ length: 1_000 }, (_, i) => provider.add(userId, note(`other ${batch}-${i}`), { sessionId: 'other', n: i })));
+      for (let n = 0; n < 2; n++) mine.unshift(await provider.add(userId, note(`mine ${batch}-${n}`), { sessionId: 'mine', n: batch * 2 + n }));
+    }
+    // One page holds the whole session: walking the user's 3,006 memories would take two calls and a cursor.
+    const whole = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
+    expect(whole.memories.map((memory) => memory.id)).toEqual(mine);
+    expect(whole.nextCursor).toBeNull();
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.memories.map((memory) => memory.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(mine);
+    const both = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 3 } }, { sessionId: 'mine' }] }, limit: 10 });
+    expect(both.memories.map((memory) => memory.metadata.n)).toEqual([5, 4, 3]);
+    const keys = userKeys(prefix, userId);
+    // A user stored before the sessions index is walked on the timeline until reindexUser builds it.
+    await client.del(keys.sessions);
+    await client.hdel(keys.stats, 'e');
+    const walked: string[] = [];
+    let calls = 0;
+    do {
+      const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10, ...(cursor ? { cursor } : {}) });
+      calls++;
+      walked.push(...page.memories.map((memory) => memory.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(walked).toEqual(mine);
+    expect(calls).toBeGreaterThan(1);
+    await provider.reindexUser(userId);
+    const { actual, expected } = await indexAgainstRecords(client, keys);
+    expect(actual).toEqual(expected);
+    expect(actual.sessions).toHaveLength(3_006);
+    expect((await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 })).nextCursor).toBeNull();
+    await provider.deleteAll(userId);
+  });
+
+  it('search finds the same memories in the same order when the terms entries predate the ids they now carry', async () => {
+    const userId = 'entries-without-ids';
+    const random = seeded(5);
+    for (let i = 0; i < 40; i++) await provider.add(userId, note(sentence(random, 3 + random.int(6))));
+    const queries = ['tea garden', 'piano lesson sunday', 'café', 'dog walk river', 'budget'];
+    const before = await Promise.all(queries.map((query) => provider.search(userId, query, { limit: 7 })));
+    expect(before.flat().length).toBeGreaterThan(10);
+    const keys = userKeys(prefix, userId);
+    const entries = await client.hgetall(keys.terms);
+    for (const [seq, entry] of Object.entries(entries)) {
+      expect(entry).toMatch(/\x02[0-9a-f-]{36}$/);
+      await client.hset(keys.terms, seq, entry.replace(/\x02.*$/, ''));
+    }
+    const after = await Promise.all(queries.map((query) => provider.search(userId, query, { limit: 7 })));
+    expect(after).toEqual(before);
+    await provider.deleteAll(userId);
+  });
+});
+
 describe('the index stays equal to the records', () => {
   it('after random interleaved adds, idempotent adds, deletes and deleteAlls on several users', async () => {
     const random = seeded(99);
     const users = ['mix-a', 'mix-b', 'mix-c'];
     const ids = new Map<string, string[]>(users.map((userId) => [userId, []]));
     let checked = 0;
+    let sessionsChecked = 0;
     for (let step = 0; step < 300; step++) {
       const userId = random.pick(users);
       const mine = ids.get(userId)!;
@@ -262,7 +326,8 @@ describe('the index stays equal to the records', () => {
         // Some memories have no terms at all ('...'): indexed with length 0 and no postings.
         const words = random.int(12);
         const text = words === 0 ? '...' : sentence(random, words);
-        const id = await provider.add(userId, note(text), {}, key ? { idempotencyKey: key } : {});
+        const metadata = random.pick<Metadata>([{}, { sessionId: 's1' }, { sessionId: 's2' }, { sessionId: ['s1', 's3', 's1'] }, { sessionId: 5 }]);
+        const id = await provider.add(userId, note(text), metadata, key ? { idempotencyKey: key } : {});
         if (!mine.includes(id)) mine.push(id);
       } else if (roll < 0.95 && mine.length > 0) {
         const [id] = mine.splice(random.int(mine.length), 1);
@@ -276,12 +341,20 @@ describe('the index stays equal to the records', () => {
           const { actual, expected } = await indexAgainstRecords(client, userKeys(prefix, each));
           expect(actual).toEqual(expected);
           expect(Object.keys(actual.timeline).sort()).toEqual([...ids.get(each)!].sort());
+          const everything = await everyMemory(each);
+          for (const session of ['s1', 's3']) {
+            const page = await provider.getAll(each, { filters: { sessionId: session }, limit: 1000 });
+            const inSession = everything.filter((memory) => matchesFilter(memory, parseMemoryFilter({ sessionId: session }) as FilterNode));
+            expect(page.memories.map((memory) => memory.id)).toEqual(inSession.map((memory) => memory.id));
+            if (inSession.length > 0) sessionsChecked++;
+          }
           if (ids.get(each)!.length === 0) expect(await scanKeys(port, userKeys(prefix, each).records.slice(0, -2))).toEqual([]);
           else checked++;
         }
       }
     }
     expect(checked).toBeGreaterThan(20);
+    expect(sessionsChecked).toBeGreaterThan(20);
     for (const userId of users) await provider.deleteAll(userId);
   });
 
@@ -289,7 +362,7 @@ describe('the index stays equal to the records', () => {
     const expiring = new RedisProvider({ client, prefix, ttlSeconds: 1 });
     const userId = 'expiring';
     const first = await expiring.add(userId, note('tea in the garden'), {}, { idempotencyKey: 'once' });
-    await expiring.add(userId, note('piano in the garden'));
+    await expiring.add(userId, note('piano in the garden'), { sessionId: 'evening' });
     await expiring.delete(userId, first);
     await expiring.add(userId, note('tea again'), {}, { idempotencyKey: 'again' });
     const keys = userKeys(prefix, userId);

@@ -34,7 +34,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
     expect(request!.body).toEqual([[
       'evalsha',
       await ADD_SCRIPT.sha1(),
-      6,
+      7,
       ...keys.all,
       id,
       expect.stringContaining('"memory":"captured"'),
