@@ -12,12 +12,12 @@ import {
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AppEnv } from './app-env.js';
 import { agentEndpoint, type AgentContext, type AgentEndpoint, type AgentEndpointOptions, type AgentHandler } from './agent-endpoint.js';
 import { createBearerVerifier, type BearerAuthOptions } from './bearer-auth.js';
+import { bodySizeLimit } from './body-size-limit.js';
 import { parseChatRequest } from './chat-request.js';
 import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
@@ -252,7 +252,7 @@ export class App {
     );
     this.hono.use(
       '*',
-      bodyLimit({
+      bodySizeLimit({
         maxSize: maxBodyBytes,
         onError: async (c) => {
           // Read the rest without keeping it: a reply while the client is still sending makes
@@ -398,13 +398,17 @@ export class App {
     const memoryContext = [recall.context, this.formatSession(recall.sessionMemories)]
       .filter(Boolean)
       .join('\n\n');
-    const signal = c.req.raw.signal;
+    // The client's disconnect signal, made on first read: on Node it costs an AbortController per
+    // request, which a runnable that never looks at it should not pay for.
+    const request = c.req.raw;
     const runnableInput = (messages: Message[]): RunnableInput => ({
       messages,
       memories: recall.memories,
       sessionMemories: recall.sessionMemories,
       memoryContext,
-      signal,
+      get signal() {
+        return request.signal;
+      },
     });
     const ctx: AgentContext = {
       user,
@@ -415,7 +419,9 @@ export class App {
       sessionMemories: recall.sessionMemories,
       memoryContext,
       memoryAvailable: recall.failures.length === 0,
-      signal,
+      get signal() {
+        return request.signal;
+      },
       streaming: format !== 'json',
       run: (messages = [{ role: 'user', content: message }]) => options.runnable.run(runnableInput(messages)),
       stream: (messages = [{ role: 'user', content: message }]) => streamRunnable(options.runnable, runnableInput(messages)),
