@@ -26,6 +26,7 @@ import { LatencyWindow, withLatencyWindow } from './latency-window.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+import { normalizeForRepeat, normalizesTo } from './repeat-text.js';
 import type { RunnableInput } from './runnable.js';
 import { streamReply } from './stream-reply.js';
 import { streamRunnable } from './stream-runnable.js';
@@ -142,11 +143,6 @@ function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 
   if (remember === undefined || remember === true) return 'exchange';
   if (remember === false) return 'nothing';
   return remember;
-}
-
-/** Case, spacing and Unicode form do not make a memory new. */
-function normalizeForRepeat(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 interface Recall {
@@ -521,10 +517,10 @@ export class App {
         : [{ role: 'user', content: message }];
     const text = normalizeForRepeat(messagesToMemoryText(messages));
     const writes: Promise<void>[] = [];
-    if (!recall.memories.some((memory) => normalizeForRepeat(memory.memory) === text)) {
+    if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
     }
-    if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizeForRepeat(memory.memory) === text)) {
+    if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, provider: this.sessionMemory, messages, metadata: { sessionId } }));
     }
     if (writes.length === 0) return;

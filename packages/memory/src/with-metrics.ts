@@ -72,6 +72,20 @@ function recordCountOf(operation: MemoryOperation, result: unknown): number | un
   }
 }
 
+/** Hands the event to the trace and the recorder; either one throwing is ignored. */
+function report(recorder: MetricsRecorder, trace: MemoryOperationTrace | undefined, event: MemoryOperationEvent): void {
+  try {
+    trace?.end(event);
+  } catch {
+    // Metrics are best effort by design.
+  }
+  try {
+    recorder.record(event);
+  } catch {
+    // Metrics are best effort by design.
+  }
+}
+
 /**
  * Runs one provider call as `withMetrics` does: inside the recorder's trace when it has one, then
  * reports its event. For code that meters a call of its own (a read under a time budget). A
@@ -89,30 +103,28 @@ export async function meterOperation<T>(
   } catch {
     // Metrics are best effort by design.
   }
-  const report = (event: MemoryOperationEvent) => {
-    try {
-      trace?.end(event);
-    } catch {
-      // Metrics are best effort by design.
-    }
-    try {
-      recorder.record(event);
-    } catch {
-      // Metrics are best effort by design.
-    }
-  };
+  // Events are built field by field: spreading `start` (and a conditional spread) costs several
+  // times the rest of the wrapper, on every provider call.
   try {
     const result = await (trace ? trace.run(call) : call());
-    const recordCount = recordCountOf(start.operation, result);
-    report({
-      ...start,
+    const event: MemoryOperationEvent = {
+      operation: start.operation,
+      provider: start.provider,
       durationMs: performance.now() - started,
       outcome: 'success',
-      ...(recordCount === undefined ? {} : { recordCount }),
-    });
+    };
+    const recordCount = recordCountOf(start.operation, result);
+    if (recordCount !== undefined) event.recordCount = recordCount;
+    report(recorder, trace, event);
     return result;
   } catch (error) {
-    report({ ...start, durationMs: performance.now() - started, outcome: 'error', errorType: errorTypeOf(error) });
+    report(recorder, trace, {
+      operation: start.operation,
+      provider: start.provider,
+      durationMs: performance.now() - started,
+      outcome: 'error',
+      errorType: errorTypeOf(error),
+    });
     throw error;
   }
 }
