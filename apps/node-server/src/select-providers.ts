@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { withEncryption } from '@fastagentic/encryption';
+import { STORED_FIELDS, withEncryption } from '@fastagentic/encryption';
 import { MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { postgresMemoryFromEnv } from './postgres-memory.js';
@@ -65,8 +65,10 @@ export function selectProviders(env: Env): SelectedProviders {
     throw new MemoryConfigurationError(databases[1]!, `${databases.join(' and ')} are both set: choose one database for the stores`);
   }
 
+  // Encrypted, the session filter arrives as the blind-index token field: that is the one to index.
+  const sessionField = env.FASTAGENTIC_ENCRYPTION_KEY ? `${STORED_FIELDS.index}sessionId` : 'sessionId';
   const redis = (prefix: string, ttlSeconds?: number) => {
-    const provider = fromVariable('REDIS_URL', () => new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds }));
+    const provider = fromVariable('REDIS_URL', () => new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds, sessionField }));
     closers.push(() => provider.close());
     return provider;
   };

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STORED_FIELDS } from '@fastagentic/encryption';
 import { MemoryConfigurationError } from '@fastagentic/memory';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectProviders } from '../src/select-providers.js';
 
@@ -119,6 +121,31 @@ describe('selectProviders', () => {
       expect(await selected.sessionMemory.get('u', id)).toBeNull();
       expect(await selected.memory.deleteAll('u')).toBe(1);
     } finally {
+      await selected.close();
+    }
+  });
+
+  it('with REDIS_URL and FASTAGENTIC_ENCRYPTION_KEY, session filters read the sessions index of the blind tokens', async () => {
+    const sessionPrefix = unique();
+    const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+    const selected = selectProviders({ REDIS_URL: redisUrl, REDIS_MEMORY_PREFIX: unique(), REDIS_SESSION_PREFIX: sessionPrefix, FASTAGENTIC_ENCRYPTION_KEY: key });
+    const client = new Redis(redisUrl);
+    try {
+      const ids: string[] = [];
+      for (const sessionId of ['s1', 's2', 's1']) ids.push(await selected.sessionMemory.add('u', [{ role: 'user', content: `in ${sessionId}` }], { sessionId }));
+      const page = await selected.sessionMemory.getAll('u', { filters: { sessionId: 's1' } });
+      expect(page.memories.map((memory) => memory.id)).toEqual([ids[2], ids[0]]);
+      // The user's keys as the Redis README lays them out: the prefix, the base64url id as hash tag, a letter.
+      const tag = `${sessionPrefix}{${Buffer.from('u').toString('base64url')}}`;
+      expect(await client.hget(`${tag}:s`, 'e')).toBe(JSON.stringify(`${STORED_FIELDS.index}sessionId`));
+      // Members are blind tokens, never the session ids themselves.
+      const members = await client.zrange(`${tag}:n`, 0, -1);
+      expect(members).toHaveLength(3);
+      for (const member of members) expect(member).not.toMatch(/^s[12]\0/);
+      expect(await selected.sessionMemory.deleteAll('u')).toBe(3);
+      expect(await selected.memory.deleteAll('u')).toBe(0);
+    } finally {
+      client.disconnect();
       await selected.close();
     }
   });

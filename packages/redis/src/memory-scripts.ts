@@ -26,11 +26,13 @@ function luaScript(name: string, source: string): LuaScript {
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
 //   KEYS[3] postings  sorted set, all scores 0: "term \0 seq(14 hex digits) \0 tf \0 length"
 //   KEYS[4] stats     hash: v = terms version of the index, c = total term count
-//   KEYS[4] also holds e = 1 once KEYS[7] covers every memory of the user (users stored earlier lack it)
+//   KEYS[4] also holds e = the session field (as JSON) once KEYS[7] covers every memory of the user
+//                     for that field (users stored earlier, or with another field, lack it)
 //   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ... \2 memory id"
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
-//   KEYS[7] sessions  sorted set, all scores 0: "sessionId \0 seq(14 hex digits) \0 memory id" per
-//                     string metadata.sessionId (or string in an array of them) without a NUL
+//   KEYS[7] sessions  sorted set, all scores 0: "session \0 seq(14 hex digits) \0 memory id" per
+//                     string value of the session field in the metadata (or string in an array of
+//                     them) without a NUL
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
 /** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
@@ -85,17 +87,18 @@ end
 `;
 
 /**
- * The members of the sessions set (KEYS[7]) for a record: one per distinct string sessionId in its
- * metadata (a string, or the strings of an array, as the filter's eq sees them). Decoded the same
- * way filters are, so a filter's sessionId meets the member its record got at add.
+ * The members of the sessions set (KEYS[7]) for a record: one per distinct string value of the
+ * session field (given as JSON, e.g. '"sessionId"') in its metadata (a string, or the strings of an
+ * array, as the filter's eq sees them). Decoded the same way filters are, so a filter's value meets
+ * the member its record got at add. \`sessionsCurrent\` says whether KEYS[7] is kept for that field.
  */
 const SESSION_MEMBERS = `
-local function sessionMembers(raw, seq, id)
+local function sessionMembers(raw, seq, id, fieldJson)
   local members = {}
-  if not string.find(raw, '"sessionId"', 1, true) then return members end
+  if not string.find(raw, fieldJson, 1, true) then return members end
   local ok, record = pcall(decodeJson, raw)
   if not ok or type(record) ~= 'table' or type(record.metadata) ~= 'table' then return members end
-  local value = record.metadata.sessionId
+  local value = record.metadata[decodeJson('[' .. fieldJson .. ']')[1]]
   local values = value
   if type(value) ~= 'table' then values = { value } end
   local seen = {}
@@ -107,11 +110,23 @@ local function sessionMembers(raw, seq, id)
   end
   return members
 end
+-- The sessions set is kept for one field; a write through another field leaves it stale (dropped,
+-- so filters walk the timeline until a re-index builds it for the field in use).
+local function sessionsCurrent(fieldJson)
+  local indexed = redis.call('HGET', KEYS[4], 'e')
+  if indexed == fieldJson then return true end
+  if indexed then
+    redis.call('HDEL', KEYS[4], 'e')
+    redis.call('DEL', KEYS[7])
+  end
+  return false
+end
 `;
 
 /**
  * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
- * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ...").
+ * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ..."),
+ * session field as JSON.
  * Returns the id stored, or the id an earlier add with the same idempotency key stored.
  * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
  * An index of another terms version is left as it is (search re-indexes it), never mixed.
@@ -130,7 +145,7 @@ local score = string.format('%.0f', seq)
 local current = true
 if redis.call('HLEN', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[7])
-  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0', 'e', '1')
+  redis.call('HSET', KEYS[4], 'v', ARGV[5], 'c', '0', 'e', ARGV[8])
 else
   current = redis.call('HGET', KEYS[4], 'v') == ARGV[5]
 end
@@ -143,15 +158,17 @@ if current then
   redis.call('HSET', KEYS[5], seqKey(seq), ARGV[7] .. '\\2' .. ARGV[1])
   redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
 end
-local sessions = sessionMembers(ARGV[2], seq, ARGV[1])
-for _, member in ipairs(sessions) do redis.call('ZADD', KEYS[7], 0, member) end
+if sessionsCurrent(ARGV[8]) then
+  for _, member in ipairs(sessionMembers(ARGV[2], seq, ARGV[1], ARGV[8])) do redis.call('ZADD', KEYS[7], 0, member) end
+end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], 'k' .. ARGV[6], ARGV[1], 'i' .. ARGV[1], ARGV[6]) end
 slide(tonumber(ARGV[4]))
 return ARGV[1]`,
 );
 
 /**
- * ARGV: memory id, TTL in ms (0: none). 1 when deleted, 0 when the user has no such memory.
+ * ARGV: memory id, TTL in ms (0: none), session field as JSON. 1 when deleted, 0 when the user
+ * has no such memory.
  * The last memory takes every key of the user with it.
  */
 export const DELETE_SCRIPT = luaScript(
@@ -166,8 +183,10 @@ if redis.call('HLEN', KEYS[1]) == 0 then
 end
 local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
 redis.call('ZREM', KEYS[2], ARGV[1])
-local sessions = sessionMembers(raw, seq, ARGV[1])
-if #sessions > 0 then redis.call('ZREM', KEYS[7], unpack(sessions)) end
+if sessionsCurrent(ARGV[3]) then
+  local sessions = sessionMembers(raw, seq, ARGV[1], ARGV[3])
+  if #sessions > 0 then redis.call('ZREM', KEYS[7], unpack(sessions)) end
+end
 local entry = redis.call('HGET', KEYS[5], seqKey(seq))
 if entry then
   local members = {}
@@ -271,10 +290,10 @@ end
 
 /**
  * ARGV: highest sequence to include ('+inf' or '(' and a sequence), how many matches to return
- * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most.
- * Returns {last sequence examined ('' when nothing is left), record...}, newest first.
+ * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most, the
+ * session field as JSON. Returns {last sequence examined ('' when nothing is left), record...}, newest first.
  *
- * A filter that requires one sessionId (the condition itself, or one child of an AND) walks that
+ * A filter that requires one value of the session field (the condition itself, or one child of an AND) walks that
  * session's members of the sessions set, so its cost follows the session, not the user; any other
  * filter walks the user's timeline. Either way from the cursor, in batches that start at the
  * number wanted and double, so a filter most records pass reads few more than it returns.
@@ -284,8 +303,9 @@ export const FILTERED_PAGE_SCRIPT = luaScript(
   `${COMMON}${DECODE_JSON}${MATCHES_FILTER}
 local filter = decodeJson(ARGV[3])
 local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
+local sessionField = decodeJson('[' .. ARGV[5] .. ']')[1]
 local function requiredSession(node)
-  if node.kind == 'condition' and node.field == 'sessionId' and node.operator == 'eq' and type(node.value) == 'string' then
+  if node.kind == 'condition' and node.field == sessionField and node.operator == 'eq' and type(node.value) == 'string' then
     return node.value
   end
 end
@@ -299,7 +319,7 @@ if not session then
     end
   end
 end
-if session and (string.find(session, '%z') or redis.call('HGET', KEYS[4], 'e') ~= '1') then
+if session and (string.find(session, '%z') or redis.call('HGET', KEYS[4], 'e') ~= ARGV[5]) then
   session, rest = nil, filter
 end
 
@@ -560,26 +580,27 @@ return out`,
 
 /**
  * Rebuilds the index from terms computed by the caller. ARGV: terms version, the user's memory
- * count when the caller read the records, then pairs of memory id and terms entry. Returns 0 (and
+ * count when the caller read the records, the session field as JSON, then pairs of memory id and
+ * terms entry. Returns 0 (and
  * changes nothing) when the user's memories changed since; the caller reads them again.
  */
 export const REINDEX_SCRIPT = luaScript(
   'reindex',
   `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
 if redis.call('HLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return 0 end
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
 end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 if tonumber(ARGV[2]) == 0 then return 1 end
 local total = 0
 local members, entries, sessions = {}, {}, {}
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local seq = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[i]))
   total = total + postingsOf(ARGV[i + 1], seq, members, true)
   entries[#entries + 1] = seqKey(seq)
   entries[#entries + 1] = ARGV[i + 1] .. '\\2' .. ARGV[i]
-  for _, member in ipairs(sessionMembers(redis.call('HGET', KEYS[1], ARGV[i]), seq, ARGV[i])) do
+  for _, member in ipairs(sessionMembers(redis.call('HGET', KEYS[1], ARGV[i]), seq, ARGV[i], ARGV[3])) do
     sessions[#sessions + 1] = '0'
     sessions[#sessions + 1] = member
   end
@@ -589,7 +610,7 @@ end
 if #members > 0 then each('ZADD', KEYS[3], members) end
 if #sessions > 0 then each('ZADD', KEYS[7], sessions) end
 each('HSET', KEYS[5], entries)
-redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total), 'e', '1')
+redis.call('HSET', KEYS[4], 'v', ARGV[1], 'c', string.format('%d', total), 'e', ARGV[3])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then slide(ttl) end
 return 1`,

@@ -69,6 +69,12 @@ export interface RedisMemoryOptions {
    * memories. Below it, results are exact; above it, see the README.
    */
   maxSearchCandidates?: number;
+  /**
+   * The metadata field whose values get the sessions index (default `sessionId`): a `getAll`
+   * filter requiring one value of it reads that session's memories only. Under `withEncryption`
+   * the values are blind-index tokens in `fa_bi_<field>` (e.g. `fa_bi_sessionId`).
+   */
+  sessionField?: string;
 }
 
 /** Records a filtered `getAll` page examines at most in one script call (it then returns a cursor). */
@@ -87,6 +93,8 @@ export class RedisMemoryProvider implements MemoryProvider {
   private readonly embedder: Embedder | undefined;
   private readonly ranking: 'hybrid' | 'embedding';
   private readonly maxSearchCandidates: string;
+  /** The session field as JSON, as the scripts find it in a record and compare it with the index's. */
+  private readonly sessionFieldJson: string;
   /** Encoding an id costs more than the rest of a get; agents ask for the same few users again and again. */
   private readonly keysByUser = new Map<string, UserKeys>();
 
@@ -106,6 +114,11 @@ export class RedisMemoryProvider implements MemoryProvider {
       throw new MemoryConfigurationError('maxSearchCandidates', 'must be a positive integer');
     }
     this.maxSearchCandidates = String(cap);
+    const sessionField = options.sessionField ?? 'sessionId';
+    if (typeof sessionField !== 'string' || sessionField.length === 0) {
+      throw new MemoryConfigurationError('sessionField', 'must be a non-empty metadata field name');
+    }
+    this.sessionFieldJson = JSON.stringify(sessionField);
     this.embedder = options.embedder;
     if (options.ranking !== undefined && options.ranking !== 'hybrid' && options.ranking !== 'embedding') {
       throw new MemoryConfigurationError('ranking', "must be 'hybrid' or 'embedding'");
@@ -138,7 +151,16 @@ export class RedisMemoryProvider implements MemoryProvider {
     if (this.embedder) record.vector = encodeVector(await this.embedOne(text, signal));
     signal?.throwIfAborted();
     const nowMicros = String(Date.now() * 1000);
-    const args = [id, encodeRecordBody(record), nowMicros, this.ttlMs, TERMS_VERSION, idempotencyKey ?? '', recordTermsEntry(record)];
+    const args = [
+      id,
+      encodeRecordBody(record),
+      nowMicros,
+      this.ttlMs,
+      TERMS_VERSION,
+      idempotencyKey ?? '',
+      recordTermsEntry(record),
+      this.sessionFieldJson,
+    ];
     return String(await this.run(ADD_SCRIPT, this.keysOf(user), args));
   }
 
@@ -195,7 +217,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     for (let attempt = 0; attempt < 5; attempt++) {
       signal?.throwIfAborted();
       const records = decodeRecords(await this.read((runner) => runner.hvals(keys.records)));
-      const args = [TERMS_VERSION, String(records.length)];
+      const args = [TERMS_VERSION, String(records.length), this.sessionFieldJson];
       for (const record of records) args.push(record.id, recordTermsEntry(record));
       if (Number(await this.run(REINDEX_SCRIPT, keys, args)) === 1) return;
     }
@@ -232,7 +254,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
-    const deleted = await this.run(DELETE_SCRIPT, this.keysOf(user), [id, this.ttlMs]);
+    const deleted = await this.run(DELETE_SCRIPT, this.keysOf(user), [id, this.ttlMs, this.sessionFieldJson]);
     if (Number(deleted) !== 1) throw new MemoryNotFoundError(id);
   }
 
@@ -254,7 +276,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     highest: string,
     limit: number,
   ): Promise<MemoryPage> {
-    const args = [highest, String(limit + 1), JSON.stringify(filter), String(FILTERED_PAGE_SCAN)];
+    const args = [highest, String(limit + 1), JSON.stringify(filter), String(FILTERED_PAGE_SCAN), this.sessionFieldJson];
     const reply = (await this.run(FILTERED_PAGE_SCRIPT, keys, args)) as unknown[];
     const lastExamined = String(reply[0] ?? '');
     const page = decodeRecords(reply.slice(1));

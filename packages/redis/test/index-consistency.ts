@@ -7,7 +7,7 @@ import type { UserKeys } from '../src/redis-key-layout.js';
  * What the user's index keys hold, and what they should hold given the user's records (built
  * here from the records with the core's terms, independently of the scripts' encoding code).
  */
-export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKeys) {
+export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKeys, sessionField = 'sessionId') {
   const records = decodeRecords(await client.hvals(keys.records));
   const expectedPostings: string[] = [];
   const expectedEntries: Record<string, string> = {};
@@ -22,7 +22,7 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
     for (const [term, tf] of counts) expectedPostings.push(`${term}\0${seqHex}\0${tf}\0${all.length}`);
     expectedEntries[seqHex] = String(all.length) + [...counts].map(([term, tf]) => `\0${term}\x01${tf}`).join('') + `\x02${record.id}`;
     // Tests that check the layout use sessionIds of plain ASCII, which Lua and JavaScript encode alike.
-    const session = record.metadata.sessionId;
+    const session = record.metadata[sessionField];
     const sessions = Array.isArray(session) ? session : [session];
     for (const each of new Set(sessions)) {
       if (typeof each === 'string' && !each.includes('\0')) expectedSessions.push(`${each}\0${seqHex}\0${record.id}`);
@@ -44,7 +44,7 @@ export async function indexAgainstRecords(client: Redis | Cluster, keys: UserKey
       postings: expectedPostings.sort(),
       sessions: expectedSessions.sort(),
       entries: expectedEntries,
-      stats: records.length === 0 ? {} : { v: TERMS_VERSION, c: String(totalTerms), e: '1' },
+      stats: records.length === 0 ? {} : { v: TERMS_VERSION, c: String(totalTerms), e: JSON.stringify(sessionField) },
       timeline: Object.fromEntries(records.map((record) => [record.id, record.seq])),
     },
   };

@@ -291,6 +291,46 @@ describe('the sessions index', () => {
     await provider.deleteAll(userId);
   });
 
+  it('indexes the configured session field, and a write through another field leaves the index to a re-index', async () => {
+    const userId = 'rooms';
+    const rooms = new RedisProvider({ client, prefix, sessionField: 'room' });
+    const inRoom: string[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      await Promise.all(Array.from({ length: 1_000 }, (_, i) => rooms.add(userId, note(`lobby ${batch}-${i}`), { room: 'lobby' })));
+      inRoom.unshift(await rooms.add(userId, note(`kitchen ${batch}`), { room: 'kitchen', sessionId: 'ignored' }));
+    }
+    const keys = userKeys(prefix, userId);
+    expect((await indexAgainstRecords(client, keys, 'room')).actual.sessions).toHaveLength(3_003);
+    const page = await rooms.getAll(userId, { filters: { room: 'kitchen' }, limit: 10 });
+    expect(page.memories.map((memory) => memory.id)).toEqual(inRoom);
+    expect(page.nextCursor).toBeNull();
+    // The default field through the same keys: the index is not its own, so it walks, and its write
+    // drops the index; the room provider then walks too until its re-index.
+    const walkedPages: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const next = await provider.getAll(userId, { filters: { sessionId: 'ignored' }, limit: 10, ...(cursor ? { cursor } : {}) });
+      walkedPages.push(...next.memories.map((memory) => memory.id));
+      cursor = next.nextCursor ?? undefined;
+    } while (cursor);
+    expect(walkedPages).toEqual(inRoom);
+    await provider.add(userId, note('kitchen again'), { room: 'kitchen', sessionId: 'other' });
+    expect(await client.exists(keys.sessions)).toBe(0);
+    expect(await client.hexists(keys.stats, 'e')).toBe(0);
+    const walked = await rooms.getAll(userId, { filters: { room: 'kitchen' }, limit: 10 });
+    // 4 of 3,004 memories: the walk stops after 2,000 records with 3 of them and a cursor.
+    expect(walked.memories).toHaveLength(3);
+    expect(walked.nextCursor).not.toBeNull();
+    await rooms.reindexUser(userId);
+    const { actual, expected } = await indexAgainstRecords(client, keys, 'room');
+    expect(actual).toEqual(expected);
+    const rebuilt = await rooms.getAll(userId, { filters: { room: 'kitchen' }, limit: 10 });
+    expect(rebuilt.memories).toHaveLength(4);
+    expect(rebuilt.nextCursor).toBeNull();
+    expect(() => new RedisProvider({ client, prefix, sessionField: '' })).toThrow(/sessionField/);
+    await provider.deleteAll(userId);
+  });
+
   it('search finds the same memories in the same order when the terms entries predate the ids they now carry', async () => {
     const userId = 'entries-without-ids';
     const random = seeded(5);

@@ -43,6 +43,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
       TERMS_VERSION,
       '',
       `1\0${terms('captured')[0]}\x011`,
+      '"sessionId"',
     ]]);
     expect((await provider.get('wire', id))?.metadata).toEqual({ category: 'wire' });
   });
