@@ -123,6 +123,48 @@ pairs.push(
 );
 figures.push(...pairs.map(within15));
 
+// Session memory's read: the 10 newest memories of one session (every 200th of a user's 10,000, the
+// rest in other sessions) through the sessions index, beside the same user's data without it (the
+// timeline walk filtering in Lua, as before the index), cursors followed until 10 are found.
+for (const userId of ['sessions-indexed', 'sessions-walked']) {
+  for (let start = 0; start < 10_000; start += 1_000) {
+    await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        provider.add(userId, note(sentence(start + i)), { sessionId: (start + i) % 200 === 0 ? 'current' : `earlier-${(start + i) % 37}` }),
+      ),
+    );
+  }
+}
+const walkedKeys = userKeys(prefix, 'sessions-walked');
+await raw.hdel(walkedKeys.stats, 'e');
+await raw.del(walkedKeys.sessions);
+async function sessionTurns(userId: string): Promise<number> {
+  const found: Memory[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await provider.getAll(userId, { filters: { sessionId: 'current' }, limit: 10 - found.length, ...(cursor ? { cursor } : {}) });
+    found.push(...page.memories);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined && found.length < 10);
+  if (found.length !== 10) throw new Error(`${userId}: ${found.length} session memories found, 10 expected`);
+  return found.length;
+}
+const sessionPair = await comparePair({
+  name: 'RedisProvider.getAll filtered by sessionId (10 newest of a 50-memory session, user of 10,000)',
+  baselineName: 'the same data walked on the timeline (no sessions index)',
+  iterations: 300,
+  candidate: () => sessionTurns('sessions-indexed'),
+  baseline: () => sessionTurns('sessions-walked'),
+});
+figures.push({
+  name: sessionPair.name,
+  value: sessionPair.candidate,
+  baselineName: sessionPair.baselineName,
+  baseline: sessionPair.baseline,
+  target: 'ratio <= 0.5',
+  met: sessionPair.medianRatio <= 0.5,
+});
+
 await searchAtScale({ figures, provider, raw, prefix, legacyAdd });
 
 // Forgetting a user with 10,000 memories: one deleteAll vs the spec's getAll-then-delete loop.
