@@ -56,6 +56,12 @@ interface Lane {
   forgotten: boolean;
 }
 
+/** The next macrotask: setImmediate where it exists (Node), else a zero timer (Workers, browsers). */
+function laterTask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return immediate ? new Promise((resolve) => immediate(() => resolve())) : delay(0);
+}
+
 /** Longest sleep between two looks at a lane's `forgotten` flag while backing off. */
 const FORGET_CHECK_MS = 100;
 
@@ -143,7 +149,7 @@ export class WriteBehindQueue {
     let lane = this.lanes.get(userId);
     if (lane === undefined) {
       // Started on a later task so a provider that works synchronously never delays the reply.
-      lane = { entries: [], tail: delay(0), forgotten: false };
+      lane = { entries: [], tail: laterTask(), forgotten: false };
       this.lanes.set(userId, lane);
     }
     return lane;
