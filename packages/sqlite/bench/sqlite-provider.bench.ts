@@ -211,5 +211,26 @@ for (const size of [1_000, 10_000]) {
 }
 await vectors.close();
 
+// Session memory's read: the 10 newest of a session (every 200th of a user's 10,000 memories) by
+// the sessions index, beside the same filter spelled `in`, which reads the user's rows newest first.
+const sessions = new LibsqlProvider({ url: `file:${folder.file('sessions.db')}` });
+for (let start = 0; start < 10_000; start += 1_000) {
+  await Promise.all(
+    Array.from({ length: 1_000 }, (_, i) =>
+      sessions.add('sessions', note(texts[start + i]!), { sessionId: (start + i) % 200 === 0 ? 'current' : `earlier-${(start + i) % 37}` }),
+    ),
+  );
+}
+const sessionPair = await comparePair({
+  name: 'getAll filtered by sessionId (10 newest of a 50-memory session, user of 10,000)',
+  baselineName: 'the same filter as `in` (the user\'s rows read newest first)',
+  candidate: () => sessions.getAll('sessions', { filters: { sessionId: 'current' }, limit: 10 }),
+  baseline: () => sessions.getAll('sessions', { filters: { sessionId: { in: ['current'] } }, limit: 10 }),
+  iterations: 200,
+  warmup: 10,
+});
+figures.push(fromPair(sessionPair, 'ratio <= 0.5', sessionPair.medianRatio <= 0.5));
+await sessions.close();
+
 printFigures('@fastagentic/sqlite on a libSQL file (@libsql/client 0.18)', figures);
 folder.remove();

@@ -27,7 +27,7 @@ import {
 } from './memory-row.js';
 import type { SqlResult, SqlRunner, SqlStatement, SqlValue } from './sql-runner.js';
 import { forWrite } from './sqlite-error.js';
-import { createMetaTable, migrations, SCHEMA_VERSION, setMeta, tablesFor, type SqliteTables } from './sqlite-schema.js';
+import { createMetaTable, migrations, SCHEMA_VERSION, SESSION_ID, SESSION_ID_TYPE, setMeta, tablesFor, type SqliteTables } from './sqlite-schema.js';
 
 /** Options every SQLite-dialect client shares. */
 export interface SqliteMemoryOptions {
@@ -195,14 +195,9 @@ export class SqliteMemoryProvider implements MemoryProvider {
     // Without a filter one read of limit + 1 rows decides the page; with one, rows are read newest
     // first until limit + 1 pass it or the user's memories run out.
     const chunk = filter ? Math.max(limit + 1, ROWS_PER_READ) : limit + 1;
+    const session = filter && requiredSessionId(filter);
     for (;;) {
-      const [result] = await this.read([
-        {
-          sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
-            WHERE user_id = ?1 AND seq < ?2 ${this.liveCondition(1, 4)} ORDER BY seq DESC LIMIT ?3`,
-          args: this.withNow([user, before, chunk]),
-        },
-      ]);
+      const [result] = await this.read([session === undefined ? this.pageRows(user, before, chunk) : this.sessionRows(user, session, before, chunk)]);
       const rows = result!.rows;
       for (const row of rows) {
         const decoded = decodeMemoryRow(row, user);
@@ -589,6 +584,33 @@ export class SqliteMemoryProvider implements MemoryProvider {
    * With a TTL, a condition hiding an expired user's rows: parameter `userParam` holds the user id
    * and parameter `nowParam` the time `withNow` binds after the statement's own arguments.
    */
+  /** The user's rows below `before`, newest first. */
+  private pageRows(user: string, before: number, count: number): SqlStatement {
+    return {
+      sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
+        WHERE user_id = ?1 AND seq < ?2 ${this.liveCondition(1, 4)} ORDER BY seq DESC LIMIT ?3`,
+      args: this.withNow([user, before, count]),
+    };
+  }
+
+  /**
+   * The rows that can hold `session` (a string sessionId equal to it, or an array of them), below
+   * `before`, newest first, each half read through its index: a superset the filter then decides.
+   */
+  private sessionRows(user: string, session: string, before: number, count: number): SqlStatement {
+    const args = this.withNow([user, before, count]);
+    args.push(session);
+    const t = this.tables;
+    const live = this.liveCondition(1, 4);
+    return {
+      sql: `SELECT ${MEMORY_COLUMNS} FROM ${t.memories} WHERE user_id = ?1 AND ${SESSION_ID} = ?${args.length} AND seq < ?2 ${live}
+        UNION ALL
+        SELECT ${MEMORY_COLUMNS} FROM ${t.memories} WHERE user_id = ?1 AND ${SESSION_ID_TYPE} = 'array' AND seq < ?2 ${live}
+        ORDER BY seq DESC LIMIT ?3`,
+      args,
+    };
+  }
+
   private liveCondition(userParam: number, nowParam: number): string {
     if (this.ttlMs === undefined) return '';
     return `AND NOT EXISTS (SELECT 1 FROM ${this.tables.users} WHERE user_id = ?${userParam} AND expires_at <= ?${nowParam})`;
@@ -631,3 +653,20 @@ export class SqliteMemoryProvider implements MemoryProvider {
     return vector;
   }
 }
+
+/**
+ * The sessionId a filter requires (the condition itself, or one child of an AND), when the index
+ * can find it exactly: SQLite's JSON functions and JavaScript agree on a string without NUL that is
+ * well-formed UTF-16.
+ */
+function requiredSessionId(filter: FilterNode): string | undefined {
+  const required = (node: FilterNode) =>
+    node.kind === 'condition' && node.field === 'sessionId' && node.operator === 'eq' && typeof node.value === 'string'
+      ? node.value
+      : undefined;
+  const session = filter.kind === 'and' ? filter.children.map(required).find((value) => value !== undefined) : required(filter);
+  if (session === undefined || session.includes('\0') || LONE_SURROGATE.test(session)) return undefined;
+  return session;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -30,6 +30,10 @@ export function tablesFor(prefix: string): SqliteTables {
   };
 }
 
+/** The expressions the session indexes are built on; queries must spell them the same way to use them. */
+export const SESSION_ID = `json_extract(metadata, '$.sessionId')`;
+export const SESSION_ID_TYPE = `json_type(metadata, '$.sessionId')`;
+
 /**
  * Migrations in order; migration `i` brings the schema to version `i + 1`. Only ever append:
  * a migration never drops or rewrites user data.
@@ -76,10 +80,16 @@ export function migrations(t: SqliteTables): string[][] {
     ],
     // Memories whose terms were supplied by the caller (`indexTerms`): a re-index keeps them as given.
     [`ALTER TABLE ${t.memories} ADD COLUMN supplied_terms INTEGER NOT NULL DEFAULT 0`],
+    // A session's memories by index (`getAll` filtered on sessionId), however many others the user
+    // has: string sessionIds by value, the rare array of them apart (eq means "contains" there).
+    [
+      `CREATE INDEX IF NOT EXISTS ${t.memories}_by_session ON ${t.memories} (user_id, ${SESSION_ID}, seq)`,
+      `CREATE INDEX IF NOT EXISTS ${t.memories}_session_lists ON ${t.memories} (user_id, seq) WHERE ${SESSION_ID_TYPE} = 'array'`,
+    ],
   ];
 }
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export function createMetaTable(t: SqliteTables): SqlStatement {
   return { sql: `CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`, args: [] };

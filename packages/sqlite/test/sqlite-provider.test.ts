@@ -168,23 +168,23 @@ describe('LibsqlProvider (file)', () => {
     const next = random(11);
     const userId = 'filter-user';
     const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-    const values = [0, 1, 2.5, -3, 'a', 'b', 'A', '', true, false, null, [1, 'a'], ['b'], { nested: 1 }];
+    const values = [0, 1, 2.5, -3, 'a', 'b', 'A', '', 'é', '😀', '\uD800', 'a\0b', true, false, null, [1, 'a'], ['b'], { nested: 1 }];
     for (let i = 0; i < 60; i++) {
       const metadata: Metadata = {};
-      for (const key of ['x', 'y', 'tags', 'category']) if (next() < 0.7) metadata[key] = pick(values);
+      for (const key of ['x', 'y', 'tags', 'sessionId']) if (next() < 0.7) metadata[key] = pick(values);
       await provider.add(userId, note(`filtered memory ${i}`), metadata);
     }
     const everything = await allMemories(userId);
-    const scalars = [0, 1, 2.5, -3, 'a', 'b', '', true, null];
+    const scalars = [0, 1, 2.5, -3, 'a', 'b', '', 'é', '😀', '\uD800', 'a\0b', true, null];
     const leaf = (): MemoryFilter => {
-      const field = pick(['x', 'y', 'tags', 'category', 'missing']);
+      const field = pick(['x', 'y', 'tags', 'sessionId', 'missing']);
       const operator = pick(['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const);
       if (operator === 'in' || operator === 'nin') return { [field]: { [operator]: [pick(scalars), pick(scalars)] } } as MemoryFilter;
       if (['gt', 'gte', 'lt', 'lte'].includes(operator)) return { [field]: { [operator]: pick([0, 1, -3, 'a', 'b']) } } as MemoryFilter;
       return { [field]: { [operator]: pick(scalars) } } as MemoryFilter;
     };
     let compared = 0;
-    for (let round = 0; round < 60; round++) {
+    for (let round = 0; round < 120; round++) {
       const shape = next();
       const filter: MemoryFilter =
         shape < 0.5 ? leaf() : shape < 0.7 ? { AND: [leaf(), leaf()] } : shape < 0.9 ? { OR: [leaf(), leaf()] } : { NOT: leaf() };
@@ -206,6 +206,44 @@ describe('LibsqlProvider (file)', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(30);
+  });
+
+  it('reads a session through its index: one read however many other memories the user has', async () => {
+    const userId = 'sessions';
+    const mine: string[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      await Promise.all(Array.from({ length: 1_000 }, (_, i) => provider.add(userId, note(`other ${batch}-${i}`), { sessionId: 'other', n: i })));
+      mine.unshift(await provider.add(userId, note(`mine ${batch}`), { sessionId: 'mine', n: batch }));
+      mine.unshift(await provider.add(userId, note(`listed ${batch}`), { sessionId: ['elsewhere', 'mine'], n: 10 + batch }));
+    }
+    const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
+    expect(page.memories.map((memory) => memory.id)).toEqual(mine);
+    expect(page.nextCursor).toBeNull();
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const next = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
+      paged.push(...next.memories.map((memory) => memory.id));
+      cursor = next.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(mine);
+    const later = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 2 } }, { sessionId: 'mine' }] }, limit: 10 });
+    expect(later.memories.map((memory) => memory.metadata.n)).toEqual([12, 2, 11, 10]);
+    // Both halves of the read go through an index of the session, not the user's timeline. (A
+    // client of its own: the libsql client leaves an EXPLAIN's statement, and so its snapshot, open.)
+    const inspector = createClient({ url });
+    const plan = await inspector.execute({
+      sql: `EXPLAIN QUERY PLAN SELECT seq FROM memory_memories WHERE user_id = ?1 AND json_extract(metadata, '$.sessionId') = ?2 AND seq < ?3
+        UNION ALL SELECT seq FROM memory_memories WHERE user_id = ?1 AND json_type(metadata, '$.sessionId') = 'array' AND seq < ?3
+        ORDER BY seq DESC LIMIT 10`,
+      args: [userId, 'mine', Number.MAX_SAFE_INTEGER],
+    });
+    inspector.close();
+    const details = plan.rows.map((row) => String(row[3]));
+    expect(details.filter((detail) => /USING INDEX memory_memories_by_session/.test(detail))).toHaveLength(1);
+    expect(details.filter((detail) => /USING INDEX memory_memories_session_lists/.test(detail))).toHaveLength(1);
+    expect(details.some((detail) => /USING INDEX memory_memories_by_user\b/.test(detail))).toBe(false);
+    await provider.deleteAll(userId);
   });
 
   it('forgets a user in one transaction, leaving no row of theirs in any table', async () => {
@@ -330,6 +368,27 @@ describe('LibsqlProvider (file)', () => {
     newerRaw.close();
     expect(() => new LibsqlProvider({ url, tablePrefix: 'x; DROP TABLE y' })).toThrow(MemoryConfigurationError);
     expect(() => new LibsqlProvider({ url: 'postgres://nope' })).toThrow(MemoryConfigurationError);
+  });
+
+  it('gives a store of the previous schema its session indexes at open, keeping its memories', async () => {
+    const olderUrl = `file:${folder.file('schema-2.db')}`;
+    const first = new LibsqlProvider({ url: olderUrl });
+    const kept = await first.add('u', note('kept'), { sessionId: 's' });
+    await first.close();
+    // What schema 2 left: no session indexes, its version recorded.
+    const older = createClient({ url: olderUrl });
+    await older.execute('DROP INDEX memory_memories_by_session');
+    await older.execute('DROP INDEX memory_memories_session_lists');
+    await older.execute("UPDATE memory_meta SET value = '2' WHERE key = 'schema_version'");
+    older.close();
+    const reopened = new LibsqlProvider({ url: olderUrl });
+    expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
+    await reopened.close();
+    const check = createClient({ url: olderUrl });
+    const indexes = (await check.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'memory_memories_%session%'")).rows.map((row) => String(row[0]));
+    expect(indexes.sort()).toEqual(['memory_memories_by_session', 'memory_memories_session_lists']);
+    expect((await check.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'")).rows[0]![0]).toBe('3');
+    check.close();
   });
 
   it('keeps tables apart by prefix and the file in WAL mode', async () => {
