@@ -139,7 +139,7 @@ describe('selectProviders', () => {
       const tag = `${sessionPrefix}{${Buffer.from('u').toString('base64url')}}`;
       expect(await client.hget(`${tag}:s`, 'e')).toBe(JSON.stringify(`${STORED_FIELDS.index}sessionId`));
       // Members are blind tokens, never the session ids themselves.
-      const members = await client.zrange(`${tag}:n`, 0, -1);
+      const members = await client.zrange(`${tag}:n`, '0', '-1');
       expect(members).toHaveLength(3);
       for (const member of members) expect(member).not.toMatch(/^s[12]\0/);
       expect(await selected.sessionMemory.deleteAll('u')).toBe(3);
