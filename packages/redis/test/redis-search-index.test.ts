@@ -1,4 +1,4 @@
-import type { Memory, Metadata, SearchOptions } from '@fastagentic/memory';
+import type { Memory, MemoryFilter, Metadata, SearchOptions } from '@fastagentic/memory';
 import {
   compareRanked,
   matchesFilter,
@@ -49,6 +49,18 @@ async function everyMemory(userId: string): Promise<Memory[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return all;
+}
+
+/** The ids of every page of a filtered getAll, cursor to cursor. */
+async function pagedIds(store: RedisProvider, userId: string, filters: MemoryFilter, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.getAll(userId, { filters, limit, ...(cursor ? { cursor } : {}) });
+    ids.push(...page.memories.map((memory) => memory.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
 }
 
 /** The search contract computed in JavaScript: the core's terms, scoreTerms, matchesFilter and compareRanked. */
@@ -259,14 +271,7 @@ describe('the sessions index', () => {
     const whole = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
     expect(whole.memories.map((memory) => memory.id)).toEqual(mine);
     expect(whole.nextCursor).toBeNull();
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
-      paged.push(...page.memories.map((memory) => memory.id));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    expect(paged).toEqual(mine);
+    expect(await pagedIds(provider, userId, { sessionId: 'mine' }, 4)).toEqual(mine);
     const both = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 3 } }, { sessionId: 'mine' }] }, limit: 10 });
     expect(both.memories.map((memory) => memory.metadata.n)).toEqual([5, 4, 3]);
     const keys = userKeys(prefix, userId);
@@ -275,6 +280,7 @@ describe('the sessions index', () => {
     await client.hdel(keys.stats, 'e');
     const walked: string[] = [];
     let calls = 0;
+    let cursor: string | undefined;
     do {
       const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10, ...(cursor ? { cursor } : {}) });
       calls++;
@@ -306,14 +312,7 @@ describe('the sessions index', () => {
     expect(page.nextCursor).toBeNull();
     // The default field through the same keys: the index is not its own, so it walks, and its write
     // drops the index; the room provider then walks too until its re-index.
-    const walkedPages: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const next = await provider.getAll(userId, { filters: { sessionId: 'ignored' }, limit: 10, ...(cursor ? { cursor } : {}) });
-      walkedPages.push(...next.memories.map((memory) => memory.id));
-      cursor = next.nextCursor ?? undefined;
-    } while (cursor);
-    expect(walkedPages).toEqual(inRoom);
+    expect(await pagedIds(provider, userId, { sessionId: 'ignored' }, 10)).toEqual(inRoom);
     await provider.add(userId, note('kitchen again'), { room: 'kitchen', sessionId: 'other' });
     expect(await client.exists(keys.sessions)).toBe(0);
     expect(await client.hexists(keys.stats, 'e')).toBe(0);
