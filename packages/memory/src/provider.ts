@@ -68,6 +68,7 @@ export {
   FILTER_OPERATORS,
   matchesFilter,
   parseMemoryFilter,
+  requiredEquality,
   type FilterNode,
 } from './spec/memory-filter.js';
 export { MEMORY_LIMITS } from './spec/memory-limits.js';

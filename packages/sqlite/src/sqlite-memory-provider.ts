@@ -14,7 +14,7 @@ import {
   type SearchOptions,
   type Embedder,
 } from '@fastagentic/memory';
-import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
+import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, requiredEquality, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
   decodeMemoryRow,
@@ -655,16 +655,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
 }
 
 /**
- * The sessionId a filter requires (the condition itself, or one child of an AND), when the index
- * can find it exactly: SQLite's JSON functions and JavaScript agree on a string without NUL that is
- * well-formed UTF-16.
+ * The sessionId a filter requires, when the session index can find it exactly: SQLite's JSON
+ * functions and JavaScript agree on a string without NUL that is well-formed UTF-16.
  */
 function requiredSessionId(filter: FilterNode): string | undefined {
-  const required = (node: FilterNode) =>
-    node.kind === 'condition' && node.field === 'sessionId' && node.operator === 'eq' && typeof node.value === 'string'
-      ? node.value
-      : undefined;
-  const session = filter.kind === 'and' ? filter.children.map(required).find((value) => value !== undefined) : required(filter);
+  const session = requiredEquality(filter, 'sessionId');
   if (session === undefined || session.includes('\0') || LONE_SURROGATE.test(session)) return undefined;
   return session;
 }

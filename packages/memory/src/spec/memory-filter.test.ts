@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryValidationError, UnsupportedFilterError } from './memory-error.js';
-import { assertFilterSupported, matchesFilter, parseMemoryFilter, type MemoryFilter } from './memory-filter.js';
+import { assertFilterSupported, matchesFilter, parseMemoryFilter, requiredEquality, type MemoryFilter } from './memory-filter.js';
 import type { Memory } from './schemas.js';
 
 const memory = (metadata: Memory['metadata'], categories?: string[]): Memory => ({
@@ -131,6 +131,29 @@ describe('assertFilterSupported', () => {
       const attempt = () => parseMemoryFilter({ [key]: [{ category: 'a' }] });
       expect(attempt).toThrow(MemoryValidationError);
       expect(attempt).toThrow(`filters.${key}`);
+    }
+  });
+});
+
+describe('requiredEquality', () => {
+  const required = (filter: MemoryFilter) => requiredEquality(parseMemoryFilter(filter)!, 'sessionId');
+  it('finds the string a filter or one child of its AND requires the field to equal', () => {
+    expect(required({ sessionId: 's1' })).toBe('s1');
+    expect(required({ sessionId: { eq: 's2' } })).toBe('s2');
+    expect(required({ AND: [{ n: { gt: 1 } }, { sessionId: 's3' }] })).toBe('s3');
+  });
+
+  it('finds nothing where the field is not required to equal one string', () => {
+    for (const filter of [
+      { sessionId: 5 },
+      { sessionId: { in: ['s'] } },
+      { sessionId: { ne: 's' } },
+      { OR: [{ sessionId: 's' }, { n: 1 }] },
+      { NOT: { sessionId: 's' } },
+      { AND: [{ OR: [{ sessionId: 's' }] }] },
+      { other: 's' },
+    ] as MemoryFilter[]) {
+      expect(required(filter), JSON.stringify(filter)).toBeUndefined();
     }
   });
 });

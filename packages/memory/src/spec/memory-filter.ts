@@ -148,6 +148,25 @@ export function parseMemoryFilter(filter: unknown, path = 'filters'): FilterNode
   return parseFilterObject(filter, path);
 }
 
+/**
+ * The string a filter requires `field` to equal (`eq`), as the filter itself or as one child of an
+ * AND; undefined for any other filter. For stores that keep an index of that field (a session's
+ * memories by `sessionId`): the rows it finds still go through the whole filter, since `eq` also
+ * matches arrays that contain the value.
+ */
+export function requiredEquality(node: FilterNode, field: string): string | undefined {
+  const required = (child: FilterNode) =>
+    child.kind === 'condition' && child.field === field && child.operator === 'eq' && typeof child.value === 'string'
+      ? child.value
+      : undefined;
+  if (node.kind !== 'and') return required(node);
+  for (const child of node.children) {
+    const value = required(child);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
 /** Throws UnsupportedFilterError for the first operator the provider does not declare. */
 export function assertFilterSupported(
   node: FilterNode | undefined,
