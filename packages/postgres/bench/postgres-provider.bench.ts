@@ -281,5 +281,37 @@ printFigures('Vector search', figures.splice(0));
 
 await pglite.close();
 await onServer.close();
+
+// --- Session memory's read: the 10 newest of a session (every 200th of a user's 10,000 memories)
+// through the session indexes, beside the same filter spelled `in`, read from the user's rows.
+const sessions = new PostgresProvider({ connectionString: url, schema, tablePrefix: 'sessions_' });
+for (let start = 0; start < 10_000; start += 1_000) {
+  await sessions.addMany(
+    'sessions',
+    Array.from({ length: 1_000 }, (_, i) => ({
+      messages: note(memoryText()),
+      metadata: { sessionId: (start + i) % 200 === 0 ? 'current' : `earlier-${(start + i) % 37}` },
+    })),
+  );
+}
+await admin.query(`ANALYZE "${schema}".sessions_memories`);
+const sessionPair = await comparePair({
+  name: 'getAll filtered by sessionId (10 newest of a 50-memory session, user of 10,000)',
+  baselineName: "the same filter as `in` (the user's rows read newest first)",
+  candidate: () => sessions.getAll('sessions', { filters: { sessionId: 'current' }, limit: 10 }),
+  baseline: () => sessions.getAll('sessions', { filters: { sessionId: { in: ['current'] } }, limit: 10 }),
+  iterations: 200,
+  warmup: 10,
+});
+figures.push({
+  name: sessionPair.name,
+  value: sessionPair.candidate,
+  baselineName: sessionPair.baselineName,
+  baseline: sessionPair.baseline,
+  target: 'ratio <= 0.5',
+  met: sessionPair.medianRatio <= 0.5,
+});
+printFigures('Session reads', figures.splice(0));
+await sessions.close();
 await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
 await admin.end();

@@ -29,6 +29,7 @@ import {
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
+  requiredEquality,
   roundScore,
   scoreTerms,
   terms,
@@ -42,7 +43,7 @@ import {
   type FilterNode,
 } from '@fastagentic/memory/provider';
 import { CommitOutcomeUnknownError, type PostgresRunner, type SqlQueryable } from './postgres-runner.js';
-import { migrate, tableNames, type TableNames } from './postgres-schema.js';
+import { migrate, SESSION_ID, SESSION_ID_IS_LIST, tableNames, type TableNames } from './postgres-schema.js';
 import { filterToSql, SqlParams } from './sql-filter.js';
 
 /** Options every PostgreSQL client shares. */
@@ -804,13 +805,17 @@ export class PostgresMemoryProvider implements MemoryProvider {
     let where = this.unexpired();
     if (before !== undefined) where += ` AND m.seq < ${params.add(before)}::bigint`;
     if (filter) where += ` AND ${filterToSql(filter, params)}`;
-    const rows = await this.read(signal, () =>
-      this.runner.query<MemoryRow>(
-        `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.user_id = $1${where} ORDER BY m.seq DESC LIMIT $2`,
-        params.values,
-        signal,
-      ),
-    );
+    const session = filter && requiredEquality(filter, 'sessionId');
+    const rowsOf = (condition: string) =>
+      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.user_id = $1${condition}${where} ORDER BY m.seq DESC LIMIT $2`;
+    // A session's rows come through its indexes (by value, and the rows holding a list of session
+    // ids), merged newest first, instead of from the user's rows; the filter still decides.
+    const sql =
+      session === undefined
+        ? rowsOf('')
+        : `SELECT * FROM ((${rowsOf(` AND ${SESSION_ID} = ${params.add(session)}`)}) UNION ALL (${rowsOf(` AND ${SESSION_ID_IS_LIST}`)})) m
+           ORDER BY m.seq DESC LIMIT $2`;
+    const rows = await this.read(signal, () => this.runner.query<MemoryRow>(sql, params.values, signal));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

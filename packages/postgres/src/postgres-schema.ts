@@ -15,7 +15,14 @@ export interface TableNames {
   memorySeq: string;
   /** Unquoted name of the HNSW index, for `CREATE INDEX IF NOT EXISTS`. */
   hnswIndex: string;
+  /** Unquoted names of the session indexes: a sessionId's rows by value, and rows holding a list of them. */
+  sessionIndex: string;
+  sessionListIndex: string;
 }
+
+/** The expressions the session indexes are built on; queries must spell them the same way to use them. */
+export const SESSION_ID = `(m.metadata ->> 'sessionId')`;
+export const SESSION_ID_IS_LIST = `jsonb_typeof(m.metadata -> 'sessionId') = 'array'`;
 
 export function tableNames(schema: string, prefix: string): TableNames {
   if (!IDENTIFIER.test(schema) || schema.length > 40) {
@@ -35,6 +42,8 @@ export function tableNames(schema: string, prefix: string): TableNames {
     termStats: name('term_stats'),
     memorySeq: name('memory_seq'),
     hnswIndex: `${prefix}memories_embedding_hnsw`,
+    sessionIndex: `${prefix}memories_by_session`,
+    sessionListIndex: `${prefix}memories_session_lists`,
   };
 }
 
@@ -94,11 +103,17 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
     [`ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS embedding_model text`],
     // The caller's supplied terms (`indexTerms`), so a re-index rebuilds them as given.
     [`ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS supplied_terms jsonb`],
+    // A session's memories by index (`getAll` filtered on sessionId), however many others the user
+    // has: string sessionIds by value, the rare array of them apart (eq means "contains" there).
+    [
+      `CREATE INDEX IF NOT EXISTS "${names.sessionIndex}" ON ${names.memories} (user_id, (metadata ->> 'sessionId'), seq)`,
+      `CREATE INDEX IF NOT EXISTS "${names.sessionListIndex}" ON ${names.memories} (user_id, seq) WHERE jsonb_typeof(metadata -> 'sessionId') = 'array'`,
+    ],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

@@ -3,7 +3,7 @@ import { compareRanked, matchesFilter, parseMemoryFilter, scoreTerms, terms } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { InMemoryTwin } from '@fastagentic/testkit';
-import { dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
 
 const schema = uniqueSchema('rank');
 let provider: PostgresProvider;
@@ -185,7 +185,7 @@ async function listAllOf(store: PostgresProvider, userId: string): Promise<Memor
 }
 
 describe('filters in SQL', () => {
-  const keys = ['a', 'b', 'tags', 'category', "we'ird key"];
+  const keys = ['a', 'b', 'tags', 'category', "we'ird key", 'sessionId'];
   const strings = ['', 'x', 'X', 'xy', 'apple', 'Apple', '5', '10', '2026-01-05', 'ü', 'Ω', 'null', 'true'];
   const numbers = [0, -1, 1, 1.5, 5, 10, 1e21, -0.25];
 
@@ -249,3 +249,71 @@ describe('filters in SQL', () => {
     expect(selectedSome).toBeGreaterThan(100);
   });
 });
+
+describe('the session indexes', () => {
+  it('a session filter reads the session through its indexes, with lists of session ids, pages and an AND', async () => {
+    const userId = 'sessions';
+    const mine: string[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) => provider.add(userId, [{ role: 'user', content: `other ${batch}-${i}` }], { sessionId: 'other', n: i })),
+      );
+      mine.unshift(await provider.add(userId, [{ role: 'user', content: `mine ${batch}` }], { sessionId: 'mine', n: batch }));
+      mine.unshift(await provider.add(userId, [{ role: 'user', content: `listed ${batch}` }], { sessionId: ['elsewhere', 'mine'], n: 10 + batch }));
+    }
+    // The same user and another sharing the session id: only this user's come back.
+    await provider.add('neighbour', [{ role: 'user', content: 'not yours' }], { sessionId: 'mine' });
+    const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
+    expect(page.memories.map((memory) => memory.id)).toEqual(mine);
+    expect(page.nextCursor).toBeNull();
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const next = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
+      paged.push(...next.memories.map((memory) => memory.id));
+      cursor = next.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(mine);
+    const later = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 2 } }, { sessionId: 'mine' }] }, limit: 10 });
+    expect(later.memories.map((memory) => memory.metadata.n)).toEqual([12, 2, 11, 10]);
+    // Each half of the read is an index scan of a session index, not of the user's rows.
+    await adminQuery(`ANALYZE "${schema}".fastagentic_memories`);
+    const plan = await adminQuery<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT * FROM (
+         (SELECT m.seq FROM "${schema}".fastagentic_memories m WHERE m.user_id = $1 AND (m.metadata ->> 'sessionId') = $2 ORDER BY m.seq DESC LIMIT 11)
+         UNION ALL
+         (SELECT m.seq FROM "${schema}".fastagentic_memories m WHERE m.user_id = $1 AND jsonb_typeof(m.metadata -> 'sessionId') = 'array' ORDER BY m.seq DESC LIMIT 11)
+       ) m ORDER BY m.seq DESC LIMIT 11`,
+      [userId, 'mine'],
+    );
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/fastagentic_memories_by_session/);
+    expect(text).toMatch(/fastagentic_memories_session_lists/);
+    await provider.deleteAll(userId);
+    await provider.deleteAll('neighbour');
+  });
+
+  it('a store at the previous schema version gets the session indexes when it opens, its memories kept', async () => {
+    const older = uniqueSchema('schema3');
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const kept = await first.add('u', [{ role: 'user', content: 'kept' }], { sessionId: 's' });
+    await first.close();
+    // What version 3 left: no session indexes, three versions recorded.
+    await adminQuery(`DROP INDEX "${older}".fastagentic_memories_by_session`);
+    await adminQuery(`DROP INDEX "${older}".fastagentic_memories_session_lists`);
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version = 4`);
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    try {
+      expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
+      const indexes = await adminQuery<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%session%' ORDER BY indexname`,
+        [older],
+      );
+      expect(indexes.map((row) => row.indexname)).toEqual(['fastagentic_memories_by_session', 'fastagentic_memories_session_lists']);
+    } finally {
+      await reopened.close();
+      await dropSchema(older);
+    }
+  });
+});
+
