@@ -2,7 +2,7 @@ import { InMemoryProvider, type Memory, type MemoryFilter } from '@fastagentic/m
 import { compareRanked, matchesFilter, parseMemoryFilter, scoreTerms, terms } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
-import { InMemoryTwin } from '@fastagentic/testkit';
+import { checkSessionReads, InMemoryTwin } from '@fastagentic/testkit';
 import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
 
 const schema = uniqueSchema('rank');
@@ -253,29 +253,7 @@ describe('filters in SQL', () => {
 describe('the session indexes', () => {
   it('a session filter reads the session through its indexes, with lists of session ids, pages and an AND', async () => {
     const userId = 'sessions';
-    const mine: string[] = [];
-    for (let batch = 0; batch < 3; batch++) {
-      await Promise.all(
-        Array.from({ length: 1_000 }, (_, i) => provider.add(userId, [{ role: 'user', content: `other ${batch}-${i}` }], { sessionId: 'other', n: i })),
-      );
-      mine.unshift(await provider.add(userId, [{ role: 'user', content: `mine ${batch}` }], { sessionId: 'mine', n: batch }));
-      mine.unshift(await provider.add(userId, [{ role: 'user', content: `listed ${batch}` }], { sessionId: ['elsewhere', 'mine'], n: 10 + batch }));
-    }
-    // The same user and another sharing the session id: only this user's come back.
-    await provider.add('neighbour', [{ role: 'user', content: 'not yours' }], { sessionId: 'mine' });
-    const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
-    expect(page.memories.map((memory) => memory.id)).toEqual(mine);
-    expect(page.nextCursor).toBeNull();
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const next = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
-      paged.push(...next.memories.map((memory) => memory.id));
-      cursor = next.nextCursor ?? undefined;
-    } while (cursor);
-    expect(paged).toEqual(mine);
-    const later = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 2 } }, { sessionId: 'mine' }] }, limit: 10 });
-    expect(later.memories.map((memory) => memory.metadata.n)).toEqual([12, 2, 11, 10]);
+    await checkSessionReads(provider, userId);
     // Each half of the read is an index scan of a session index, not of the user's rows.
     await adminQuery(`ANALYZE "${schema}".fastagentic_memories`);
     const plan = await adminQuery<{ 'QUERY PLAN': string }>(
@@ -290,7 +268,6 @@ describe('the session indexes', () => {
     expect(text).toMatch(/fastagentic_memories_by_session/);
     expect(text).toMatch(/fastagentic_memories_session_lists/);
     await provider.deleteAll(userId);
-    await provider.deleteAll('neighbour');
   });
 
   it('a store at the previous schema version gets the session indexes when it opens, its memories kept', async () => {

@@ -4,7 +4,7 @@ import { compareRanked, cosineRelevance, matchesFilter, parseMemoryFilter, round
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
-import { InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
+import { checkSessionReads, InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
 import { temporaryFolder } from './temporary-database.js';
 
 const folder = temporaryFolder('provider');
@@ -210,25 +210,7 @@ describe('LibsqlProvider (file)', () => {
 
   it('reads a session through its index: one read however many other memories the user has', async () => {
     const userId = 'sessions';
-    const mine: string[] = [];
-    for (let batch = 0; batch < 3; batch++) {
-      await Promise.all(Array.from({ length: 1_000 }, (_, i) => provider.add(userId, note(`other ${batch}-${i}`), { sessionId: 'other', n: i })));
-      mine.unshift(await provider.add(userId, note(`mine ${batch}`), { sessionId: 'mine', n: batch }));
-      mine.unshift(await provider.add(userId, note(`listed ${batch}`), { sessionId: ['elsewhere', 'mine'], n: 10 + batch }));
-    }
-    const page = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 10 });
-    expect(page.memories.map((memory) => memory.id)).toEqual(mine);
-    expect(page.nextCursor).toBeNull();
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const next = await provider.getAll(userId, { filters: { sessionId: 'mine' }, limit: 4, ...(cursor ? { cursor } : {}) });
-      paged.push(...next.memories.map((memory) => memory.id));
-      cursor = next.nextCursor ?? undefined;
-    } while (cursor);
-    expect(paged).toEqual(mine);
-    const later = await provider.getAll(userId, { filters: { AND: [{ n: { gte: 2 } }, { sessionId: 'mine' }] }, limit: 10 });
-    expect(later.memories.map((memory) => memory.metadata.n)).toEqual([12, 2, 11, 10]);
+    await checkSessionReads(provider, userId);
     // Both halves of the read go through an index of the session, not the user's timeline. (A
     // client of its own: the libsql client leaves an EXPLAIN's statement, and so its snapshot, open.)
     const inspector = createClient({ url });

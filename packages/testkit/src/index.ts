@@ -1,3 +1,4 @@
+export { checkSessionReads } from './check-session-reads.js';
 export { eventually, type EventuallyOptions } from './eventually.js';
 export { HOSTILE_USER_IDS } from './hostile-user-ids.js';
 export { InMemoryTwin, TOPIC_EMBEDDER } from './in-memory-twin.js';
