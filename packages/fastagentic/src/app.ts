@@ -31,7 +31,8 @@ import type { RunnableInput } from './runnable.js';
 import { streamReply } from './stream-reply.js';
 import { streamRunnable } from './stream-runnable.js';
 import { withTimeBudget } from './with-time-budget.js';
-import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.js';
+import type { OutboxJournal } from './outbox-journal.js';
+import { WriteBehindQueue, type Enqueued, type StoreWriteState, type WriteQueueLogEvent } from './write-behind-queue.js';
 
 /** Where the app reports what it could not do (memory unavailable, a background write lost). */
 export interface AppLogger {
@@ -57,10 +58,17 @@ export interface AppOptions {
   /** Default: JSON lines on the console. */
   logger?: AppLogger;
   /**
-   * The write-behind queue that stores exchanges after replies. `maxQueued` (default 10 000)
-   * bounds the writes held across users during an outage; past it the oldest is dropped and counted.
+   * The write-behind queue that stores exchanges after replies. `maxQueued` (default 10 000) and
+   * `maxQueuedBytes` (default 32 MiB) bound the writes held across users during an outage; past
+   * them a new exchange is not remembered (the reply says `remembered: false`) and is counted.
+   * `journal` keeps each promise durable until stored (call `replay()` at start).
    */
-  writeQueue?: { maxQueued?: number; backoff?: { baseDelayMs: number; maxDelayMs: number } };
+  writeQueue?: {
+    maxQueued?: number;
+    maxQueuedBytes?: number;
+    journal?: OutboxJournal;
+    backoff?: { baseDelayMs: number; maxDelayMs: number };
+  };
   /** Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Cross-origin access for browser clients (hono/cors options); off by default. */
@@ -79,15 +87,19 @@ const HEALTH_PROBE_USER = 'fastagentic:health-probe';
 
 export interface StoreHealth {
   provider: string;
+  /** `down` when the read probe fails, or when the last write failed (a store that refuses writes). */
   state: 'up' | 'down';
   latencyMs: number;
   error?: string;
+  /** The last background write's outcome, once there was one. */
+  lastWrite?: { outcome: 'stored' | 'failed'; at: string; error?: string };
 }
 
 export interface AppHealth {
   status: 'ok' | 'degraded';
   stores: { memory: StoreHealth; sessionMemory?: StoreHealth };
-  writeQueue: { depth: number; dropped: number };
+  /** Writes promised and not yet stored: how many, their bytes, the oldest one's age; and the ones refused. */
+  writeQueue: { depth: number; bytes: number; oldestAgeMs: number; dropped: number };
 }
 
 type ExecutionContext = NonNullable<Parameters<Hono['fetch']>[2]>;
@@ -117,16 +129,25 @@ function summarize(memory: Memory): { id: string; memory: string; score?: number
 const QUEUE_LOG_LINES = {
   retrying: 'memory write not confirmed, retrying',
   failed: 'memory write failed for good',
-  dropped: 'memory write dropped: the write-behind queue is full',
+  dropped: 'memory write not remembered',
+  journal: 'the write-behind journal failed',
 } as const;
 
 function describeQueueEvent(event: WriteQueueLogEvent): Record<string, unknown> {
+  if (event.kind === 'journal') return { operation: event.operation, ...describeError(event.error) };
   const base = { provider: event.provider };
-  if (event.kind === 'dropped') return { ...base, reason: event.reason };
+  if (event.kind === 'dropped') return { ...base, reason: event.reason, ...(event.error === undefined ? {} : describeError(event.error)) };
   if (event.kind === 'failed') return { ...base, ...describeError(event.error) };
   // "unknown": no answer came back (timeout, lost connection): the write may have landed, and the
   // retry carries the same idempotency key.
   return { ...base, outcome: event.outcome, attempt: event.attempt, ...describeError(event.error) };
+}
+
+function describeWrite(write: StoreWriteState): NonNullable<StoreHealth['lastWrite']> {
+  const at = new Date(write.at).toISOString();
+  return write.error === undefined
+    ? { outcome: write.outcome, at }
+    : { outcome: write.outcome, at, error: describeError(write.error).error as string };
 }
 
 async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
@@ -196,6 +217,9 @@ export class App {
   private readonly logger: AppLogger;
   private readonly queue: WriteBehindQueue;
   private readonly requireUser: MiddlewareHandler<AppEnv>;
+  private readonly chatLog: RateLimitedLog;
+  /** Every collapsing log, flushed on shutdown so the last window's count is written. */
+  private readonly logs: RateLimitedLog[] = [];
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -221,11 +245,16 @@ export class App {
     const queueLog = new RateLimitedLog((key, details) =>
       key === 'retrying'
         ? this.logger.warn(QUEUE_LOG_LINES.retrying, details)
-        : this.logger.error(QUEUE_LOG_LINES[key as 'failed' | 'dropped'], details),
+        : this.logger.error(QUEUE_LOG_LINES[key as Exclude<WriteQueueLogEvent['kind'], 'retrying'>], details),
     );
+    // One line per chat would be thousands during an outage: the key is the message.
+    this.chatLog = new RateLimitedLog((message, details) => this.logger.warn(message, details));
+    this.logs.push(queueLog, this.chatLog);
     const recordQueue = recorder?.recordWriteQueue?.bind(recorder);
     this.queue = new WriteBehindQueue({
       ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
+      ...(options.writeQueue?.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.writeQueue.maxQueuedBytes }),
+      ...(options.writeQueue?.journal === undefined ? {} : { journal: options.writeQueue.journal }),
       ...(options.writeQueue?.backoff === undefined ? {} : { backoff: options.writeQueue.backoff }),
       onEvent: (event) => queueLog.log(event.kind, describeQueueEvent(event)),
       ...(recordQueue ? { record: recordQueue } : {}),
@@ -259,6 +288,7 @@ export class App {
       }),
     );
     const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
+    this.logs.push(jwksLog);
     const verify = createBearerVerifier({
       onJwksError: (error) => jwksLog.log('jwks', describeError(error)),
       ...options.auth,
@@ -287,7 +317,7 @@ export class App {
       requireUser: this.requireUser,
       memory: () => this.memory,
       sessionMemory: () => this.sessionMemory,
-      forgetQueued: (userId) => this.queue.forget(userId),
+      holdQueued: (userId) => this.queue.hold(userId),
     });
     if (latency) {
       registerInspectorRoutes(this.hono, {
@@ -332,22 +362,43 @@ export class App {
    * queue. Served unauthenticated at `GET /health` (it names providers, never users or memories).
    */
   async health(): Promise<AppHealth> {
-    const probe = async (provider: MemoryProvider): Promise<StoreHealth> => {
+    const probe = async (provider: MemoryProvider, store: string): Promise<StoreHealth> => {
       const started = Date.now();
+      const written = this.queue.lastWrite(store);
+      const lastWrite = written && describeWrite(written);
       try {
         await provider.getAll(HEALTH_PROBE_USER, { limit: 1 });
-        return { provider: provider.provider, state: 'up', latencyMs: Date.now() - started };
+        // A store that answers reads but refuses writes (disk full, read-only) is not up.
+        const refusing = written?.outcome === 'failed';
+        return {
+          provider: provider.provider,
+          state: refusing ? 'down' : 'up',
+          latencyMs: Date.now() - started,
+          ...(refusing ? { error: lastWrite!.error } : {}),
+          ...(lastWrite ? { lastWrite } : {}),
+        };
       } catch (error) {
-        return { provider: provider.provider, state: 'down', latencyMs: Date.now() - started, error: describeError(error).error as string };
+        return {
+          provider: provider.provider,
+          state: 'down',
+          latencyMs: Date.now() - started,
+          error: describeError(error).error as string,
+          ...(lastWrite ? { lastWrite } : {}),
+        };
       }
     };
     const [memory, session] = await Promise.all([
-      probe(this.budgetedMemory),
-      this.budgetedSessionMemory ? probe(this.budgetedSessionMemory) : undefined,
+      probe(this.budgetedMemory, 'memory'),
+      this.budgetedSessionMemory ? probe(this.budgetedSessionMemory, 'sessionMemory') : undefined,
     ]);
     const stores = session ? { memory, sessionMemory: session } : { memory };
     const up = Object.values(stores).every((store) => store.state === 'up');
-    return { status: up ? 'ok' : 'degraded', stores, writeQueue: { depth: this.queue.depth, dropped: this.queue.dropped } };
+    const { queue } = this;
+    return {
+      status: up ? 'ok' : 'degraded',
+      stores,
+      writeQueue: { depth: queue.depth, bytes: queue.bytes, oldestAgeMs: queue.oldestAgeMs, dropped: queue.dropped },
+    };
   }
 
   /** Exchanges promised by replies and not yet stored (waiting or in flight). */
@@ -355,7 +406,7 @@ export class App {
     return this.queue.depth;
   }
 
-  /** Writes dropped because the write-behind queue was full. */
+  /** Exchanges not remembered because the write-behind queue was full or its journal failed. */
   get droppedWrites(): number {
     return this.queue.dropped;
   }
@@ -364,8 +415,32 @@ export class App {
    * Waits until every write queued so far is stored (retrying through an outage), or failed for
    * good: call it on shutdown so no promised exchange is lost.
    */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  async drain(): Promise<void> {
+    await this.queue.drain();
+    this.flushLogs();
+  }
+
+  /**
+   * Drains for at most `timeoutMs`, then resolves to the writes still queued (0: all stored). With a
+   * journal, those are replayed by the next start; without one they are lost with the process.
+   */
+  async drainFor(timeoutMs: number): Promise<number> {
+    const left = await this.queue.drainFor(timeoutMs);
+    this.flushLogs();
+    return left;
+  }
+
+  /** Writes the counts of collapsed log lines now, rather than at the end of their window. */
+  flushLogs(): void {
+    for (const log of this.logs) log.flush();
+  }
+
+  /**
+   * Queues what an earlier process left in `writeQueue.journal` (same keys, in order per user).
+   * Call it once before serving. Resolves to the writes queued.
+   */
+  replay(): Promise<number> {
+    return this.queue.replay((store) => (store === 'memory' ? this.memory : store === 'sessionMemory' ? this.sessionMemory : undefined));
   }
 
   private async chat(c: Context<AppEnv>, endpoint: AgentEndpoint): Promise<Response> {
@@ -382,7 +457,7 @@ export class App {
       this.logger.debug?.(`memory explain: ${explainSummary(recall.explanation)}`, { path: options.path });
     }
     if (recall.failures.length > 0) {
-      this.logger.warn(this.failClosed ? 'memory unavailable, refusing' : 'memory unavailable, answering without it', {
+      this.chatLog.log(this.failClosed ? 'memory unavailable, refusing' : 'memory unavailable, answering without it', {
         path: options.path,
         failures: recall.failures.map(describeError),
       });
@@ -436,16 +511,14 @@ export class App {
         format,
         reply: handled,
         metadata: injected,
-        onComplete: (reply) => {
-          if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
-        },
+        onComplete: (reply) => (remember === 'nothing' ? false : this.remember(c, user.id, remember, message, reply, sessionId, recall)),
         onError: (error) => this.logger.error('streamed reply failed', { path: options.path, ...describeError(error) }),
       });
     }
     const reply = await collectReply(handled, options.path);
 
-    if (remember !== 'nothing') this.remember(c, user.id, remember, message, reply, sessionId, recall);
-    return c.json({ reply, ...injected });
+    const remembered = remember !== 'nothing' && (await this.remember(c, user.id, remember, message, reply, sessionId, recall));
+    return c.json({ reply, ...injected, remembered });
   }
 
   private async recall(
@@ -497,9 +570,10 @@ export class App {
   /**
    * Queues what the reply promised to remember: `waitUntil` keeps a Worker alive for it, the app
    * itself tracks it on Node. Text that repeats a memory the user already has (as recalled for
-   * this turn) is not stored again, so recalling a fact does not multiply it.
+   * this turn) is not stored again, so recalling a fact does not multiply it. Resolves once the
+   * promise is journaled: false when the queue refused it, which the reply then says.
    */
-  private remember(
+  private async remember(
     c: Context<AppEnv>,
     userId: string,
     mode: 'exchange' | 'user',
@@ -507,7 +581,7 @@ export class App {
     reply: string,
     sessionId: string | undefined,
     recall: Recall,
-  ) {
+  ): Promise<boolean> {
     const messages: Message[] =
       mode === 'exchange'
         ? [
@@ -516,18 +590,20 @@ export class App {
           ]
         : [{ role: 'user', content: message }];
     const text = normalizeForRepeat(messagesToMemoryText(messages));
-    const writes: Promise<void>[] = [];
+    const writes: Enqueued[] = [];
     if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
-      writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
+      writes.push(this.queue.enqueue({ userId, store: 'memory', provider: this.memory, messages, metadata: { source: 'chat' } }));
     }
     if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizesTo(memory.memory, text))) {
-      writes.push(this.queue.enqueue({ userId, provider: this.sessionMemory, messages, metadata: { sessionId } }));
+      writes.push(this.queue.enqueue({ userId, store: 'sessionMemory', provider: this.sessionMemory, messages, metadata: { sessionId } }));
     }
-    if (writes.length === 0) return;
+    if (writes.length === 0) return true;
     try {
-      c.executionCtx.waitUntil(Promise.all(writes));
+      c.executionCtx.waitUntil(Promise.all(writes.map((write) => write.stored)));
     } catch {
       // Hono throws when `app.hono.fetch` was called without a context: the queue tracks the writes.
     }
+    const remembered = await Promise.all(writes.map((write) => write.remembered));
+    return remembered.every(Boolean);
   }
 }

@@ -10,7 +10,16 @@ export {
 export { aiSdkRunnable, type AiSdkRunnableOptions, type LanguageModelShape } from './ai-sdk-runnable.js';
 export { App, type AppHealth, type AppLogger, type AppOptions, type StoreHealth } from './app.js';
 export type { AppEnv } from './app-env.js';
-export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
+export { InMemoryOutboxJournal, type OutboxJournal, type OutboxRecord } from './outbox-journal.js';
+export {
+  WriteBehindQueue,
+  type Enqueued,
+  type QueuedWrite,
+  type QueueHold,
+  type StoreWriteState,
+  type WriteBehindQueueOptions,
+  type WriteQueueLogEvent,
+} from './write-behind-queue.js';
 export {
   createBearerVerifier,
   type AuthenticatedUser,

@@ -4,13 +4,17 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { errorBody } from './error-body.js';
 import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
+import type { QueueHold } from './write-behind-queue.js';
 
 interface MemoryRouteDependencies {
   requireUser: MiddlewareHandler<AppEnv>;
   memory: () => MemoryProvider;
   sessionMemory: () => MemoryProvider | undefined;
-  /** Removes the user's queued writes (and waits for one in flight) so none lands after a forget. */
-  forgetQueued: (userId: string) => Promise<number>;
+  /**
+   * Pauses the user's queued writes (waiting for one in flight): discarded once the erasure
+   * succeeded, so none lands after a forget; released, all kept, when it failed.
+   */
+  holdQueued: (userId: string) => Promise<QueueHold>;
 }
 
 /** A JSON number option; anything else becomes NaN so the provider's validator names the field. */
@@ -99,13 +103,18 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     if (userId !== caller.id && !caller.isAdmin) {
       return c.json(errorBody('forbidden', 'Only the user themselves or an admin may erase these memories'), 403);
     }
-    await deps.forgetQueued(userId);
+    const held = await deps.holdQueued(userId);
     const session = deps.sessionMemory();
-    const [longTerm, sessionCount] = await Promise.all([
-      deps.memory().deleteAll(userId),
-      session ? session.deleteAll(userId) : Promise.resolve(0),
-    ]);
-    return c.json({ deleted: longTerm + sessionCount });
+    let deleted: [number, number];
+    try {
+      deleted = await Promise.all([deps.memory().deleteAll(userId), session ? session.deleteAll(userId) : Promise.resolve(0)]);
+    } catch (error) {
+      // The forget failed (503): the user's promised writes stay queued, and the client retries it.
+      held.release();
+      throw error;
+    }
+    await held.discard();
+    return c.json({ deleted: deleted[0] + deleted[1] });
   };
   hono.delete('/users/:userId/memories', requireUser, forget);
   hono.post('/users/:userId/forget', requireUser, forget);

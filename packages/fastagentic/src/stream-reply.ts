@@ -7,8 +7,11 @@ export interface StreamReplyOptions {
   reply: AgentReply;
   /** Sent before the first delta: what was injected (the JSON reply's other fields). */
   metadata: Record<string, unknown>;
-  /** Called once the whole reply was sent; not when the client went away or the reply failed. */
-  onComplete(reply: string): void;
+  /**
+   * Called once the whole reply was produced, before the final event, which carries its answer:
+   * whether the exchange is remembered. Not called when the client went away or the reply failed.
+   */
+  onComplete(reply: string): boolean | Promise<boolean>;
   /** A reply that failed mid-stream: the client gets an error event, the server a log line. */
   onError(error: unknown): void;
 }
@@ -35,7 +38,7 @@ async function* once(text: string): AsyncGenerator<string> {
 interface Framing {
   open(metadata: Record<string, unknown>): string;
   delta(text: string): string;
-  close(reply: string): string;
+  close(reply: string, remembered: boolean): string;
   error(error: unknown): string;
 }
 
@@ -46,7 +49,7 @@ const FRAMINGS: Record<StreamReplyOptions['format'], Framing> = {
   sse: {
     open: (metadata) => sseEvent('memories', metadata),
     delta: (text) => sseEvent('delta', { text }),
-    close: (reply) => sseEvent('done', { reply }),
+    close: (reply, remembered) => sseEvent('done', { reply, remembered }),
     error: (error) => sseEvent('error', errorToResponse(error).body),
   },
   // The chunks `useChat` reads (ai 5 and 6): the memories travel as the message's metadata.
@@ -56,8 +59,11 @@ const FRAMINGS: Record<StreamReplyOptions['format'], Framing> = {
       uiChunk({ type: 'start-step' }) +
       uiChunk({ type: 'text-start', id: TEXT_PART_ID }),
     delta: (text) => uiChunk({ type: 'text-delta', id: TEXT_PART_ID, delta: text }),
-    close: () =>
-      uiChunk({ type: 'text-end', id: TEXT_PART_ID }) + uiChunk({ type: 'finish-step' }) + uiChunk({ type: 'finish' }) + 'data: [DONE]\n\n',
+    close: (_reply, remembered) =>
+      uiChunk({ type: 'text-end', id: TEXT_PART_ID }) +
+      uiChunk({ type: 'finish-step' }) +
+      uiChunk({ type: 'finish', messageMetadata: { remembered } }) +
+      'data: [DONE]\n\n',
     error: (error) => uiChunk({ type: 'error', errorText: errorToResponse(error).body.error.message }) + 'data: [DONE]\n\n',
   },
 };
@@ -87,9 +93,9 @@ export function streamReply(options: StreamReplyOptions): Response {
         return;
       }
       if (next.done) {
-        controller.enqueue(encoder.encode(framing.close(reply)));
+        const remembered = await options.onComplete(reply);
+        controller.enqueue(encoder.encode(framing.close(reply, remembered)));
         controller.close();
-        options.onComplete(reply);
         return;
       }
       if (typeof next.value !== 'string' || next.value.length === 0) return;

@@ -14,7 +14,7 @@ describe('GET /health', () => {
         memory: { provider: 'in-memory', state: 'up', latencyMs: expect.any(Number) },
         sessionMemory: { provider: 'in-memory', state: 'up', latencyMs: expect.any(Number) },
       },
-      writeQueue: { depth: 0, dropped: 0 },
+      writeQueue: { depth: 0, bytes: 0, oldestAgeMs: 0, dropped: 0 },
     });
   });
 

@@ -151,7 +151,7 @@ describe('aiSdkRunnable and streamed replies over HTTP', () => {
     expect(events[0]!.data.memories.map((m: { memory: string }) => m.memory)).toEqual(['I am vegetarian']);
     expect(events[0]!.data.memoryAvailable).toBe(true);
     expect(events.slice(1, 4).map((event) => event.data.text).join('')).toBe('Try a chana masala.');
-    expect(events[4]!.data).toEqual({ reply: 'Try a chana masala.' });
+    expect(events[4]!.data).toEqual({ reply: 'Try a chana masala.', remembered: true });
     expect(JSON.stringify(promptOf(model))).toContain('I am vegetarian');
     expect((await stored(memory, 'alice'))[0]).toBe('user: vegetarian dinner?\nassistant: Try a chana masala.');
     expect((await stored(memory, 'bob')).join()).not.toContain('chana');

@@ -43,7 +43,7 @@ describe('WriteBehindQueue', () => {
     const queue = new WriteBehindQueue({ backoff: fast, onEvent: (event) => events.push(event) });
     state.down = true;
     for (let i = 0; i < 20; i++) {
-      void queue.enqueue({ userId: `u${i % 2}`, provider, messages: [{ role: 'user', content: `fact ${i}` }] });
+      void queue.enqueue({ store: 'memory', userId: `u${i % 2}`, provider, messages: [{ role: 'user', content: `fact ${i}` }] });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(queue.depth).toBe(20);
@@ -59,33 +59,41 @@ describe('WriteBehindQueue', () => {
     const { provider, inner, state } = switchableStore();
     const queue = new WriteBehindQueue({ backoff: fast });
     state.storeThenFail = true;
-    await queue.enqueue({ userId: 'u', provider, messages: [{ role: 'user', content: 'my PIN is 4321' }] });
+    await queue.enqueue({ store: 'memory', userId: 'u', provider, messages: [{ role: 'user', content: 'my PIN is 4321' }] }).stored;
     expect(state.attempts).toBe(2);
     expect(await texts(inner, 'u')).toEqual(['my PIN is 4321']);
   });
 
-  it('drops the oldest waiting write when full, and counts it', async () => {
+  it('refuses a new write when full in count or bytes, says it is not remembered, and keeps every earlier promise', async () => {
     const { provider, inner, state } = switchableStore();
     const events: WriteQueueLogEvent[] = [];
     const recorded: string[] = [];
     const queue = new WriteBehindQueue({
       maxQueued: 3,
+      maxQueuedBytes: 400,
       backoff: fast,
       onEvent: (event) => events.push(event),
       record: (event) => recorded.push(event.kind),
     });
     state.down = true;
-    // u0's first write goes in flight and stays there (retrying); later ones wait behind it.
-    void queue.enqueue({ userId: 'u0', provider, messages: [{ role: 'user', content: 'w0' }] });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    for (let i = 1; i < 5; i++) void queue.enqueue({ userId: 'u0', provider, messages: [{ role: 'user', content: `w${i}` }] });
+    const write = (content: string) => queue.enqueue({ store: 'memory', userId: 'u0', provider, messages: [{ role: 'user', content }] });
+    const remembered = [];
+    for (let i = 0; i < 5; i++) remembered.push(await write(`w${i}`).remembered);
+    expect(remembered).toEqual([true, true, true, false, false]);
     expect(queue.dropped).toBe(2);
     expect(events.filter((event) => event.kind === 'dropped')).toHaveLength(2);
     expect(recorded.filter((kind) => kind === 'dropped')).toHaveLength(2);
     state.down = false;
     await queue.drain();
-    // The in-flight w0 is never dropped; w1 and w2 were the oldest waiting.
-    expect(await texts(inner, 'u0')).toEqual(['w0', 'w3', 'w4']);
+    expect(await texts(inner, 'u0')).toEqual(['w0', 'w1', 'w2']);
+    // 400 bytes hold one 300-character message, not two.
+    state.down = true;
+    expect(await write('x'.repeat(300)).remembered).toBe(true);
+    expect(queue.bytes).toBeGreaterThan(300);
+    expect(await write('y'.repeat(300)).remembered).toBe(false);
+    state.down = false;
+    await queue.drain();
+    expect(queue.bytes).toBe(0);
   });
 
   it('forget removes the user’s queued writes and stops retrying, other users keep theirs', async () => {
@@ -93,11 +101,11 @@ describe('WriteBehindQueue', () => {
     const queue = new WriteBehindQueue({ backoff: fast });
     state.down = true;
     for (let i = 0; i < 3; i++) {
-      void queue.enqueue({ userId: 'gone', provider, messages: [{ role: 'user', content: `secret ${i}` }] });
-      void queue.enqueue({ userId: 'kept', provider, messages: [{ role: 'user', content: `fact ${i}` }] });
+      void queue.enqueue({ store: 'memory', userId: 'gone', provider, messages: [{ role: 'user', content: `secret ${i}` }] });
+      void queue.enqueue({ store: 'memory', userId: 'kept', provider, messages: [{ role: 'user', content: `fact ${i}` }] });
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(await queue.forget('gone')).toBe(2);
+    expect(await queue.forget('gone')).toBe(3);
     state.down = false;
     await queue.drain();
     expect(await texts(inner, 'gone')).toEqual([]);
@@ -108,7 +116,7 @@ describe('WriteBehindQueue', () => {
     const inner = new InMemoryProvider();
     const events: WriteQueueLogEvent[] = [];
     const queue = new WriteBehindQueue({ backoff: fast, onEvent: (event) => events.push(event) });
-    await queue.enqueue({ userId: 'u', provider: inner, messages: [{ role: 'user', content: 'x'.repeat(40_000) }] });
+    await queue.enqueue({ store: 'memory', userId: 'u', provider: inner, messages: [{ role: 'user', content: 'x'.repeat(40_000) }] }).stored;
     expect(events).toEqual([expect.objectContaining({ kind: 'failed', error: expect.any(MemoryValidationError) })]);
     expect(queue.depth).toBe(0);
   });
