@@ -1,6 +1,6 @@
 import type { Client, InStatement } from '@libsql/client';
 import type { SqlResult, SqlRunner, SqlStatement } from './sql-runner.js';
-import { toSqliteMemoryError } from './sqlite-error.js';
+import { needsNewConnection, toSqliteMemoryError } from './sqlite-error.js';
 
 /**
  * Runs the store's batches on a @libsql/client `Client`: a local file (`file:`) or a remote
@@ -21,8 +21,20 @@ export class LibsqlRunner implements SqlRunner {
   ) {}
 
   async batch(statements: SqlStatement[], mode: 'read' | 'write'): Promise<SqlResult[]> {
-    const client = await this.clientOnce();
-    const results = await client.batch(statements as InStatement[], mode);
+    const connecting = this.clientOnce();
+    const client = await connecting;
+    let results;
+    try {
+      results = await client.batch(statements as InStatement[], mode);
+    } catch (error) {
+      // Read-only since it was opened (the file or folder was not writable then): the next batch
+      // opens the file again, so fixing the permissions is enough, without a restart.
+      if (this.ownsClient && needsNewConnection(error) && this.client === connecting) {
+        this.client = undefined;
+        client.close();
+      }
+      throw error;
+    }
     return results.map((result) => ({
       rows: result.rows.map((row) => Array.prototype.slice.call(row) as unknown[]),
       rowsAffected: result.rowsAffected,
