@@ -1,7 +1,8 @@
 import { MemoryError, ProviderUnavailableError } from '@fastagentic/memory';
 
 // Redis reply error codes after which the same call can succeed: the server is starting,
-// busy, failing over, resharding, or short of memory until keys expire.
+// busy, failing over, resharding, short of memory until keys expire, or refusing writes
+// because it cannot persist to its disk (MISCONF: cleared once there is space).
 const RETRYABLE_REPLY_CODES = new Set([
   'LOADING',
   'BUSY',
@@ -13,6 +14,7 @@ const RETRYABLE_REPLY_CODES = new Set([
   'MASTERDOWN',
   'NOREPLICAS',
   'OOM',
+  'MISCONF',
 ]);
 
 /** The error code a Redis reply error starts with, e.g. `WRONGTYPE` or `NOSCRIPT`. */
