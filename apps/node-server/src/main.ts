@@ -36,13 +36,22 @@ Try:
 `);
 }
 
+// SIGTERM drains for at most SHUTDOWN_DRAIN_MS (default 10 s), then exits 0: what is left stays in
+// the outbox journal for the next start. A second signal exits at once.
+const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? 10_000);
 let stopping = false;
 const shutdown = (signal: string) => {
-  if (stopping) return;
+  if (stopping) {
+    console.log(`${signal} again: exiting now, ${server.app.pendingWrites} write(s) left in the outbox journal`);
+    process.exit(0);
+  }
   stopping = true;
-  console.log(`${signal}: finishing ${server.app.pendingWrites} background write(s), then exiting`);
-  server.close().then(
-    () => process.exit(0),
+  console.log(`${signal}: finishing ${server.app.pendingWrites} background write(s), then exiting (waiting at most ${drainMs} ms)`);
+  server.shutdown(drainMs).then(
+    (left) => {
+      console.log(left === 0 ? 'all background writes stored' : `${left} write(s) not stored yet: left in the outbox journal for the next start`);
+      process.exit(0);
+    },
     (error: unknown) => {
       console.error('shutdown failed', error);
       process.exit(1);

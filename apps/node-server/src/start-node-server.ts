@@ -5,7 +5,9 @@ import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/promethe
 import { serve } from '@hono/node-server';
 import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
 import { sign } from 'hono/jwt';
+import { join } from 'node:path';
 import { dataFolderFrom, demoSecretIn } from './data-folder.js';
+import { LibsqlOutboxJournal } from './libsql-outbox-journal.js';
 import { selectProviders } from './select-providers.js';
 
 export interface StartNodeServerOptions {
@@ -26,6 +28,11 @@ export interface RunningNodeServer {
   demo?: { secret: string; userId: string; token: string };
   /** Stops accepting requests, then waits for every background write to finish. */
   close(): Promise<void>;
+  /**
+   * Stops accepting requests and drains for at most `drainMs`; resolves to the writes left, which
+   * stay in the outbox journal for the next start. Closes the stores only when nothing is left.
+   */
+  shutdown(drainMs: number): Promise<number>;
 }
 
 const DEMO_USER = 'demo-user';
@@ -58,6 +65,27 @@ function withVariableNames<T>(env: Record<string, string | undefined>, build: ()
   }
 }
 
+function positiveIntegerFrom(env: Record<string, string | undefined>, variable: string): number | undefined {
+  const text = env[variable];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) throw new MemoryConfigurationError(variable, 'must be a positive integer');
+  return value;
+}
+
+const journalFile = (env: Record<string, string | undefined>) => join(dataFolderFrom(env), 'outbox.db');
+
+/**
+ * The outbox journal: a libSQL file in the data folder (FASTAGENTIC_DATA_DIR) unless
+ * FASTAGENTIC_OUTBOX=memory (queued writes then live in process memory only).
+ */
+async function outboxJournalFrom(env: Record<string, string | undefined>): Promise<LibsqlOutboxJournal | undefined> {
+  const kind = env.FASTAGENTIC_OUTBOX ?? 'file';
+  if (kind === 'memory') return undefined;
+  if (kind !== 'file') throw new MemoryConfigurationError('FASTAGENTIC_OUTBOX', 'must be "file" (default) or "memory"');
+  return LibsqlOutboxJournal.open(journalFile(env));
+}
+
 /** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
   const env = options.env ?? process.env;
@@ -75,6 +103,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       demo = { secret, userId: DEMO_USER, token };
     }
   }
+  const journal = await outboxJournalFrom(env);
   const recorder = new PrometheusMetricsRecorder();
   const app = withVariableNames(env, () => createReferenceAgent({
     memory: providers.memory,
@@ -86,18 +115,23 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     logger: options.logger,
     inspector: env.INSPECTOR === 'true',
+    writeQueue: { journal, maxQueuedBytes: positiveIntegerFrom(env, 'WRITE_QUEUE_MAX_BYTES') },
   }));
+  // What an earlier run promised and did not store goes first, before any new chat is taken.
+  const replayed = await app.replay();
 
   const hostname = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 8787);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     await providers.close();
+    await journal?.close();
     throw new MemoryConfigurationError('PORT', 'must be a port number from 0 to 65535');
   }
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, hostname, port }, () => resolve(started));
     started.once('error', (error: NodeJS.ErrnoException) => {
       void providers.close();
+      void journal?.close();
       reject(
         error.code === 'EADDRINUSE'
           ? new MemoryConfigurationError('PORT', `${hostname}:${port} is already in use: stop the other server or set PORT to a free port`)
@@ -108,18 +142,35 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     });
   });
   const address = server.address() as AddressInfo;
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
   return {
     app,
     url: `http://${hostname}:${address.port}`,
-    description: [...providers.description, `runnable: ${runnable.name}`, `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`],
+    description: [
+      ...providers.description,
+      `runnable: ${runnable.name}`,
+      `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`,
+      journal ? `outbox journal: ${journalFile(env)}${replayed > 0 ? ` (replaying ${replayed} write(s) left by the last run)` : ''}` : 'outbox journal: none (queued writes live in process memory)',
+    ],
     demo,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      });
+      await stopListening();
       await app.drain();
       await providers.close();
+      await journal?.close();
+    },
+    shutdown: async (drainMs) => {
+      await stopListening();
+      const left = await app.drainFor(drainMs);
+      if (left === 0) {
+        await providers.close();
+        await journal?.close();
+      }
+      return left;
     },
   };
 }

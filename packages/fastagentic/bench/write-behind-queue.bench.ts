@@ -24,7 +24,7 @@ const enqueue = await comparePair({
     await Promise.all(writes);
   },
   candidate: async (run) => {
-    for (let i = 0; i < BATCH; i++) void queue.enqueue({ userId: `u${i % 300}`, provider: queued, messages: exchange(run * BATCH + i) });
+    for (let i = 0; i < BATCH; i++) void queue.enqueue({ store: 'memory', userId: `u${i % 300}`, provider: queued, messages: exchange(run * BATCH + i) });
     await queue.drain();
   },
   iterations: 30,
@@ -51,7 +51,7 @@ const switchable: MemoryProvider = {
   deleteAll: (...args) => store.deleteAll(...args),
 };
 const outageQueue = new WriteBehindQueue({ maxQueued: OUTAGE_WRITES, backoff: { baseDelayMs: 50, maxDelayMs: 200 } });
-for (let i = 0; i < OUTAGE_WRITES; i++) void outageQueue.enqueue({ userId: `u${i % 300}`, provider: switchable, messages: exchange(i) });
+for (let i = 0; i < OUTAGE_WRITES; i++) void outageQueue.enqueue({ store: 'memory', userId: `u${i % 300}`, provider: switchable, messages: exchange(i) });
 await new Promise((resolve) => setTimeout(resolve, 300));
 down = false;
 const drainStarted = performance.now();

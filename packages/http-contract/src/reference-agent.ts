@@ -1,5 +1,5 @@
 import { injectMemory, type MemoryProvider, type MetricsRecorder } from '@fastagentic/memory';
-import { App, OfflineRunnable, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
+import { App, OfflineRunnable, type AppLogger, type AppOptions, type BearerAuthOptions, type Runnable } from 'fastagentic';
 import type { Context } from 'hono';
 
 /** The chat routes of the reference agent, one per injection strategy. */
@@ -22,6 +22,8 @@ export interface ReferenceAgentOptions {
   logger?: AppLogger;
   /** Serves the memory inspector at `/inspector`. Default false. */
   inspector?: boolean;
+  /** The write-behind queue's bounds and journal (see `AppOptions.writeQueue`). */
+  writeQueue?: AppOptions['writeQueue'];
 }
 
 /** The agent both reference servers run, and the one the HTTP contract suite describes. */
@@ -37,6 +39,7 @@ export function createReferenceAgent(options: ReferenceAgentOptions): App {
     failClosed: options.failClosed,
     logger: options.logger,
     inspector: options.inspector,
+    writeQueue: options.writeQueue,
   });
   app
     .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.relevant, runnable, memory: injectMemory({ strategy: 'relevant', maxMemories: 10 }) })
