@@ -340,7 +340,8 @@ export class WriteBehindQueue {
       while (lane.held) await lane.held;
       if (lane.forgotten) return;
       try {
-        lane.attempt = write.provider.add(write.userId, write.messages, write.metadata, { idempotencyKey: entry.key });
+        // promisedAt: a store with a forget fence refuses it if the user was forgotten since.
+        lane.attempt = write.provider.add(write.userId, write.messages, write.metadata, { idempotencyKey: entry.key, promisedAt: entry.promisedAt });
         await lane.attempt;
         this.lastWrites.set(write.store, { outcome: 'stored', at: Date.now() });
         return;

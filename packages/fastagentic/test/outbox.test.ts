@@ -184,3 +184,36 @@ describe('the per-chat warning', () => {
     expect(warnings()[1]!.details.repeatedSinceLastLine).toBe(19);
   });
 });
+
+describe('forget across replicas (a store with a forget fence)', () => {
+  it('a forget through one app refuses the writes another app queued for the user before it', async () => {
+    const shared = new InMemoryProvider();
+    // Replica B cannot reach the store for writes for a while: its promised writes wait in its queue.
+    let bDown = true;
+    const bView: MemoryProvider = {
+      ...switchableStore().provider,
+      capabilities: shared.capabilities,
+      add: async (...args) => {
+        if (bDown) throw new ProviderUnavailableError('switchable', 'connection refused', { isRetryable: true });
+        return shared.add(...args);
+      },
+      getAll: (...args) => shared.getAll(...args),
+      deleteAll: (...args) => shared.deleteAll(...args),
+    };
+    const { app: a } = appOn(shared);
+    const { app: b } = appOn(bView);
+    const token = await tokenFor({ sub: 'u' });
+    for (let i = 0; i < 3; i++) expect((await post(b, '/chat', token, { message: `secret ${i}` })).body.remembered).toBe(true);
+    expect(b.pendingWrites).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await post(a, '/users/u/forget', token, {})).status).toBe(200);
+    bDown = false;
+    await b.drain();
+    expect(await texts(shared, 'u')).toEqual([]);
+    // A chat after the forget is remembered as usual.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await post(b, '/chat', token, { message: 'new start' });
+    await b.drain();
+    expect(await texts(shared, 'u')).toEqual(['user: new start']);
+  });
+});

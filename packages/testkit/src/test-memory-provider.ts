@@ -489,6 +489,35 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         },
       );
 
+      it.runIf(declared.forgetFence !== false)(
+        'a write promised before the user was forgotten is not stored, one promised after is (capability: forgetFence)',
+        async (ctx) => {
+          if (!caps.forgetFence) return ctx.skip('capability forgetFence is not declared');
+          const userId = user('fence');
+          const other = user('fence-other');
+          const fact = (content: string) => [{ role: 'user' as const, content }];
+          const promisedBefore = Date.now();
+          await provider.add(userId, fact('Fenced quince fact before'), undefined, { idempotencyKey: `fence-${runId}-0`, promisedAt: promisedBefore });
+          await provider.add(other, fact('Unfenced quince fact'), undefined, { promisedAt: promisedBefore });
+          // Ordering only: the forget comes in a later millisecond than the promise.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await provider.deleteAll(userId);
+          // The queued write, retried (or replayed by another replica) after the forget, with the time it was promised.
+          await provider.add(userId, fact('Fenced quince fact late'), undefined, { idempotencyKey: `fence-${runId}-1`, promisedAt: promisedBefore });
+          await provider.add(userId, fact('Fenced quince fact late'), undefined, { promisedAt: promisedBefore });
+          // Another user is not fenced.
+          await provider.add(other, fact('Unfenced quince fact later'), undefined, { promisedAt: promisedBefore });
+          // A new promise, after the forget (a later millisecond), is stored.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await provider.add(userId, fact('Quince fact after the forget'), undefined, { promisedAt: Date.now() });
+          await waitFor(async () => {
+            expect((await listAll(userId)).map((memory) => memory.memory)).toEqual([expect.stringContaining('Quince fact after the forget')]);
+            expect((await listAll(other)).length).toBe(2);
+          });
+          await expect(provider.add(userId, fact('x'), undefined, { promisedAt: -1 })).rejects.toMatchObject({ field: 'options.promisedAt' });
+        },
+      );
+
       it.runIf(declared.suppliedTerms !== false && declared.semanticSearch !== true)(
         'supplied indexTerms and queryTerms replace the terms of the text, per user (capability: suppliedTerms)',
         async (ctx) => {

@@ -196,6 +196,8 @@ export class InMemoryProvider implements MemoryProvider {
   readonly capabilities: MemoryCapabilities;
 
   private readonly users = new Map<string, UserMemories>();
+  /** The forget fence: when each user was last erased (ms), kept after their memories are gone. */
+  private readonly forgottenAt = new Map<string, number>();
   private readonly embedder: Embedder | undefined;
   private readonly ranking: 'hybrid' | 'embedding';
   private readonly ttlMs: number | undefined;
@@ -221,6 +223,7 @@ export class InMemoryProvider implements MemoryProvider {
       storage: 'verbatim',
       idempotentAdd: true,
       suppliedTerms: true,
+      forgetFence: true,
     };
   }
 
@@ -228,8 +231,9 @@ export class InMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms, promisedAt } = parseAddOptions(options);
     signal?.throwIfAborted();
+    if (this.fenced(user, promisedAt)) return '';
     const earlier = this.storedFor(user, idempotencyKey);
     if (earlier !== undefined) return earlier;
     const text = messagesToMemoryText(validMessages);
@@ -237,6 +241,7 @@ export class InMemoryProvider implements MemoryProvider {
     // A concurrent add with the same key may have stored while this one was embedding.
     const stored = this.storedFor(user, idempotencyKey);
     if (stored !== undefined) return stored;
+    if (this.fenced(user, promisedAt)) return '';
 
     const now = new Date().toISOString();
     const memory: Memory = {
@@ -261,6 +266,12 @@ export class InMemoryProvider implements MemoryProvider {
       this.sweepExpired();
     }
     return memory.id;
+  }
+
+  /** Promised before the user's last forget: not to be stored (a promise in the same millisecond is kept). */
+  private fenced(userId: string, promisedAt: number | undefined): boolean {
+    const forgotten = this.forgottenAt.get(userId);
+    return promisedAt !== undefined && forgotten !== undefined && promisedAt < forgotten;
   }
 
   private storedFor(userId: string, idempotencyKey: string | undefined): string | undefined {
@@ -334,6 +345,7 @@ export class InMemoryProvider implements MemoryProvider {
     parseCallOptions(options).signal?.throwIfAborted();
     const memories = this.userFor(user, false);
     this.users.delete(user);
+    this.forgottenAt.set(user, Date.now());
     return memories?.byId.size ?? 0;
   }
 

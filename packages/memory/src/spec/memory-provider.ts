@@ -29,6 +29,12 @@ export interface MemoryCapabilities {
    * embedder, similarity still comes from the query text). Absent means false.
    */
   suppliedTerms?: boolean;
+  /**
+   * `deleteAll` records a per-user forget time, and `add` refuses (stores nothing, resolves to `''`)
+   * a write whose `promisedAt` is before it: a write promised before a forget never lands after
+   * it, whichever queue, journal, replica or retry sends it. Absent means false.
+   */
+  forgetFence?: boolean;
 }
 
 export interface CallOptions {
@@ -49,6 +55,13 @@ export interface AddOptions extends CallOptions {
    * `scoreTerms` like its own. Honoured where `capabilities.suppliedTerms`; ignored elsewhere.
    */
   indexTerms?: string[];
+  /**
+   * When the write was promised (ms since the epoch, the caller's clock): where
+   * `capabilities.forgetFence`, a write promised before the user's last `deleteAll` (by the
+   * store's clock; replicas' clocks must agree to within the time between a promise and a forget)
+   * is not stored. Background writers send the time the reply promised it. Ignored elsewhere.
+   */
+  promisedAt?: number;
 }
 
 export interface SearchOptions extends CallOptions {

@@ -180,6 +180,8 @@ export interface ParsedAddOptions extends ParsedCallOptions {
   idempotencyKey: string | undefined;
   /** The terms to index in place of `terms(text)`, repeats kept. */
   indexTerms: string[] | undefined;
+  /** When the write was promised (ms since the epoch), for the forget fence. */
+  promisedAt: number | undefined;
 }
 
 export function parseAddOptions(options: AddOptions | undefined, field = 'options'): ParsedAddOptions {
@@ -190,7 +192,16 @@ export function parseAddOptions(options: AddOptions | undefined, field = 'option
     idempotencyKey:
       key === undefined ? undefined : requireString(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
     indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
+    promisedAt: validatePromisedAt(raw.promisedAt, `${field}.promisedAt`),
   };
+}
+
+function validatePromisedAt(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new MemoryValidationError(field, 'must be a time in milliseconds since the epoch (a non-negative integer)');
+  }
+  return value;
 }
 
 export interface ParsedSearchOptions extends ParsedCallOptions {
