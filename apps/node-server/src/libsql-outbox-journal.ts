@@ -12,6 +12,8 @@ const REOPEN_CODE = /^SQLITE_(READONLY|CANTOPEN)/;
  */
 export class LibsqlOutboxJournal implements OutboxJournal {
   private client: Promise<Client> | undefined;
+  /** Removals arriving in the same turn of the event loop, deleted in one statement. */
+  private removing: { keys: string[]; done: Promise<void> } | undefined;
 
   private constructor(private readonly url: string) {}
 
@@ -31,10 +33,20 @@ export class LibsqlOutboxJournal implements OutboxJournal {
     );
   }
 
-  async remove(keys: readonly string[]): Promise<void> {
-    await this.run((client) =>
-      client.execute({ sql: 'DELETE FROM outbox WHERE key IN (SELECT value FROM json_each(?1))', args: [JSON.stringify(keys)] }),
-    );
+  remove(keys: readonly string[]): Promise<void> {
+    // Many users' writes land together (a drain, a replay): one commit for all of them.
+    if (this.removing === undefined) {
+      const batch = { keys: [] as string[], done: Promise.resolve() };
+      batch.done = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+        this.removing = undefined;
+        await this.run((client) =>
+          client.execute({ sql: 'DELETE FROM outbox WHERE key IN (SELECT value FROM json_each(?1))', args: [JSON.stringify(batch.keys)] }),
+        );
+      });
+      this.removing = batch;
+    }
+    this.removing.keys.push(...keys);
+    return this.removing.done;
   }
 
   async pending(): Promise<OutboxRecord[]> {

@@ -59,7 +59,7 @@ export interface QueueHold {
   release(): void;
 }
 
-/** The last attempt to write to one store: what `/health` reports beside the read probe. */
+/** The last attempt to write to one store (a write refused for good aside): what `/health` reports beside the read probe. */
 export interface StoreWriteState {
   outcome: 'stored' | 'failed';
   /** When it happened (ms since the epoch). */
@@ -346,12 +346,13 @@ export class WriteBehindQueue {
         this.lastWrites.set(write.store, { outcome: 'stored', at: Date.now() });
         return;
       } catch (error) {
-        this.lastWrites.set(write.store, { outcome: 'failed', at: Date.now(), error });
         if (lane.forgotten) return;
         if (!isRetryable(error)) {
+          // The write itself was refused (too long, invalid): not a sign that the store refuses writes.
           this.options.onEvent?.({ kind: 'failed', userId: write.userId, provider: write.provider.provider, error });
           return;
         }
+        this.lastWrites.set(write.store, { outcome: 'failed', at: Date.now(), error });
         this.options.onEvent?.({
           kind: 'retrying',
           userId: write.userId,
