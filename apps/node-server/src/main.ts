@@ -38,7 +38,6 @@ Try:
 
 // SIGTERM drains for at most SHUTDOWN_DRAIN_MS (default 10 s), then exits 0: what is left stays in
 // the outbox journal for the next start. A second signal exits at once.
-const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? 10_000);
 let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) {
@@ -46,8 +45,8 @@ const shutdown = (signal: string) => {
     process.exit(0);
   }
   stopping = true;
-  console.log(`${signal}: finishing ${server.app.pendingWrites} background write(s), then exiting (waiting at most ${drainMs} ms)`);
-  server.shutdown(drainMs).then(
+  console.log(`${signal}: finishing ${server.app.pendingWrites} background write(s), then exiting (waiting at most ${server.drainMs} ms)`);
+  server.shutdown().then(
     (left) => {
       console.log(left === 0 ? 'all background writes stored' : `${left} write(s) not stored yet: left in the outbox journal for the next start`);
       process.exit(0);

@@ -28,11 +28,13 @@ export interface RunningNodeServer {
   demo?: { secret: string; userId: string; token: string };
   /** Stops accepting requests, then waits for every background write to finish. */
   close(): Promise<void>;
+  /** How long `shutdown` drains by default: SHUTDOWN_DRAIN_MS, default 10 s. */
+  drainMs: number;
   /**
    * Stops accepting requests and drains for at most `drainMs`; resolves to the writes left, which
    * stay in the outbox journal for the next start. Closes the stores only when nothing is left.
    */
-  shutdown(drainMs: number): Promise<number>;
+  shutdown(drainMs?: number): Promise<number>;
 }
 
 const DEMO_USER = 'demo-user';
@@ -103,6 +105,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       demo = { secret, userId: DEMO_USER, token };
     }
   }
+  const defaultDrainMs = positiveIntegerFrom(env, 'SHUTDOWN_DRAIN_MS') ?? 10_000;
   const journal = await outboxJournalFrom(env);
   const recorder = new PrometheusMetricsRecorder();
   const app = withVariableNames(env, () => createReferenceAgent({
@@ -163,7 +166,8 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       await providers.close();
       await journal?.close();
     },
-    shutdown: async (drainMs) => {
+    drainMs: defaultDrainMs,
+    shutdown: async (drainMs = defaultDrainMs) => {
       await stopListening();
       const left = await app.drainFor(drainMs);
       if (left === 0) {
