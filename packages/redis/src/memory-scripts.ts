@@ -30,6 +30,7 @@ function luaScript(name: string, source: string): LuaScript {
 //                     for that field (users stored earlier, or with another field, lack it)
 //   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ... \2 memory id"
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
+//   KEYS[8] fence     string: when the user was last forgotten (ms since the epoch)
 //   KEYS[7] sessions  sorted set, all scores 0: "session \0 seq(14 hex digits) \0 memory id" per
 //                     string value of the session field in the metadata (or string in an array of
 //                     them) without a NUL
@@ -126,14 +127,19 @@ end
 /**
  * ARGV: memory id, record JSON (an object, without "seq"), client time in microseconds, TTL in
  * ms (0: none), terms version, idempotency key ('' for none), terms entry ("length \0 term \1 tf ..."),
- * session field as JSON.
- * Returns the id stored, or the id an earlier add with the same idempotency key stored.
+ * session field as JSON, when the write was promised (ms; '' for unknown).
+ * Returns the id stored, or the id an earlier add with the same idempotency key stored, or '' when
+ * the write was promised before the user's last forget (the fence).
  * The sequence is the client time, bumped past the user's newest so order and createdAt agree.
  * An index of another terms version is left as it is (search re-indexes it), never mixed.
  */
 export const ADD_SCRIPT = luaScript(
   'add',
   `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
+if ARGV[9] ~= '' then
+  local forgotten = redis.call('GET', KEYS[8])
+  if forgotten and tonumber(ARGV[9]) < tonumber(forgotten) then return '' end
+end
 if ARGV[6] ~= '' then
   local earlier = redis.call('HGET', KEYS[6], 'k' .. ARGV[6])
   if earlier then return earlier end
@@ -201,11 +207,18 @@ slide(tonumber(ARGV[2]))
 return 1`,
 );
 
-/** How many memories the user had; every key is gone afterwards, whatever its size. */
+/**
+ * ARGV: the time of the forget (ms), TTL in ms (0: none). How many memories the user had; every
+ * memory key is gone afterwards, whatever its size, and the fence (KEYS[8]) holds the latest
+ * forget time, kept as long as a memory would be (TTL) or for good.
+ */
 export const DELETE_ALL_SCRIPT = luaScript(
   'deleteAll',
   `local count = redis.call('HLEN', KEYS[1])
-redis.call('UNLINK', unpack(KEYS))
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+local forgotten = tonumber(redis.call('GET', KEYS[8]) or '0')
+if tonumber(ARGV[1]) > forgotten then redis.call('SET', KEYS[8], ARGV[1]) end
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[8], tonumber(ARGV[2])) end
 return count`,
 );
 

@@ -133,6 +133,7 @@ export class RedisMemoryProvider implements MemoryProvider {
       storage: 'verbatim',
       idempotentAdd: true,
       suppliedTerms: true,
+      forgetFence: true,
     };
   }
 
@@ -140,7 +141,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms, promisedAt } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const id = crypto.randomUUID();
@@ -160,6 +161,7 @@ export class RedisMemoryProvider implements MemoryProvider {
       idempotencyKey ?? '',
       recordTermsEntry(record),
       this.sessionFieldJson,
+      promisedAt === undefined ? '' : String(promisedAt),
     ];
     return String(await this.run(ADD_SCRIPT, this.keysOf(user), args));
   }
@@ -261,7 +263,7 @@ export class RedisMemoryProvider implements MemoryProvider {
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
     const user = validateUserId(userId);
     parseCallOptions(options).signal?.throwIfAborted();
-    return Number(await this.run(DELETE_ALL_SCRIPT, this.keysOf(user), []));
+    return Number(await this.run(DELETE_ALL_SCRIPT, this.keysOf(user), [String(Date.now()), this.ttlMs]));
   }
 
   /**

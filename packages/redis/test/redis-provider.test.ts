@@ -37,15 +37,16 @@ afterAll(async () => {
 });
 
 describe('RedisProvider on a real Redis', () => {
-  it('keeps a user in seven keys named by the encoded id and hash tag, and deleteAll leaves none', async () => {
+  it('keeps a user in seven keys named by the encoded id and hash tag, and deleteAll leaves only the forget fence', async () => {
     const userId = 'forget-me';
     for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`), { sessionId: 'chat-1' }, { idempotencyKey: `k${i}` });
     const keys = userKeys(prefix, userId);
     const tag = `${prefix}{${Buffer.from(userId).toString('base64url')}}`;
-    expect((await scanKeys(port, tag)).sort()).toEqual([...keys.all].sort());
+    expect((await scanKeys(port, tag)).sort()).toEqual(keys.all.filter((key) => key !== keys.fence).sort());
     expect(keys.records).toBe(`${tag}:r`);
     expect(await provider.deleteAll(userId)).toBe(3);
-    expect(await scanKeys(port, tag)).toEqual([]);
+    expect(await scanKeys(port, tag)).toEqual([keys.fence]);
+    expect(Number(await client.get(keys.fence))).toBeGreaterThan(0);
   });
 
   it('deleting the last memory leaves no key behind', async () => {
@@ -57,7 +58,7 @@ describe('RedisProvider on a real Redis', () => {
   it('hostile ids never appear raw in a key, and forgetting one leaves every other user’s keys', async () => {
     for (const userId of HOSTILE_USER_IDS) await provider.add(userId, note(`marker for ${userId}`));
     const all = await scanKeys(port, prefix);
-    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdkn]$/);
+    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdknf]$/);
     const before = new Set(all);
     expect(await provider.deleteAll('*')).toBe(1);
     const after = new Set(await scanKeys(port, prefix));
@@ -127,7 +128,7 @@ describe('RedisProvider on a real Redis', () => {
     // EVALSHA, plus EVAL once if this server has never seen the script.
     expect(await new RedisProvider({ client: counted, prefix }).deleteAll(userId)).toBe(10_000);
     expect(commands.count).toBeLessThanOrEqual(2);
-    expect(await scanKeys(port, userKeys(prefix, userId).records.slice(0, -2))).toEqual([]);
+    expect(await scanKeys(port, userKeys(prefix, userId).records.slice(0, -2))).toEqual([userKeys(prefix, userId).fence]);
     await counted.quit();
   });
 

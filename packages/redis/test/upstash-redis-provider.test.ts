@@ -34,7 +34,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
     expect(request!.body).toEqual([[
       'evalsha',
       await ADD_SCRIPT.sha1(),
-      7,
+      8,
       ...keys.all,
       id,
       expect.stringContaining('"memory":"captured"'),
@@ -44,6 +44,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
       '',
       `1\0${terms('captured')[0]}\x011`,
       '"sessionId"',
+      '',
     ]]);
     expect((await provider.get('wire', id))?.metadata).toEqual({ category: 'wire' });
   });
