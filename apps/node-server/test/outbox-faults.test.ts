@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisServerProcess } from '@fastagentic/test-services';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chat, health, startMain, stop, storedMarkers, untilDrained, type MainProcess } from './main-process.js';
+import { chat, health, startMain, stop, storedMarkers, tokenFor, untilDrained, type MainProcess } from './main-process.js';
 
 const folders: string[] = [];
 const mounts: string[] = [];
@@ -165,4 +166,81 @@ describe('the outbox journal on the Node server', () => {
       await redis.destroy();
     }
   }, 60_000);
+
+  it('two servers on one Redis: a forget through one while the other holds queued writes leaves nothing after both drain', async () => {
+    const redis = await RedisServerProcess.start();
+    // Server B reaches Redis through this proxy; cutting it makes B queue its writes while A still reaches Redis.
+    const proxy = await RedisProxy.start(redis.port);
+    try {
+      const a = await launch({ FASTAGENTIC_DATA_DIR: freshFolder(), REDIS_URL: redis.url, MEMORY_BUDGET_MS: '300' });
+      const b = await launch({ FASTAGENTIC_DATA_DIR: freshFolder(), REDIS_URL: proxy.url, MEMORY_BUDGET_MS: '300' });
+      proxy.cut();
+      for (let i = 0; i < 5; i++) expect((await chat(b.url, 'shared-0', `shared-0-${i}`))?.remembered).toBe(true);
+      expect((await health(b.url)).body.writeQueue.depth).toBe(5);
+      await sleep(5);
+      const forget = await fetch(`${a.url}/users/shared-0/forget`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor('shared-0')}` } });
+      expect(forget.status).toBe(200);
+      proxy.resume();
+      await untilDrained(b.url);
+      await untilDrained(a.url);
+      // B's writes were promised before the forget: Redis's fence refused them.
+      expect([...(await storedMarkers(a.url, 'shared-0')).keys()]).toEqual([]);
+      await sleep(5);
+      expect((await chat(b.url, 'shared-0', 'shared-0-after'))?.remembered).toBe(true);
+      await untilDrained(b.url);
+      expect([...(await storedMarkers(a.url, 'shared-0')).keys()]).toEqual(['shared-0-after']);
+    } finally {
+      await proxy.close();
+      await redis.destroy();
+    }
+  }, 90_000);
 });
+
+/** A TCP proxy to a local port that can drop every connection and refuse new ones, then let them through again. */
+class RedisProxy {
+  private open = true;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(targetPort: number): Promise<RedisProxy> {
+    let proxy!: RedisProxy;
+    const server = createServer((socket) => {
+      if (!proxy.open) {
+        socket.destroy();
+        return;
+      }
+      const upstream = connect(targetPort, '127.0.0.1');
+      for (const end of [socket, upstream]) {
+        proxy.sockets.add(end);
+        end.on('close', () => proxy.sockets.delete(end));
+        end.on('error', () => {
+          socket.destroy();
+          upstream.destroy();
+        });
+      }
+      socket.pipe(upstream).pipe(socket);
+    });
+    proxy = new RedisProxy(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  cut(): void {
+    this.open = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  resume(): void {
+    this.open = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
