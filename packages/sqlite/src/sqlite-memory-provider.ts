@@ -68,7 +68,7 @@ interface Candidate {
 interface PendingAdd {
   user: string;
   id: string;
-  /** Inserts the memory row; a repeated idempotency key makes it insert nothing. */
+  /** Inserts the memory row; a repeated idempotency key, or the forget fence, makes it insert nothing. */
   insert: SqlStatement;
   /** Reads the id stored under the add's idempotency key, when it has one. */
   idQuery: SqlStatement | undefined;
@@ -120,6 +120,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
       storage: 'verbatim',
       idempotentAdd: true,
       suppliedTerms: true,
+      forgetFence: true,
     };
   }
 
@@ -127,7 +128,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms, promisedAt } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? encodeVector(await this.embedOne(text, signal)) : null;
@@ -140,8 +141,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const now = Date.now();
     const t = this.tables;
     const insert: SqlStatement = {
+      // SELECT … WHERE, not VALUES: a write promised before the user's last forget inserts nothing.
       sql: `INSERT INTO ${t.memories} (id, user_id, content, metadata, categories, created_at, term_count, terms, idempotency_key, vector, supplied_terms)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING`,
+        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+        WHERE ?12 IS NULL OR NOT EXISTS (SELECT 1 FROM ${t.forgets} WHERE user_id = ?2 AND forgotten_at > ?12)
+        ON CONFLICT DO NOTHING`,
       args: [
         id,
         user,
@@ -154,6 +158,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
         idempotencyKey ?? null,
         vector,
         indexTerms === undefined ? 0 : 1,
+        promisedAt ?? null,
       ],
     };
     const idQuery =
@@ -262,9 +267,14 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     parseCallOptions(options).signal?.throwIfAborted();
     await this.open();
-    const statements = this.purgeIfExpired(user, Date.now());
+    const now = Date.now();
+    const statements = this.purgeIfExpired(user, now);
     const deleteAt = statements.length + 2;
-    statements.push(...this.deleteUser(user));
+    statements.push(...this.deleteUser(user), {
+      sql: `INSERT INTO ${this.tables.forgets} (user_id, forgotten_at) VALUES (?1, ?2)
+        ON CONFLICT (user_id) DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)`,
+      args: [user, now],
+    });
     const results = await this.write(statements);
     return results[deleteAt]!.rowsAffected;
   }
@@ -398,7 +408,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
         const inserted = `FROM ${t.memories} m, json_each(m.terms) j WHERE m.id IN (SELECT value FROM json_each(?1))`;
         const statements: SqlStatement[] = [];
         for (const user of new Set(group.map(({ user }) => user))) statements.push(...this.purgeIfExpired(user, now));
-        for (const pending of group) statements.push(pending.insert);
+        const insertAt = new Map<PendingAdd, number>();
+        for (const pending of group) {
+          insertAt.set(pending, statements.length);
+          statements.push(pending.insert);
+        }
         statements.push(
           {
             sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length) SELECT m.user_id, j.key, m.seq, j.value, m.term_count ${inserted}`,
@@ -430,7 +444,9 @@ export class SqliteMemoryProvider implements MemoryProvider {
           for (const pending of group) {
             const at = idQueryAt.get(pending);
             const row = at === undefined ? undefined : results[at]!.rows[0];
-            pending.resolve(row ? String(row[0]) : pending.id);
+            // Nothing inserted and no earlier add under the key: the forget fence refused it.
+            const fenced = results[insertAt.get(pending)!]!.rowsAffected === 0;
+            pending.resolve(row ? String(row[0]) : fenced ? '' : pending.id);
           }
         } catch (error) {
           // An add with an idempotency key is safe to repeat; one without may have been stored.

@@ -13,6 +13,8 @@ export interface SqliteTables {
   postings: string;
   /** (user, term) → in how many of the user's memories the term occurs. */
   termStats: string;
+  /** Per user: when `deleteAll` last ran (ms), the forget fence; kept after the user's rows are gone. */
+  forgets: string;
 }
 
 const PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
@@ -27,6 +29,7 @@ export function tablesFor(prefix: string): SqliteTables {
     users: `${prefix}users`,
     postings: `${prefix}postings`,
     termStats: `${prefix}term_stats`,
+    forgets: `${prefix}forgets`,
   };
 }
 
@@ -86,10 +89,12 @@ export function migrations(t: SqliteTables): string[][] {
       `CREATE INDEX IF NOT EXISTS ${t.memories}_by_session ON ${t.memories} (user_id, ${SESSION_ID}, seq)`,
       `CREATE INDEX IF NOT EXISTS ${t.memories}_session_lists ON ${t.memories} (user_id, seq) WHERE ${SESSION_ID_TYPE} = 'array'`,
     ],
+    // The forget fence: an add promised before the user's last deleteAll inserts nothing.
+    [`CREATE TABLE IF NOT EXISTS ${t.forgets} (user_id TEXT PRIMARY KEY, forgotten_at INTEGER NOT NULL) WITHOUT ROWID`],
   ];
 }
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export function createMetaTable(t: SqliteTables): SqlStatement {
   return { sql: `CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`, args: [] };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibsqlProvider } from '../src/index.js';
 import { AXES_EMBEDDER, expectCosineRanking } from './cosine-ranking.js';
 import { checkSessionReads, InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
+import { SCHEMA_VERSION } from '../src/sqlite-schema.js';
 import { temporaryFolder } from './temporary-database.js';
 
 const folder = temporaryFolder('provider');
@@ -369,7 +370,7 @@ describe('LibsqlProvider (file)', () => {
     const check = createClient({ url: olderUrl });
     const indexes = (await check.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'memory_memories_%session%'")).rows.map((row) => String(row[0]));
     expect(indexes.sort()).toEqual(['memory_memories_by_session', 'memory_memories_session_lists']);
-    expect((await check.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'")).rows[0]![0]).toBe('3');
+    expect((await check.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'")).rows[0]![0]).toBe(String(SCHEMA_VERSION));
     check.close();
   });
 
