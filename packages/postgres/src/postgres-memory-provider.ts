@@ -186,6 +186,8 @@ interface PreparedItem {
   vector?: number[];
   /** The add's `indexTerms`, indexed in place of `terms(text)` and stored for re-indexing. */
   suppliedTerms?: string[];
+  /** When the add was promised (ms): refused if the user was forgotten since. */
+  promisedAt?: number;
 }
 
 /** Validates one memory's messages and metadata and computes what is stored for it. */
@@ -286,6 +288,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
       storage: 'verbatim',
       idempotentAdd: true,
       suppliedTerms: true,
+      forgetFence: true,
     };
   }
 
@@ -352,10 +355,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = validateUserId(userId);
     assertStorable(user, 'userId');
-    const { signal, idempotencyKey, indexTerms } = parseAddOptions(options);
+    const { signal, idempotencyKey, indexTerms, promisedAt } = parseAddOptions(options);
     if (idempotencyKey !== undefined) assertStorable(idempotencyKey, 'options.idempotencyKey');
     const item = prepareItem(messages, metadata, 'messages', 'metadata');
     if (idempotencyKey !== undefined) item.idempotencyKey = idempotencyKey;
+    if (promisedAt !== undefined) item.promisedAt = promisedAt;
     if (indexTerms !== undefined) {
       item.suppliedTerms = indexTerms;
       item.counted = termCounts(indexTerms);
@@ -426,6 +430,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
     const dfTerms = [...documentFrequency.keys()].sort();
     const stored = await this.runner.transaction(async (tx) => {
       await this.lockUser(tx, user, true);
+      const promisedAt = items.length === 1 ? items[0]!.promisedAt : undefined;
+      if (promisedAt !== undefined) {
+        const [fence] = await tx.query<{ forgotten_at: string }>(`SELECT forgotten_at FROM ${t.forgets} WHERE user_id = $1`, [user]);
+        if (fence && promisedAt < Number(fence.forgotten_at)) return [''];
+      }
       const key = items.length === 1 ? items[0]!.idempotencyKey : undefined;
       if (key !== undefined) {
         const [earlier] = await tx.query<{ id: string }>(`SELECT id FROM ${t.memories} WHERE user_id = $1 AND idempotency_key = $2`, [
@@ -894,6 +903,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
            s AS (DELETE FROM ${t.termStats} WHERE user_id = $1)
            SELECT (CASE WHEN coalesce((SELECT expired FROM u), false) THEN 0 ELSE (SELECT count(*) FROM m) END)::int AS deleted`,
           [user],
+        );
+        await tx.query(
+          `INSERT INTO ${t.forgets} AS f (user_id, forgotten_at) VALUES ($1, $2)
+           ON CONFLICT (user_id) DO UPDATE SET forgotten_at = GREATEST(f.forgotten_at, EXCLUDED.forgotten_at)`,
+          [user, Date.now()],
         );
         return row?.deleted ?? 0;
       }, signal);

@@ -12,6 +12,8 @@ export interface TableNames {
   memories: string;
   postings: string;
   termStats: string;
+  /** Per user: when `deleteAll` last ran (ms), the forget fence; kept after the user's rows are gone. */
+  forgets: string;
   memorySeq: string;
   /** Unquoted name of the HNSW index, for `CREATE INDEX IF NOT EXISTS`. */
   hnswIndex: string;
@@ -40,6 +42,7 @@ export function tableNames(schema: string, prefix: string): TableNames {
     memories: name('memories'),
     postings: name('postings'),
     termStats: name('term_stats'),
+    forgets: name('forgets'),
     memorySeq: name('memory_seq'),
     hnswIndex: `${prefix}memories_embedding_hnsw`,
     sessionIndex: `${prefix}memories_by_session`,
@@ -109,11 +112,14 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       `CREATE INDEX IF NOT EXISTS "${names.sessionIndex}" ON ${names.memories} (user_id, (metadata ->> 'sessionId'), seq)`,
       `CREATE INDEX IF NOT EXISTS "${names.sessionListIndex}" ON ${names.memories} (user_id, seq) WHERE jsonb_typeof(metadata -> 'sessionId') = 'array'`,
     ],
+    // The forget fence: an add promised before the user's last deleteAll stores nothing. One small
+    // row per forgotten user, so not partitioned.
+    [`CREATE TABLE IF NOT EXISTS ${names.forgets} (user_id text NOT NULL PRIMARY KEY, forgotten_at bigint NOT NULL)`],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

@@ -278,7 +278,7 @@ describe('the session indexes', () => {
     // What version 3 left: no session indexes, three versions recorded.
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_by_session`);
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_session_lists`);
-    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version = 4`);
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version >= 4`);
     const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
     try {
       expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
