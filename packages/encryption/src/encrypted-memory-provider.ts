@@ -226,6 +226,8 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       storage: 'verbatim',
       // A repeated key reaches the backend unchanged, so the backend's guarantee carries over.
       ...(inner.idempotentAdd === true ? { idempotentAdd: true } : {}),
+      // So does a write's promisedAt: the backend's forget fence holds as it is.
+      ...(inner.forgetFence === true ? { forgetFence: true } : {}),
     };
   }
 
@@ -233,7 +235,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const validMessages = validateMessages(messages);
     const validMetadata = validateMetadata(metadata);
-    const { signal, idempotencyKey } = parseAddOptions(options);
+    const { signal, idempotencyKey, promisedAt } = parseAddOptions(options);
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const vector = this.embedder ? await this.embed(text, signal) : undefined;
@@ -245,6 +247,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       vector && { vector, model: this.embedder!.modelId },
       signal,
       idempotencyKey,
+      promisedAt,
     );
   }
 
@@ -445,6 +448,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     embedding: { vector: Float32Array; model: string | undefined } | undefined,
     signal: AbortSignal | undefined,
     idempotencyKey?: string,
+    promisedAt?: number,
   ): Promise<string> {
     const vector = embedding?.vector;
     const metadataJson = JSON.stringify(metadata);
@@ -479,6 +483,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
     if (indexTerms !== undefined) addOptions.indexTerms = indexTerms;
+    if (promisedAt !== undefined) addOptions.promisedAt = promisedAt;
     const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, addOptions);
     this.records.set(envelope, userId, recordId, { text, metadataJson });
     if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
