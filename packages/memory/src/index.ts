@@ -60,9 +60,13 @@ export type {
   CallOptions,
   GetAllOptions,
   MemoryCapabilities,
+  MemoryChanges,
+  MemoryEvent,
+  MemoryHistoryEntry,
   MemoryPage,
   MemoryProvider,
   SearchOptions,
+  UpdateOptions,
 } from './spec/memory-provider.js';
 export type { JsonPrimitive, JsonValue, Memory, Message, MessageRole, Metadata } from './spec/schemas.js';
 export {

@@ -78,7 +78,9 @@ export {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   validateMemoryId,
   validateMessages,
   validateMetadata,
@@ -88,4 +90,5 @@ export {
   type ParsedCallOptions,
   type ParsedGetAllOptions,
   type ParsedSearchOptions,
+  type ParsedUpdateOptions,
 } from './spec/validate-input.js';

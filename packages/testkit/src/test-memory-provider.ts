@@ -568,6 +568,113 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
       });
     });
 
+    describe('update and history', () => {
+      it('update changes text and metadata in place: same id and createdAt, a later updatedAt, indexed again (capability: update)', async (ctx) => {
+        if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+        const userId = user('update');
+        const before = await addAndSettle(userId, 'My home town is Lisbon by the sea', { category: 'home', version: 1 });
+        const updated = await provider.update(userId, before.id, {
+          text: 'My home town is Trondheim by the fjord',
+          metadata: { category: 'profile', version: 2 },
+        });
+        expectSchema(memorySchema, updated);
+        expect(updated.id).toBe(before.id);
+        expect(updated.userId).toBe(userId);
+        expect(updated.memory).toBe('My home town is Trondheim by the fjord');
+        expect(updated.metadata).toEqual({ category: 'profile', version: 2 });
+        expect(updated.createdAt).toBe(before.createdAt);
+        expect(Date.parse(updated.updatedAt), 'updatedAt after the update').toBeGreaterThan(Date.parse(before.updatedAt));
+        await waitFor(async () => {
+          const stored = await provider.get(userId, before.id);
+          expect(stored?.memory).toBe(updated.memory);
+          expect(stored?.metadata).toEqual(updated.metadata);
+          expect((await listAll(userId)).map((memory) => memory.id), 'an update adds no copy').toEqual([before.id]);
+          expect((await search(userId, 'Trondheim fjord')).map((memory) => memory.id), 'found by its new words').toEqual([before.id]);
+          expect(await search(userId, 'Lisbon sea'), 'not found by its old words').toEqual([]);
+          expect((await provider.getAll(userId, { filters: { category: 'profile' } })).memories.map((memory) => memory.id)).toEqual([before.id]);
+          expect((await provider.getAll(userId, { filters: { category: 'home' } })).memories).toEqual([]);
+        });
+        const metadataOnly = await provider.update(userId, before.id, { metadata: { category: 'profile', version: 3 } });
+        expect(metadataOnly.memory, 'a metadata-only update keeps the text').toBe(updated.memory);
+        expect(metadataOnly.metadata).toEqual({ category: 'profile', version: 3 });
+      });
+
+      it('update names the field it refuses and never changes another user’s memory (capability: update)', async (ctx) => {
+        if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+        const alice = user('update-owner');
+        const mallory = user('update-intruder');
+        const secret = await addAndSettle(alice, 'Alice keeps her diary under the stairs');
+        const notFound = await captureError(() => provider.update!(mallory, secret.id, { text: 'Overwritten by mallory' }));
+        expect(MemoryNotFoundError.isInstance(notFound), `expected MemoryNotFoundError, got ${String(notFound)}`).toBe(true);
+        expect((await provider.get(alice, secret.id))?.memory).toBe('Alice keeps her diary under the stairs');
+        expect(MemoryNotFoundError.isInstance(await captureError(() => provider.update!(alice, 'no-such-memory', { text: 'x y' })))).toBe(true);
+        expectValidationError(await captureError(() => provider.update!(alice, secret.id, {})), 'changes');
+        expectValidationError(await captureError(() => provider.update!(alice, secret.id, { text: '  ' })), 'changes.text');
+        expectValidationError(
+          await captureError(() => provider.update!(alice, secret.id, { text: 'x'.repeat(MEMORY_LIMITS.maxContentLength + 1) })),
+          'changes.text',
+        );
+        expectValidationError(
+          await captureError(() => provider.update!(alice, secret.id, { memory: 'x' } as never)),
+          'changes.memory',
+        );
+        expectValidationError(await captureError(() => provider.update!('', secret.id, { text: 'x y' })), 'userId');
+      });
+
+      it('history lists add, update and delete oldest first with the previous text and the reason (capability: history)', async (ctx) => {
+        if (!caps.history || !provider.history) return ctx.skip('capability history is not declared');
+        const userId = user('history');
+        const added = await addAndSettle(userId, 'I live in Paris', { category: 'home' });
+        const versions: string[] = ['add'];
+        if (caps.update && provider.update) {
+          await provider.update(userId, added.id, { text: 'I live in Berlin' }, { reason: 'formation:superseded' });
+          versions.push('update');
+        }
+        await provider.delete(userId, added.id);
+        versions.push('delete');
+        const history = await waitFor(async () => {
+          const entries = await provider.history!(userId, added.id);
+          expect(entries.map((entry) => entry.event)).toEqual(versions);
+          return entries;
+        });
+        for (const entry of history) {
+          expect(entry.memoryId).toBe(added.id);
+          expect(Number.isNaN(Date.parse(entry.at)), `time of the ${entry.event}`).toBe(false);
+        }
+        for (let i = 1; i < history.length; i++) {
+          expect(Date.parse(history[i]!.at), `history order at ${i}`).toBeGreaterThanOrEqual(Date.parse(history[i - 1]!.at));
+        }
+        expect(history[0]).toMatchObject({ event: 'add', previousText: null, text: 'I live in Paris', metadata: { category: 'home' } });
+        if (versions.includes('update')) {
+          expect(history[1]).toMatchObject({
+            event: 'update',
+            previousText: 'I live in Paris',
+            text: 'I live in Berlin',
+            reason: 'formation:superseded',
+          });
+        }
+        expect(history.at(-1)).toMatchObject({ event: 'delete', text: null, metadata: null });
+        expect(history.at(-1)!.previousText).toBe(versions.includes('update') ? 'I live in Berlin' : 'I live in Paris');
+        expect(await provider.history!(user('history-other'), added.id), 'another user sees no history').toEqual([]);
+        expect(await provider.history!(userId, 'no-such-memory')).toEqual([]);
+      });
+
+      it('deleteAll removes history too: forget means forget (capability: history)', async (ctx) => {
+        if (!caps.history || !provider.history) return ctx.skip('capability history is not declared');
+        const userId = user('history-forget');
+        const kept = await addAndSettle(userId, 'My passport number is on file');
+        const deleted = await addAndSettle(userId, 'My old phone number was 555 0100');
+        await provider.delete(userId, deleted.id);
+        if (caps.update && provider.update) await provider.update(userId, kept.id, { text: 'My passport is renewed' });
+        await waitFor(async () => expect((await provider.history!(userId, deleted.id)).length).toBeGreaterThan(0));
+        await provider.deleteAll(userId);
+        await waitFor(async () => {
+          expect(await provider.history!(userId, kept.id)).toEqual([]);
+          expect(await provider.history!(userId, deleted.id)).toEqual([]);
+        });
+      });
+    });
+
     describe('isolation between users', () => {
       it('one user never reads, searches, deletes or forgets another user’s memories', async () => {
         const alice = user('alice');

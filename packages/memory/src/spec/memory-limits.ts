@@ -9,6 +9,8 @@ export const MEMORY_LIMITS = {
   maxMemoryIdLength: 256,
   /** Longest idempotency key of an `add`. */
   maxIdempotencyKeyLength: 200,
+  /** Longest `reason` of an `update`, kept in history. */
+  maxReasonLength: 200,
   /** Messages in one `add` call. */
   maxMessages: 100,
   /** Total characters of message content in one `add` call, and of a stored memory. */

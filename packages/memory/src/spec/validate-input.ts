@@ -7,7 +7,9 @@ import {
   type AddOptions,
   type CallOptions,
   type GetAllOptions,
+  type MemoryChanges,
   type SearchOptions,
+  type UpdateOptions,
 } from './memory-provider.js';
 import { type JsonValue, type Message, type Metadata, messageRoleSchema } from './schemas.js';
 
@@ -232,5 +234,32 @@ export function parseGetAllOptions(options: GetAllOptions | undefined, field = '
     filter: parseMemoryFilter(raw.filters, `${field}.filters`),
     cursor: raw.cursor as string | undefined,
     signal: validateSignal(raw.signal, `${field}.signal`),
+  };
+}
+
+/** What `update` changes: at least one of `text` (checked like message content) and `metadata` (like `add`'s). */
+export function parseMemoryChanges(changes: unknown, field = 'changes'): MemoryChanges {
+  if (!isPlainObject(changes)) throw new MemoryValidationError(field, `expected { text?, metadata? }, got ${describe(changes)}`);
+  for (const key of Object.keys(changes)) {
+    if (key !== 'text' && key !== 'metadata') throw new MemoryValidationError(`${field}.${key}`, 'unknown field; expected text or metadata');
+  }
+  if (changes.text === undefined && changes.metadata === undefined) {
+    throw new MemoryValidationError(field, 'needs text, metadata or both');
+  }
+  const out: MemoryChanges = {};
+  if (changes.text !== undefined) out.text = requireString(changes.text, `${field}.text`, MEMORY_LIMITS.maxContentLength);
+  if (changes.metadata !== undefined) out.metadata = validateMetadata(changes.metadata, `${field}.metadata`);
+  return out;
+}
+
+export interface ParsedUpdateOptions extends ParsedCallOptions {
+  reason: string | undefined;
+}
+
+export function parseUpdateOptions(options: UpdateOptions | undefined, field = 'options'): ParsedUpdateOptions {
+  const raw = validateOptionsObject(options, field);
+  return {
+    signal: validateSignal(raw.signal, `${field}.signal`),
+    reason: raw.reason === undefined ? undefined : requireString(raw.reason, `${field}.reason`, MEMORY_LIMITS.maxReasonLength),
   };
 }
