@@ -144,16 +144,6 @@ function describeQueueEvent(event: WriteQueueLogEvent): Record<string, unknown> 
   return { ...base, outcome: event.outcome, attempt: event.attempt, ...describeError(event.error) };
 }
 
-async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
-  if (body === null || body.locked) return;
-  const reader = body.getReader();
-  try {
-    while (!(await reader.read()).done);
-  } catch {
-    // The client went away: nothing left to read.
-  }
-}
-
 function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 'user' | 'nothing' {
   if (remember === undefined || remember === true) return 'exchange';
   if (remember === false) return 'nothing';
@@ -271,12 +261,7 @@ export class App {
       '*',
       bodySizeLimit({
         maxSize: maxBodyBytes,
-        onError: async (c) => {
-          // Read the rest without keeping it: a reply while the client is still sending makes
-          // clients report a broken connection instead of the 413.
-          await discard(c.req.raw.body);
-          return c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413);
-        },
+        onError: (c) => c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413),
       }),
     );
     const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
