@@ -7,10 +7,12 @@ export interface BodySizeLimitOptions {
 }
 
 /** How long a refused body's rest is read before the 413 goes out anyway. */
-const DISCARD_WAIT_MS = 1000;
+const DISCARD_WAIT_MS = 5000;
+/** How much of a refused body's rest is read, in multiples of the limit. */
+const DISCARD_LIMITS = 4;
 
 /**
- * Reads and drops at most `limit` more bytes of the body, for at most a second; true when the body
+ * Reads and drops at most `limit` more bytes of the body, for at most 5 s; true when the body
  * ended within them. A reply while the client is still sending makes clients report a broken
  * connection instead of the 413, so a modest rest is read; a larger or slower one (an endless
  * chunked body) is not waited for.
@@ -48,7 +50,7 @@ async function discardUpTo(body: ReadableStream<Uint8Array> | null, limit: numbe
 export function bodySizeLimit(options: BodySizeLimitOptions): MiddlewareHandler {
   // Answered as soon as the limit is passed; the connection is closed when the rest stays unread.
   const refuse = async (c: Context) => {
-    const drained = await discardUpTo(c.req.raw.body, options.maxSize);
+    const drained = await discardUpTo(c.req.raw.body, DISCARD_LIMITS * options.maxSize);
     const response = await options.onError(c);
     if (!drained) response.headers.set('Connection', 'close');
     return response;

@@ -54,7 +54,6 @@ export class UserStorageQuota {
   private readonly maxTrackedUsers: number;
   /** In order of last use, oldest first. */
   private readonly usage = new Map<string, Usage>();
-  private readonly counting = new Map<string, Promise<Usage>>();
 
   constructor(
     private readonly memory: MemoryProvider,
@@ -121,21 +120,23 @@ export class UserStorageQuota {
       this.usage.set(userId, known);
       return known;
     }
-    // Concurrent first writes of a user share one count.
-    let counting = this.counting.get(userId);
-    if (counting === undefined) {
-      counting = this.count(userId).finally(() => this.counting.delete(userId));
-      this.counting.set(userId, counting);
-    }
-    return counting;
+    return this.count(userId);
   }
 
+  /**
+   * Reads the user's count from the store. Concurrent first writes each count (a Worker cancels a
+   * request that waits on another request's I/O, so a count is never shared), and the first count
+   * to finish is the one kept: later ones use it, so the writes in between are not forgotten.
+   */
   private async count(userId: string): Promise<Usage> {
-    const usage: Usage = { memories: 0, bytes: 0, countedAt: Date.now() };
+    const started = Date.now();
+    const usage: Usage = { memories: 0, bytes: 0, countedAt: started };
     for await (const memory of iterateMemories(this.memory, userId, { limit: MEMORY_LIMITS.maxLimit })) {
       usage.memories++;
       usage.bytes += memoryBytes(memory.memory, memory.metadata);
     }
+    const finished = this.usage.get(userId);
+    if (finished !== undefined && finished.countedAt >= started) return finished;
     this.usage.delete(userId);
     if (this.usage.size >= this.maxTrackedUsers) this.usage.delete(this.usage.keys().next().value!);
     this.usage.set(userId, usage);

@@ -103,7 +103,7 @@ describe('per-user storage quota', () => {
     const { app } = appWith({ memory, storageQuota: { maxMemories: 5 } });
     expect((await call(app, 'POST', '/memories', 'returning', { content: 'fifth' })).status).toBe(201);
     expect((await call(app, 'POST', '/memories', 'returning', { content: 'sixth' })).status).toBe(507);
-    // Concurrent first writes of a fresh user share one count and cannot all slip through.
+    // Concurrent first writes of a fresh user, each counting the store, cannot all slip through.
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => call(app, 'POST', '/memories', 'burst', { content: `fact ${i}` })),
     );
