@@ -65,8 +65,6 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
   // Read before any store is opened: a bad value stops the server with nothing to close.
   const limits = referenceLimitsFrom(env);
   const connections = connectionLimitsFrom(env);
-  const providers = selectProviders(env);
-  const runnable = runnableFrom(env);
   const claims = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };
   let auth: BearerAuthOptions;
   let demo: RunningNodeServer['demo'];
@@ -80,6 +78,9 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       demo = { secret, userId: DEMO_USER, token };
     }
   }
+  // Opened once the demo secret is known to be sound: a refused secret leaves nothing open.
+  const providers = selectProviders(env);
+  const runnable = runnableFrom(env);
   const recorder = new PrometheusMetricsRecorder();
   const app = withVariableNames(env, () => createReferenceAgent({
     memory: providers.memory,
