@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { STORED_FIELDS, withEncryption } from '@fastagentic/encryption';
 import { MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
@@ -6,7 +5,7 @@ import { postgresMemoryFromEnv } from './postgres-memory.js';
 import { RedisProvider } from '@fastagentic/redis';
 import { LibsqlProvider } from '@fastagentic/sqlite';
 import { ZepProvider } from '@fastagentic/zep';
-import { dataFolderFrom } from './data-folder.js';
+import { dataFolderFrom, ownerOnlyDatabase } from './data-folder.js';
 
 export interface SelectedProviders {
   memory: MemoryProvider;
@@ -74,7 +73,7 @@ export function selectProviders(env: Env): SelectedProviders {
   };
   let libsqlTarget: string | undefined;
   const libsql = (tablePrefix: string, ttlSeconds?: number) => {
-    libsqlTarget ??= env.LIBSQL_URL ?? `file:${join(dataFolderFrom(env), 'memory.db')}`;
+    libsqlTarget ??= env.LIBSQL_URL ?? `file:${ownerOnlyDatabase(dataFolderFrom(env), 'memory.db')}`;
     const provider = fromVariable(env.LIBSQL_URL ? 'LIBSQL_URL' : 'FASTAGENTIC_DATA_DIR', () =>
       new LibsqlProvider({ url: libsqlTarget!, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds }),
     );

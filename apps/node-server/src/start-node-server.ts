@@ -1,10 +1,11 @@
 import { MemoryConfigurationError } from '@fastagentic/memory';
 import type { AddressInfo } from 'node:net';
-import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent';
+import { createReferenceAgent, referenceLimitsFrom } from '@fastagentic/http-contract/reference-agent';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { serve } from '@hono/node-server';
 import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
 import { sign } from 'hono/jwt';
+import { connectionLimitsFrom } from './connection-limits.js';
 import { dataFolderFrom, demoSecretIn } from './data-folder.js';
 import { selectProviders } from './select-providers.js';
 
@@ -61,27 +62,34 @@ function withVariableNames<T>(env: Record<string, string | undefined>, build: ()
 /** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
   const env = options.env ?? process.env;
-  const providers = selectProviders(env);
-  const runnable = runnableFrom(env);
+  // Read before any store is opened: a bad value stops the server with nothing to close.
+  const limits = referenceLimitsFrom(env);
+  const connections = connectionLimitsFrom(env);
+  const claims = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };
   let auth: BearerAuthOptions;
   let demo: RunningNodeServer['demo'];
   if (env.JWKS_URL) {
-    auth = { jwks: { url: env.JWKS_URL }, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    auth = { jwks: { url: env.JWKS_URL }, ...claims };
   } else {
     const secret = env.JWT_SECRET ?? demoSecretIn(dataFolderFrom(env));
-    auth = { secret, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    auth = { secret, ...claims };
     if (!env.JWT_SECRET) {
       const token = await sign({ sub: DEMO_USER, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret, 'HS256');
       demo = { secret, userId: DEMO_USER, token };
     }
   }
+  // Opened once the demo secret is known to be sound: a refused secret leaves nothing open.
+  const providers = selectProviders(env);
+  const runnable = runnableFrom(env);
   const recorder = new PrometheusMetricsRecorder();
   const app = withVariableNames(env, () => createReferenceAgent({
     memory: providers.memory,
     sessionMemory: providers.sessionMemory,
     auth,
     runnable,
-    metrics: { recorder, handler: metricsHandler(recorder.registry) },
+    metrics: { recorder, handler: metricsHandler(recorder.registry), token: limits.metricsToken },
+    rateLimit: limits.rateLimit,
+    storageQuota: limits.storageQuota,
     memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     logger: options.logger,
@@ -95,7 +103,8 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     throw new MemoryConfigurationError('PORT', 'must be a port number from 0 to 65535');
   }
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, hostname, port }, () => resolve(started));
+    const started = serve({ fetch: app.fetch, hostname, port, serverOptions: connections.serverOptions }, () => resolve(started));
+    started.maxConnections = connections.maxConnections;
     started.once('error', (error: NodeJS.ErrnoException) => {
       void providers.close();
       reject(

@@ -9,6 +9,7 @@ import {
   type MemoryProvider,
   type Message,
   type MetricsRecorder,
+  type RefusalEvent,
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -24,12 +25,15 @@ import { errorBody, errorToResponse } from './error-body.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { LatencyWindow, withLatencyWindow } from './latency-window.js';
 import { registerMemoryRoutes } from './memory-routes.js';
+import { QuotaExceededError } from './quota-exceeded-error.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { normalizeForRepeat, normalizesTo } from './repeat-text.js';
 import type { RunnableInput } from './runnable.js';
 import { streamReply } from './stream-reply.js';
 import { streamRunnable } from './stream-runnable.js';
+import { UserRateLimiter, type UserRateLimitOptions } from './user-rate-limiter.js';
+import { memoryBytes, UserStorageQuota, type StorageQuotaOptions } from './user-storage-quota.js';
 import { withTimeBudget } from './with-time-budget.js';
 import { WriteBehindQueue, type WriteQueueLogEvent } from './write-behind-queue.js';
 
@@ -70,6 +74,17 @@ export interface AppOptions {
    * sees their own memories, an admin any user's). Off by default.
    */
   inspector?: boolean;
+  /**
+   * A token bucket per user on every authenticated route: past it, 429 with `Retry-After`. Counted
+   * in this process (or isolate). Off by default; the reference servers turn it on.
+   */
+  rateLimit?: UserRateLimitOptions;
+  /**
+   * A quota per user on long-term memory (memories, and bytes of text and metadata): a write past it
+   * gets 507 naming the limit, and a chat from a user at the quota is refused before the model runs.
+   * Off by default; the reference servers turn it on.
+   */
+  storageQuota?: StorageQuotaOptions;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -129,16 +144,6 @@ function describeQueueEvent(event: WriteQueueLogEvent): Record<string, unknown> 
   return { ...base, outcome: event.outcome, attempt: event.attempt, ...describeError(event.error) };
 }
 
-async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
-  if (body === null || body.locked) return;
-  const reader = body.getReader();
-  try {
-    while (!(await reader.read()).done);
-  } catch {
-    // The client went away: nothing left to read.
-  }
-}
-
 function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 'user' | 'nothing' {
   if (remember === undefined || remember === true) return 'exchange';
   if (remember === false) return 'nothing';
@@ -196,6 +201,9 @@ export class App {
   private readonly logger: AppLogger;
   private readonly queue: WriteBehindQueue;
   private readonly requireUser: MiddlewareHandler<AppEnv>;
+  private readonly rateLimiter: UserRateLimiter | undefined;
+  private readonly quota: UserStorageQuota | undefined;
+  private readonly recordRefusal: (event: RefusalEvent) => void;
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -224,6 +232,9 @@ export class App {
         : this.logger.error(QUEUE_LOG_LINES[key as 'failed' | 'dropped'], details),
     );
     const recordQueue = recorder?.recordWriteQueue?.bind(recorder);
+    this.recordRefusal = recorder?.recordRefusal?.bind(recorder) ?? (() => {});
+    this.rateLimiter = options.rateLimit && new UserRateLimiter(options.rateLimit);
+    this.quota = options.storageQuota && new UserStorageQuota(this.memory, options.storageQuota);
     this.queue = new WriteBehindQueue({
       ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
       ...(options.writeQueue?.backoff === undefined ? {} : { backoff: options.writeQueue.backoff }),
@@ -250,12 +261,7 @@ export class App {
       '*',
       bodySizeLimit({
         maxSize: maxBodyBytes,
-        onError: async (c) => {
-          // Read the rest without keeping it: a reply while the client is still sending makes
-          // clients report a broken connection instead of the 413.
-          await discard(c.req.raw.body);
-          return c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413);
-        },
+        onError: (c) => c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413),
       }),
     );
     const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
@@ -264,10 +270,22 @@ export class App {
       ...options.auth,
     });
     this.requireUser = async (c, next) => {
+      // These routes answer with one user's memories: no shared cache may keep a copy.
+      c.header('Cache-Control', 'no-store');
       const user = await verify(c.req.header('authorization'));
       if (!user) {
         c.header('WWW-Authenticate', 'Bearer');
         return c.json(errorBody('unauthorized', 'Send a valid bearer token: Authorization: Bearer <jwt>'), 401);
+      }
+      const waitMs = this.rateLimiter?.take(user.id) ?? 0;
+      if (waitMs > 0) {
+        this.recordRefusal({ reason: 'rate_limited', limit: 'requests' });
+        const { burst, requestsPerSecond } = this.rateLimiter!;
+        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
+        return c.json(
+          errorBody('rate_limited', `Too many requests: at most ${burst} at once and ${requestsPerSecond} a second per user`),
+          429,
+        );
       }
       c.set('user', user);
       await next();
@@ -275,7 +293,9 @@ export class App {
 
     this.hono.onError((error, c) => {
       const { status, body } = errorToResponse(error);
-      if (status >= 500) this.logger.error('request failed', { path: c.req.path, ...describeError(error) });
+      // A quota refusal is the client's to act on (507), counted rather than logged as a failure.
+      if (error instanceof QuotaExceededError) this.recordRefusal({ reason: 'quota_exceeded', limit: error.limit });
+      else if (status >= 500) this.logger.error('request failed', { path: c.req.path, ...describeError(error) });
       return c.json(body, status);
     });
     this.hono.get('/health', async (c) => {
@@ -283,11 +303,17 @@ export class App {
       return c.json(health, health.status === 'ok' ? 200 : 503);
     });
     this.hono.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+    // An erased user is counted again on their next write.
+    const forgetQueued = (userId: string) => {
+      this.quota?.forget(userId);
+      return this.queue.forget(userId);
+    };
     registerMemoryRoutes(this.hono, {
       requireUser: this.requireUser,
       memory: () => this.memory,
       sessionMemory: () => this.sessionMemory,
-      forgetQueued: (userId) => this.queue.forget(userId),
+      forgetQueued,
+      quota: this.quota,
     });
     if (latency) {
       registerInspectorRoutes(this.hono, {
@@ -296,7 +322,7 @@ export class App {
         memory: this.memory,
         sessionMemory: this.sessionMemory,
         latency,
-        forgetQueued: (userId) => this.queue.forget(userId),
+        forgetQueued,
       });
     }
   }
@@ -376,6 +402,8 @@ export class App {
     const sessionId = parseSessionId(c.req.header('x-session-id'), body.sessionId);
     const { options } = endpoint;
 
+    const remember = rememberMode(options.remember);
+    if (this.quota && remember !== 'nothing') await this.ensureRoom(user.id);
     const explain = c.req.header('x-memory-explain') === '1';
     const recall = await this.recall(user.id, message, sessionId, endpoint, explain);
     if (recall.explanation) {
@@ -423,7 +451,6 @@ export class App {
       stream: (messages = [{ role: 'user', content: message }]) => streamRunnable(options.runnable, runnableInput(messages)),
     };
     const handled = await endpoint.handler(message, ctx);
-    const remember = rememberMode(options.remember);
     const injected = {
       sessionId: sessionId ?? null,
       memories: recall.memories.map(summarize),
@@ -487,6 +514,19 @@ export class App {
     };
   }
 
+  /**
+   * Refuses a chat whose exchange could not be stored because the user is at the quota. The exchange
+   * itself is then counted without asking (it may go past the quota by one). A count the store
+   * cannot answer lets the chat through, as a failed recall does.
+   */
+  private async ensureRoom(userId: string): Promise<void> {
+    try {
+      await this.quota!.ensureRoom(userId);
+    } catch (error) {
+      if (error instanceof QuotaExceededError) throw error;
+    }
+  }
+
   private formatSession(memories: Memory[]): string {
     if (memories.length === 0) return '';
     // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
@@ -515,10 +555,13 @@ export class App {
             { role: 'assistant', content: reply },
           ]
         : [{ role: 'user', content: message }];
-    const text = normalizeForRepeat(messagesToMemoryText(messages));
+    const stored = messagesToMemoryText(messages);
+    const text = normalizeForRepeat(stored);
     const writes: Promise<void>[] = [];
     if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
-      writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
+      const metadata = { source: 'chat' };
+      this.quota?.added(userId, memoryBytes(stored, metadata));
+      writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata }));
     }
     if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, provider: this.sessionMemory, messages, metadata: { sessionId } }));

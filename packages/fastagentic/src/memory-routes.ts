@@ -1,8 +1,9 @@
 import type { MemoryFilter, MemoryProvider, Message } from '@fastagentic/memory';
-import { validateMessages, validateMetadata, validateQuery } from '@fastagentic/memory/provider';
+import { messagesToMemoryText, validateMessages, validateMetadata, validateQuery } from '@fastagentic/memory/provider';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { errorBody } from './error-body.js';
+import { memoryBytes, type UserStorageQuota } from './user-storage-quota.js';
 import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
 
 interface MemoryRouteDependencies {
@@ -11,6 +12,8 @@ interface MemoryRouteDependencies {
   sessionMemory: () => MemoryProvider | undefined;
   /** Removes the user's queued writes (and waits for one in flight) so none lands after a forget. */
   forgetQueued: (userId: string) => Promise<number>;
+  /** Per-user storage quota of long-term memory, when the app has one. */
+  quota: UserStorageQuota | undefined;
 }
 
 /** A JSON number option; anything else becomes NaN so the provider's validator names the field. */
@@ -67,8 +70,15 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     const body = await readJsonObject(c);
     const messages = messagesOf(body);
     const metadata = validateMetadata(body.metadata, 'metadata');
-    const id = await deps.memory().add(c.get('user').id, messages, metadata);
-    return c.json({ id }, 201);
+    const userId = c.get('user').id;
+    const bytes = memoryBytes(messagesToMemoryText(messages), metadata);
+    await deps.quota?.reserve(userId, bytes);
+    try {
+      return c.json({ id: await deps.memory().add(userId, messages, metadata) }, 201);
+    } catch (error) {
+      deps.quota?.removed(userId, bytes);
+      throw error;
+    }
   });
 
   hono.get('/memories/:memoryId', requireUser, async (c) => {
@@ -85,10 +95,12 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     const memoryId = c.req.param('memoryId');
     const session = deps.sessionMemory();
     // Ids are unique across stores, so the id says which store holds the memory.
-    if (!(await deps.memory().get(userId, memoryId)) && session && (await session.get(userId, memoryId))) {
+    const longTerm = await deps.memory().get(userId, memoryId);
+    if (!longTerm && session && (await session.get(userId, memoryId))) {
       await session.delete(userId, memoryId);
     } else {
       await deps.memory().delete(userId, memoryId);
+      if (longTerm) deps.quota?.removed(userId, memoryBytes(longTerm.memory, longTerm.metadata));
     }
     return c.json({ deleted: 1 });
   });

@@ -1,6 +1,6 @@
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_CHAT_ROUTES } from './reference-agent.js';
+import { DEFAULT_RATE_LIMIT, REFERENCE_CHAT_ROUTES } from './reference-agent.js';
 
 export interface HttpContractOptions {
   /** Shown in the test names, e.g. `node` or `workerd`. */
@@ -17,12 +17,21 @@ export interface HttpContractOptions {
   metrics?: boolean;
   /** The long-term provider's name as the metrics label it, e.g. `redis`. Default `in-memory`. */
   metricsProvider?: string;
+  /** The token `/metrics` requires (`METRICS_TOKEN`), when the server was given one. */
+  metricsToken?: string;
+  /**
+   * The per-user limits the server runs with: its rate limit's burst (default the reference
+   * agent's, 60) and its byte quota (default 8 MiB). Give a byte quota of a few hundred KiB so the
+   * suite reaches it quickly.
+   */
+  limits?: { rateLimitBurst?: number; quotaMaxBytes?: number };
 }
 
 interface JsonResponse<T = any> {
   status: number;
   body: T;
   contentType: string | null;
+  headers: Headers;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +62,7 @@ export function testHttpContract(options: HttpContractOptions): void {
     const response = await fetch(`${options.baseUrl()}${path}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type');
-    return { status: response.status, body: contentType?.includes('json') ? JSON.parse(text) : text, contentType };
+    return { status: response.status, body: contentType?.includes('json') ? JSON.parse(text) : text, contentType, headers: response.headers };
   }
 
   const remember = async (user: string, content: string, metadata?: Record<string, unknown>) => {
@@ -234,6 +243,35 @@ export function testHttpContract(options: HttpContractOptions): void {
         }
       });
 
+      it('only the canonical spelling of a signature is accepted', async () => {
+        const token = await tokenFor(newUser('canonical'));
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        // The 43rd character of an HS256 signature carries 2 bits past its 32 bytes: set one of them.
+        const trailingBitsSet = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(token.at(-1)!) | 1]}`;
+        for (const variant of [`${token}=`, trailingBitsSet]) {
+          const response = await call('GET', '/memories', { token: variant });
+          expect(response.status, variant.slice(-3)).toBe(401);
+        }
+        expect((await call('GET', '/memories', { token })).status).toBe(200);
+      });
+
+      it('a token valid for more than 24 h is refused', async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const user = newUser('lifetime');
+        for (const claims of [{ exp: 1e308 }, { exp: now + 30 * 86_400 }, { iat: now, exp: now + 86_400 + 3_600 }]) {
+          const token = await sign({ sub: user, ...claims }, options.jwtSecret, 'HS256');
+          expect((await call('GET', '/memories', { token })).status, JSON.stringify(claims)).toBe(401);
+        }
+        const day = await sign({ sub: user, iat: now, exp: now + 86_400 }, options.jwtSecret, 'HS256');
+        expect((await call('GET', '/memories', { token: day })).status).toBe(200);
+      });
+
+      it.skipIf(options.metricsToken === undefined)('/metrics needs the metrics token', async () => {
+        expect((await call('GET', '/metrics')).status).toBe(401);
+        expect((await call('GET', '/metrics', { token: 'not-the-metrics-token' })).status).toBe(401);
+        expect((await call('GET', '/metrics', { token: options.metricsToken })).status).toBe(200);
+      });
+
       it('the user comes from the token, never from the body or query', async () => {
         const user = newUser('identity');
         expectFieldError(await call('POST', REFERENCE_CHAT_ROUTES.relevant, { user, json: { message: 'hi', userId: 'victim' } }), 'userId');
@@ -304,7 +342,7 @@ export function testHttpContract(options: HttpContractOptions): void {
       const user = newUser('metrics');
       await remember(user, 'Metrics fodder');
       await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'Metrics fodder?');
-      const response = await call('GET', '/metrics');
+      const response = await call('GET', '/metrics', { token: options.metricsToken });
       expect(response.status).toBe(200);
       expect(response.contentType).toContain('text/plain');
       const text = response.body as string;
@@ -417,6 +455,76 @@ export function testHttpContract(options: HttpContractOptions): void {
         const token = await sign({ sub: newUser('noexp') }, options.jwtSecret, 'HS256');
         const response = await call('GET', '/memories', { token });
         expect(response.status).toBe(401);
+      });
+    });
+
+    describe('no user can hurt another', () => {
+      const burst = options.limits?.rateLimitBurst ?? DEFAULT_RATE_LIMIT.burst;
+      const quotaMaxBytes = options.limits?.quotaMaxBytes ?? 8 * 1024 * 1024;
+
+      it('a burst past the rate limit gets 429 with Retry-After, while other users go on', async () => {
+        const greedy = newUser('greedy');
+        const token = await tokenFor(greedy);
+        const [responses, other] = await Promise.all([
+          Promise.all(Array.from({ length: burst + 20 }, () => call('GET', '/memories', { token }))),
+          call('GET', '/memories', { user: newUser('bystander') }),
+        ]);
+        expect(other.status).toBe(200);
+        const refused = responses.filter((response) => response.status === 429);
+        expect(refused.length).toBeGreaterThan(0);
+        expect(responses.every((response) => response.status === 200 || response.status === 429)).toBe(true);
+        for (const response of refused) {
+          expect(response.body.error.type).toBe('rate_limited');
+          expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+        }
+        if (options.metrics !== false) {
+          const metrics = await call('GET', '/metrics', { token: options.metricsToken });
+          expect(metrics.body).toMatch(/^fastagentic_requests_refused_total\{reason="rate_limited",limit="requests"\} [1-9]\d*$/m);
+        }
+      });
+
+      it('one token storing 300 large memories as fast as it can is held to the rate limit and the quota', async () => {
+        // The attack seen sent 32 KB each; 20 KB stays within the content limit behind encryption too.
+        const size = 20_000;
+        const hoarder = newUser('hoarder');
+        const token = await tokenFor(hoarder);
+        const statuses: number[] = [];
+        const quotaRefusals: JsonResponse[] = [];
+        // One after another: concurrent first writes of one user hang the SQLite provider on D1 (its
+        // shared group commit runs in another request's context), which is not what this test is about.
+        for (let index = 0; index < 300; index++) {
+          const response = await call('POST', '/memories', { token, json: { content: `${index} ${'x'.repeat(size)}` } });
+          statuses.push(response.status);
+          if (response.status === 507) quotaRefusals.push(response);
+        }
+        const stored = statuses.filter((status) => status === 201).length;
+        expect(statuses.filter((status) => ![201, 429, 507].includes(status))).toEqual([]);
+        expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+        // Each memory counts its text and metadata ({}) against the quota.
+        expect(stored).toBeLessThanOrEqual(Math.floor(quotaMaxBytes / size));
+        if (quotaMaxBytes < burst * size) {
+          expect(quotaRefusals.length).toBeGreaterThan(0);
+          expect(quotaRefusals[0]!.body.error).toMatchObject({ type: 'quota_exceeded', limit: 'bytes', max: quotaMaxBytes });
+        }
+        // Once the bucket refills, the user's own memories are what was accepted, and nothing more.
+        await eventually(async () => expect(await listTexts(hoarder)).toHaveLength(stored));
+        expect((await call('GET', '/memories', { user: newUser('neighbour') })).status).toBe(200);
+      }, 60_000);
+
+      it('memory routes and chat replies say Cache-Control: no-store', async () => {
+        const user = newUser('no-store');
+        const added = await call('POST', '/memories', { user, json: { content: 'My PIN is 2468' } });
+        const responses = [
+          added,
+          await call('GET', '/memories', { user }),
+          await call('GET', `/memories/${added.body.id}`, { user }),
+          await call('GET', '/memories/search?query=PIN', { user }),
+          await call('POST', '/memories/search', { user, json: { query: 'PIN' } }),
+          await chat(user, REFERENCE_CHAT_ROUTES.relevant, 'What is my PIN?'),
+          await call('GET', '/memories'),
+        ];
+        expect(responses.map((response) => response.status)).toEqual([201, 200, 200, 200, 200, 200, 401]);
+        for (const response of responses) expect(response.headers.get('cache-control')).toBe('no-store');
       });
     });
 

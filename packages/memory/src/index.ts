@@ -77,5 +77,6 @@ export {
   type MemoryOperationStart,
   type MemoryOperationTrace,
   type MetricsRecorder,
+  type RefusalEvent,
   type WriteQueueEvent,
 } from './with-metrics.js';

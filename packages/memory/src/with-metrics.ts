@@ -38,11 +38,22 @@ export interface WriteQueueEvent {
   depth: number;
 }
 
+/**
+ * A request the App refused so one user cannot crowd out the others: over the user's request rate
+ * (`requests`) or storage quota (`memories`, `bytes`).
+ */
+export interface RefusalEvent {
+  reason: 'rate_limited' | 'quota_exceeded';
+  limit: 'requests' | 'memories' | 'bytes';
+}
+
 /** Receives one event per provider call. Keep it cheap: it runs on every call. */
 export interface MetricsRecorder {
   record(event: MemoryOperationEvent): void;
   /** Optional: the App's write-behind queue reports its depth and drops here. */
   recordWriteQueue?(event: WriteQueueEvent): void;
+  /** Optional: the App reports each request it refused for a per-user rate limit or quota. */
+  recordRefusal?(event: RefusalEvent): void;
   /**
    * Optional, for tracing (a span per call): called as a call starts, so the provider's own work
    * (an HTTP request's span) nests under it. `record` still gets every event.
