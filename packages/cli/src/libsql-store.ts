@@ -59,6 +59,7 @@ export async function openLibsqlStore(location: StoreLocation, options: StoreOpt
       description: file === undefined ? `libSQL at ${location.display}` : `libSQL file ${file}`,
       idempotentImport: true,
       writeConcurrency: LIBSQL_BATCH,
+    addsInOrder: !options.encryptionKey,
       existingScopes: async () => {
         const present: StoreScope[] = [];
         for (const { scope, tablePrefix } of scopes) if (await tableExists(`${tablePrefix}users`)) present.push(scope);

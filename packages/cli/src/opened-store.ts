@@ -37,6 +37,12 @@ export interface OpenedStore {
   readonly idempotentImport: boolean;
   /** Adds kept in flight at once while writing: the store's batch size where it batches. */
   readonly writeConcurrency: number;
+  /**
+   * Concurrent adds are stored in the order they were issued (libSQL queues them into one
+   * transaction, Redis pipelines them on one connection). Where not (PostgreSQL's pool, the
+   * encryption step before any store), a user's adds are written one at a time to keep their order.
+   */
+  readonly addsInOrder: boolean;
   /** The scopes that hold data (reading): libSQL's session tables only once they exist. */
   existingScopes(): Promise<StoreScope[]>;
   /** The scope to write records of that name to; undefined where this backend keeps no such store. */

@@ -31,6 +31,7 @@ export function openPostgresStore(location: StoreLocation, options: StoreOptions
     description: `PostgreSQL ${location.display} ("${location.schema}"."${location.tablePrefix}*")`,
     idempotentImport: true,
     writeConcurrency: POSTGRES_WRITE_CONCURRENCY,
+    addsInOrder: false,
     existingScopes: async () => {
       const { rows } = await pool.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table('users')]);
       return rows[0]!.found === null ? [] : [scope];

@@ -41,6 +41,7 @@ export function openRedisStore(location: StoreLocation, options: StoreOptions): 
     description: `Redis ${location.display} (${location.prefix}*, ${location.sessionPrefix}*)`,
     idempotentImport: true,
     writeConcurrency: REDIS_WRITE_CONCURRENCY,
+    addsInOrder: !options.encryptionKey,
     existingScopes: async () => scopes,
     scope: (name) => scopes.find((scope) => scope.name === name),
     storageBytes: async () => undefined,

@@ -36,6 +36,7 @@ export function openServiceStore(location: StoreLocation, options: StoreOptions)
     description: `${name}${location.url ? ` at ${location.url}` : ''}`,
     idempotentImport: false,
     writeConcurrency: SERVICE_WRITE_CONCURRENCY,
+    addsInOrder: false,
     existingScopes: async () => [scope],
     scope: (scopeName) => (scopeName === 'memory' ? scope : undefined),
     storageBytes: async () => undefined,

@@ -32,8 +32,9 @@ export function importKeyOf(record: MemoryRecord): string {
 
 /**
  * Adds the records to the target, each user's run of records oldest first (so the target pages
- * them newest first as the source did), with up to `concurrency` adds in flight in the order
- * issued. Each add carries `importKeyOf(record)`.
+ * them newest first as the source did). Up to `concurrency` adds are in flight where the target
+ * stores them in the order issued; elsewhere up to `concurrency` users are written at once, each
+ * user's adds one at a time. Each add carries `importKeyOf(record)`.
  */
 export async function writeRecords(target: OpenedStore, records: AsyncIterable<MemoryRecord>, options: WriteOptions = {}): Promise<WriteResult> {
   const concurrency = options.concurrency ?? target.writeConcurrency;
@@ -45,26 +46,45 @@ export async function writeRecords(target: OpenedStore, records: AsyncIterable<M
   let skippedSessionRecords = 0;
   let done = 0;
   const settled = () => options.onProgress?.(++done);
+  const started = new Set<string>();
 
-  const writeRun = async (run: MemoryRecord[]) => {
-    for (let at = run.length - 1; at >= 0; at--) {
-      const record = run[at]!;
-      const scope = target.scope(record.store);
-      if (scope === undefined) {
-        skippedSessionRecords++;
-        settled();
-        continue;
-      }
-      const add = scope.provider
-        .add(record.userId, [{ role: 'user', content: record.text }], record.metadata, { idempotencyKey: importKeyOf(record) })
-        .then(settled, (error: unknown) => {
-          failure ??= { error };
-        });
+  const addOne = async (record: MemoryRecord) => {
+    const scope = target.scope(record.store);
+    if (scope === undefined) {
+      skippedSessionRecords++;
+    } else {
       written++;
-      inFlight.add(add);
-      void add.finally(() => inFlight.delete(add));
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
-      if (failure) throw failure.error;
+      await scope.provider.add(record.userId, [{ role: 'user', content: record.text }], record.metadata, { idempotencyKey: importKeyOf(record) });
+    }
+    settled();
+  };
+  // Up to `concurrency` units in flight: single adds where the store keeps their order, else whole runs.
+  const launch = async (unit: () => Promise<void>) => {
+    const running = unit().catch((error: unknown) => {
+      failure ??= { error };
+    });
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) throw failure.error;
+  };
+  const writeRun = async (run: MemoryRecord[]) => {
+    const oldestFirst = run.reverse();
+    if (!target.addsInOrder) return launch(async () => {
+      for (const record of oldestFirst) await addOne(record);
+    });
+    for (const record of oldestFirst) {
+      // A scope's first add goes alone: Redis loads its scripts on the first call (EVALSHA, then
+      // EVAL), and adds racing that call could be stored before it.
+      if (!started.has(record.store)) {
+        started.add(record.store);
+        await Promise.all(inFlight);
+        await launch(() => addOne(record));
+        await Promise.all(inFlight);
+        if (failure) throw failure.error;
+      } else {
+        await launch(() => addOne(record));
+      }
     }
   };
 
