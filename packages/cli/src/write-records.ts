@@ -32,14 +32,15 @@ export function importKeyOf(record: MemoryRecord): string {
 
 /**
  * Adds the records to the target, each user's run of records oldest first (so the target pages
- * them newest first as the source did). Up to `concurrency` adds are in flight where the target
- * stores them in the order issued; elsewhere up to `concurrency` users are written at once, each
- * user's adds one at a time. Each add carries `importKeyOf(record)`.
+ * them newest first as the source did). Where the target stores concurrent adds in the order
+ * issued, adds go in chunks of `concurrency`; elsewhere users do, each user's adds one at a time.
+ * Each add carries `importKeyOf(record)`.
  */
 export async function writeRecords(target: OpenedStore, records: AsyncIterable<MemoryRecord>, options: WriteOptions = {}): Promise<WriteResult> {
   const concurrency = options.concurrency ?? target.writeConcurrency;
   const memoriesBefore = await countTarget(target);
-  const inFlight = new Set<Promise<void>>();
+  const chunks: Array<Promise<unknown>> = [];
+  let chunk: Array<Promise<void>> = [];
   let failure: { error: unknown } | undefined;
   let read = 0;
   let written = 0;
@@ -58,32 +59,46 @@ export async function writeRecords(target: OpenedStore, records: AsyncIterable<M
     }
     settled();
   };
-  // Up to `concurrency` units in flight: single adds where the store keeps their order, else whole runs.
-  const launch = async (unit: () => Promise<void>) => {
-    const running = unit().catch((error: unknown) => {
-      failure ??= { error };
-    });
-    inFlight.add(running);
-    void running.finally(() => inFlight.delete(running));
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  // Units (single adds where the store keeps their order, else whole runs) go in chunks of
+  // `concurrency`, two chunks in flight: the store commits one while the next one queues. Launching
+  // is synchronous until a chunk is full: adds awaited one by one (or a window sliding one add at a
+  // time) reach libSQL's queue a microtask apart, and it commits them in ever smaller batches.
+  const launch = (unit: () => Promise<void>): Promise<void> | undefined => {
+    if (failure) throw failure.error;
+    chunk.push(
+      unit().catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    );
+    if (chunk.length < concurrency) return undefined;
+    chunks.push(Promise.all(chunk));
+    chunk = [];
+    return chunks.length >= 2 ? chunks.shift()!.then(() => undefined) : undefined;
+  };
+  const settleAll = () => Promise.all([...chunks.splice(0), ...chunk.splice(0)]);
+  const drain = async () => {
+    await settleAll();
     if (failure) throw failure.error;
   };
   const writeRun = async (run: MemoryRecord[]) => {
     const oldestFirst = run.reverse();
-    if (!target.addsInOrder) return launch(async () => {
-      for (const record of oldestFirst) await addOne(record);
-    });
+    if (!target.addsInOrder) {
+      await launch(async () => {
+        for (const record of oldestFirst) await addOne(record);
+      });
+      return;
+    }
     for (const record of oldestFirst) {
       // A scope's first add goes alone: Redis loads its scripts on the first call (EVALSHA, then
       // EVAL), and adds racing that call could be stored before it.
       if (!started.has(record.store)) {
         started.add(record.store);
-        await Promise.all(inFlight);
-        await launch(() => addOne(record));
-        await Promise.all(inFlight);
-        if (failure) throw failure.error;
+        await drain();
+        launch(() => addOne(record));
+        await drain();
       } else {
-        await launch(() => addOne(record));
+        const full = launch(() => addOne(record));
+        if (full) await full;
       }
     }
   };
@@ -100,10 +115,12 @@ export async function writeRecords(target: OpenedStore, records: AsyncIterable<M
       run.push(record);
     }
     await writeRun(run);
-  } finally {
-    await Promise.all(inFlight);
+  } catch (error) {
+    // Nothing is left running behind the error.
+    await settleAll();
+    throw error;
   }
-  if (failure) throw failure.error;
+  await drain();
   return { records: read, written, skippedSessionRecords, memoriesBefore, memoriesAfter: await countTarget(target) };
 }
 
