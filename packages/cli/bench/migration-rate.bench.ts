@@ -7,7 +7,7 @@ import { addAll, temporaryFolder, type SeedMemory } from '../test/cli-fixtures.j
 // Migration rate, libSQL file → libSQL file: the CLI's path (reads a page of 1,000, writes with 500
 // adds in flight, each with its idempotency key, committed together by the store) beside the loop a
 // script would write first (getAll pages, then `await add` one memory at a time), in the same run.
-const MEMORIES = Number(process.env.BENCH_MEMORIES ?? 20_000);
+const MEMORIES = Number(process.env.BENCH_MEMORIES ?? 5_000);
 const USERS = 10;
 const ROUNDS = 3;
 

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { MemoryError } from '@fastagentic/memory';
 import type { CommandContext } from './command-context.js';
 import { exportMemories } from './export-memories.js';
@@ -148,7 +148,7 @@ export function createProgram(env: Env = process.env, stdout = process.stdout, s
   program
     .command('forget')
     .description('delete every memory of the users named (long-term and session memory)')
-    .addOption(new Option('--user <id>', 'user to forget (repeatable)').argParser(collect).default([]).makeOptionMandatory())
+    .option('--user <id>', 'user to forget (repeatable; at least one)', collect, [])
     .option('--store <url>', STORE_HELP)
     .option('--json', 'print one JSON object')
     .action((options) =>
