@@ -33,6 +33,17 @@ const encryptedPrefix = `${uniqueName('encrypted')}:`;
 beforeAll(async () => {
   await seedLibsqlFile(source, memories, sessions);
 });
+
+/** Every user's memories in a libSQL copy are the source's, in the same order. */
+async function expectSameContents(url: string, tablePrefix: string): Promise<void> {
+  const from = new LibsqlProvider({ url: `file:${source}`, tablePrefix });
+  const copy = new LibsqlProvider({ url, tablePrefix });
+  try {
+    for (const user of USERS) expect(await contentsOf(copy, user)).toEqual(await contentsOf(from, user));
+  } finally {
+    await Promise.all([from.close(), copy.close()]);
+  }
+}
 afterAll(async () => {
   await dropSchema(schema);
   await deleteRedisKeys(redisPrefix, `${redisPrefix}session:`, encryptedPrefix);
@@ -40,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('migrate (real stores)', () => {
-  it('libSQL file → PostgreSQL: the same memories, the same search results; sessions are skipped and counted', async () => {
+  it('libSQL file → PostgreSQL and back: the same memories, the same search results; sessions are skipped and counted', async () => {
     const to = `${POSTGRES_URL}?schema=${schema}`;
     const result = jsonOf(await runBinary(['migrate', '--from', `file:${source}`, '--to', to, '--json']));
     expect(result).toMatchObject({ records: 312, written: 300, skippedSessionRecords: 12, memoriesBefore: 0, memoriesAfter: 300 });
@@ -57,9 +68,14 @@ describe('migrate (real stores)', () => {
     }
     // Again: nothing new.
     expect(jsonOf(await runBinary(['migrate', '--from', `file:${source}`, '--to', to, '--json']))).toMatchObject({ memoriesBefore: 300, memoriesAfter: 300 });
+
+    // And back: PostgreSQL lists its users (the hostile id too) for a migration from it.
+    const back = join(folder.path, 'from-postgres.db');
+    expect(jsonOf(await runBinary(['migrate', '--from', to, '--to', `file:${back}`, '--json']))).toMatchObject({ records: 300, memoriesAfter: 300 });
+    await expectSameContents(`file:${back}`, 'memory_');
   });
 
-  it('libSQL file → Redis: long-term and session memory, searches and session filters alike', async () => {
+  it('libSQL file → Redis and back: long-term and session memory, searches and session filters alike', async () => {
     const to = `${REDIS_URL}?prefix=${encodeURIComponent(redisPrefix)}&sessionPrefix=${encodeURIComponent(`${redisPrefix}session:`)}`;
     const result = await migrateMemories({ from: `file:${source}`, to }, { env: {}, progress: false, stdout: process.stdout });
     expect(result).toMatchObject({ records: 312, written: 312, skippedSessionRecords: 0, memoriesBefore: 0, memoriesAfter: 312 });
@@ -81,6 +97,13 @@ describe('migrate (real stores)', () => {
     } finally {
       await Promise.all([from.close(), fromSessions.close(), target.close(), targetSessions.close()]);
     }
+
+    // And back: Redis lists its users by SCAN (the hostile id too), long-term and session.
+    const back = join(folder.path, 'from-redis.db');
+    const returned = await migrateMemories({ from: to, to: `file:${back}` }, { env: {}, progress: false, stdout: process.stdout });
+    expect(returned).toMatchObject({ records: 312, memoriesAfter: 312 });
+    await expectSameContents(`file:${back}`, 'memory_');
+    await expectSameContents(`file:${back}`, 'session_');
   });
 
   it('encrypts on the way with --to-encryption-key: Redis holds ciphertext, the key reads the same memories', async () => {
