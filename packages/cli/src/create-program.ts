@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import type { Writable } from 'node:stream';
 import { MemoryError } from '@fastagentic/memory';
 import type { CommandContext } from './command-context.js';
 import { exportMemories } from './export-memories.js';
@@ -23,8 +24,7 @@ function positiveInteger(value: string): number {
 }
 
 interface Output {
-  json: boolean;
-  /** Lines for people, on stderr when stdout carries an export. */
+  /** Lines for people (nothing with `--json`). */
   say(line: string): void;
 }
 
@@ -42,21 +42,21 @@ function writeSummary(output: Output, verb: string, result: WriteResult & { idem
  * The `fastagentic-memory` command line. Each command prints lines for people, or with `--json`
  * one JSON object on stdout; progress bars go to stderr when it is a terminal.
  */
-export function createProgram(env: Env = process.env, stdout = process.stdout, stderr = process.stderr): Command {
+export function createProgram(env: Env = process.env, stdout: Writable = process.stdout, stderr: Writable & { isTTY?: boolean } = process.stderr): Command {
   const program = new Command('fastagentic-memory')
     .description('Export, import and migrate FastAgentic memories; stats, reindex, forget and backup.')
     .showHelpAfterError()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
 
-  const run = <T>(json: boolean, work: (context: CommandContext, output: Output) => Promise<T>, exportsToStdout = false) => {
+  // Summaries go to stdout, or to stderr when stdout carries an export.
+  const run = <T>(json: boolean, work: (context: CommandContext, output: Output) => Promise<T>, summaries: Writable = stdout) => {
     const output: Output = {
-      json,
       say: (line) => {
-        if (!json) (exportsToStdout ? stderr : stdout).write(`${line}\n`);
+        if (!json) summaries.write(`${line}\n`);
       },
     };
     return work({ env, stdout, progress: Boolean(stderr.isTTY) && !json }, output).then((result) => {
-      if (json) stdout.write(`${JSON.stringify(result)}\n`);
+      if (json) summaries.write(`${JSON.stringify(result)}\n`);
     });
   };
 
@@ -70,13 +70,15 @@ export function createProgram(env: Env = process.env, stdout = process.stdout, s
     .option('--json', 'print a JSON summary (on stdout, or stderr when the export goes to stdout)')
     .action((options) => {
       const toStdout = options.output === undefined || options.output === '-';
-      // The export itself is on stdout then: its summary goes to stderr.
-      const json = Boolean(options.json);
-      return run(false, async (context, output) => {
-        const result = await exportMemories({ ...options, users: options.user }, context);
-        if (json) (toStdout ? stderr : stdout).write(`${JSON.stringify(result)}\n`);
-        else output.say(`exported ${result.records} memories from ${result.source}${toStdout ? '' : ` to ${result.output}`}`);
-      }, toStdout);
+      return run(
+        Boolean(options.json),
+        async (context, output) => {
+          const result = await exportMemories({ ...options, users: options.user }, context);
+          output.say(`exported ${result.records} memories from ${result.source}${toStdout ? '' : ` to ${result.output}`}`);
+          return result;
+        },
+        toStdout ? stderr : stdout,
+      );
     });
 
   program

@@ -37,6 +37,16 @@ describe('export and import (the binary, libSQL files)', () => {
     );
   });
 
+  it('exports to stdout for a pipe: stdout is the JSONL alone, the --json summary goes to stderr', async () => {
+    const run = await runBinary(['export', '--store', `file:${source}`, '--user', 'bob', '--json']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ format: 'fastagentic-memory', version: 1 });
+    expect(lines.slice(1).every((record) => record.userId === 'bob')).toBe(true);
+    expect(lines).toHaveLength(1 + 20 + 3);
+    expect(JSON.parse(run.stderr.trimEnd().split('\n').pop()!)).toMatchObject({ output: '-', records: 23 });
+  });
+
   it('imports into a new file with the same contents in the same order, and a second import stores nothing new', async () => {
     const file = join(folder.path, 'round-trip.jsonl');
     const target = join(folder.path, 'target.db');
