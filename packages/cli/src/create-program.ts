@@ -9,6 +9,7 @@ import { migrateMemories } from './migrate-memories.js';
 import { storeStats } from './store-stats.js';
 import type { Env } from './store-location.js';
 import type { WriteResult } from './write-records.js';
+import { version } from '../package.json';
 
 const STORE_HELP = 'store URL: file:./memory.db, libsql://..., postgres://..., redis://..., mem0:, zep: (default: the servers\' store from the environment)';
 const KEY_HELP = 'encryption key (default FASTAGENTIC_ENCRYPTION_KEY; "" for none)';
@@ -45,7 +46,10 @@ function writeSummary(output: Output, verb: string, result: WriteResult & { idem
 export function createProgram(env: Env = process.env, stdout: Writable = process.stdout, stderr: Writable & { isTTY?: boolean } = process.stderr): Command {
   const program = new Command('fastagentic-memory')
     .description('Export, import and migrate FastAgentic memories; stats, reindex, forget and backup.')
+    .version(version)
     .showHelpAfterError()
+    // Before the commands are added, so they inherit it: usage errors throw, and runCli turns them into exit code 2.
+    .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
 
   // Summaries go to stdout, or to stderr when stdout carries an export.
@@ -180,7 +184,7 @@ export function createProgram(env: Env = process.env, stdout: Writable = process
 
 /** Runs the command line; resolves to the exit code (errors are printed, never thrown). */
 export async function runCli(argv: readonly string[], env: Env = process.env): Promise<number> {
-  const program = createProgram(env).exitOverride();
+  const program = createProgram(env);
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -109,6 +109,14 @@ describe('export and import (the binary, libSQL files)', () => {
     expect(existsSync(target)).toBe(true);
   });
 
+  it('exits with 2 on a usage error, naming the option, and prints its version', async () => {
+    const usage = await runBinary(['import', 'any.jsonl', '--concurrency', '0']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--concurrency');
+    const version = await runBinary(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n` });
+  });
+
   it('refuses an export of a file that does not exist instead of creating it', async () => {
     const run = await runBinary(['export', '--store', `file:${join(folder.path, 'missing.db')}`, '--json', '-o', join(folder.path, 'x.jsonl')]);
     expect(run.code).toBe(1);
