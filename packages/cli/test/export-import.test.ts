@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEncryption } from '@fastagentic/encryption';
+import { MemoryValidationError } from '@fastagentic/memory';
 import { LibsqlProvider } from '@fastagentic/sqlite';
+import { importMemories } from '../src/index.js';
 import { contentsOf, jsonOf, runBinary, seedLibsqlFile, seedMemories, temporaryFolder, addAll } from './cli-fixtures.js';
 
 const folder = temporaryFolder();
@@ -106,7 +109,29 @@ describe('export and import (the binary, libSQL files)', () => {
     const bad = await runBinary(['import', file, '--store', `file:${target}`, '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ error: { field: 'line 2.id' } });
-    expect(existsSync(target)).toBe(true);
+    // A file is checked whole before the store is opened.
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('reads standard input once, checking lines as they come: users whose records all came before a bad line are stored', async () => {
+    const target = join(folder.path, 'from-stdin.db');
+    const record = (userId: string, id: string, text: string) => ({ type: 'memory', store: 'memory', userId, id, text, metadata: {}, createdAt: '', updatedAt: '' });
+    const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+    const header = line({ format: 'fastagentic-memory', version: 1 });
+    const carol = line(record('carol', 'c1', 'Carol sails'));
+    const dave = line(record('dave', 'd1', 'Dave rows'));
+    const context = { env: {}, progress: false, stdout: process.stdout };
+    const input = [header, carol, dave, line({ ...record('dave', 'd2', 'Dave swims'), metadata: 'not an object' })];
+    const failed = await importMemories({ file: '-', store: `file:${target}` }, context, Readable.from(input)).catch((error: unknown) => error);
+    expect(MemoryValidationError.isInstance(failed) && failed.field).toBe('line 4.metadata');
+    const stored = new LibsqlProvider({ url: `file:${target}` });
+    // A user's records are written together once the user's last line is read: dave's were not.
+    expect((await stored.getAll('carol')).memories.map(({ memory }) => memory)).toEqual(['Carol sails']);
+    expect((await stored.getAll('dave')).memories).toEqual([]);
+    await stored.close();
+    // Fixed and run again: carol is not stored twice.
+    const fixed = [header, carol, dave, line(record('dave', 'd2', 'Dave swims'))];
+    expect(await importMemories({ file: '-', store: `file:${target}` }, context, Readable.from(fixed))).toMatchObject({ memoriesBefore: 1, memoriesAfter: 3 });
   });
 
   it('exits with 2 on a usage error, naming the option, and prints its version', async () => {
