@@ -1,3 +1,5 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { cosineRelevance, roundScore } from '@fastagentic/memory/provider';
 import { InMemoryProvider, type MemoryProvider } from '@fastagentic/memory';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,8 +67,10 @@ describe('hybrid ranking with an embedder', () => {
   });
 
   it('on PGlite with pgvector HNSW candidates equals InMemoryProvider, hybrid and embedding alone', async () => {
-    const hybrid = new PGliteProvider({ embedder: TOPIC_EMBEDDER, log: () => undefined });
-    const embedding = new PGliteProvider({ embedder: TOPIC_EMBEDDER, ranking: 'embedding', log: () => undefined });
+    // One database for both providers, in tables of their own: each PGlite start costs seconds under load.
+    const db = await PGlite.create('memory://', { extensions: { vector } });
+    const hybrid = new PGliteProvider({ db, tablePrefix: 'hybrid_', embedder: TOPIC_EMBEDDER, log: () => undefined });
+    const embedding = new PGliteProvider({ db, tablePrefix: 'embedding_', embedder: TOPIC_EMBEDDER, ranking: 'embedding', log: () => undefined });
     try {
       await hybrid.ready();
       await embedding.ready();
@@ -83,6 +87,7 @@ describe('hybrid ranking with an embedder', () => {
     } finally {
       await hybrid.close();
       await embedding.close();
+      await db.close();
     }
   });
 

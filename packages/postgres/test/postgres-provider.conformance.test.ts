@@ -2,6 +2,7 @@ import { testMemoryProvider } from '@fastagentic/testkit';
 import { afterAll } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { dropSchema, POSTGRES_URL, uniqueSchema, wordEmbedder } from './shared-postgres.js';
+import { TEST_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('conf');
 afterAll(() => dropSchema(schema));
@@ -11,6 +12,7 @@ testMemoryProvider({
   create: () => new PostgresProvider({ connectionString: POSTGRES_URL, schema }),
   createWithTtl: (ttlSeconds) => new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'session_', ttlSeconds }),
   destroy: (provider) => (provider as PostgresProvider).close(),
+  testTimeoutMs: TEST_TIMEOUT_MS,
 });
 
 // The server here has no pgvector package, so vectors are compared exactly.
@@ -19,4 +21,5 @@ testMemoryProvider({
   create: () =>
     new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'vectors_', embedder: wordEmbedder, log: () => undefined }),
   destroy: (provider) => (provider as PostgresProvider).close(),
+  testTimeoutMs: TEST_TIMEOUT_MS,
 });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { TEST_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('ops');
 const applicationName = `fa-test-${schema}`;
@@ -272,4 +273,5 @@ testMemoryProvider({
   name: 'PostgresProvider (hash-partitioned by user)',
   create: () => new PostgresProvider({ connectionString: POSTGRES_URL, schema: partitionedSchema, partitions: 4 }),
   destroy: (store) => (store as PostgresProvider).close(),
+  testTimeoutMs: TEST_TIMEOUT_MS,
 });
