@@ -7,3 +7,6 @@ import { availableParallelism, loadavg } from 'node:os';
  * a timeout is only a hang guard here, never a speed check.
  */
 export const TEST_TIMEOUT_MS = 120_000 * Math.max(1, Math.ceil(loadavg()[0]! / availableParallelism()));
+
+/** How long a test's pool waits for a connection: a loaded machine took more than the default 10 s. */
+export const CONNECTION_TIMEOUT_MS = TEST_TIMEOUT_MS / 4;
