@@ -4,9 +4,9 @@ import { createReferenceAgent, referenceLimitsFrom } from '@fastagentic/http-con
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { serve } from '@hono/node-server';
 import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
-import { sign } from 'hono/jwt';
 import { connectionLimitsFrom } from './connection-limits.js';
 import { dataFolderFrom, demoSecretIn } from './data-folder.js';
+import { demoTokenIn } from './demo-token.js';
 import { selectProviders } from './select-providers.js';
 
 export interface StartNodeServerOptions {
@@ -21,8 +21,8 @@ export interface RunningNodeServer {
   /** The providers and runnable in use, for the startup log. */
   description: string[];
   /**
-   * Set when no JWT_SECRET or JWKS_URL was given: the demo secret (kept in the data folder, so
-   * tokens survive a restart), and a token for `demo-user`.
+   * Set when no JWT_SECRET or JWKS_URL was given: the demo secret and a token for `demo-user`,
+   * both kept in the data folder, so every start prints the same token.
    */
   demo?: { secret: string; userId: string; token: string };
   /** Stops accepting requests, then waits for every background write to finish. */
@@ -74,7 +74,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     const secret = env.JWT_SECRET ?? demoSecretIn(dataFolderFrom(env));
     auth = { secret, ...claims };
     if (!env.JWT_SECRET) {
-      const token = await sign({ sub: DEMO_USER, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret, 'HS256');
+      const token = await demoTokenIn(dataFolderFrom(env), secret, DEMO_USER);
       demo = { secret, userId: DEMO_USER, token };
     }
   }
@@ -116,11 +116,16 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       );
     });
   });
-  const address = server.address() as AddressInfo;
+  const url = `http://${hostname}:${(server.address() as AddressInfo).port}`;
   return {
     app,
-    url: `http://${hostname}:${address.port}`,
-    description: [...providers.description, `runnable: ${runnable.name}`, `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`],
+    url,
+    description: [
+      ...providers.description,
+      `runnable: ${runnable.name}`,
+      `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`,
+      ...(env.INSPECTOR === 'true' ? [`inspector: ${url}/inspector (sign in with a token)`] : []),
+    ],
     demo,
     close: async () => {
       await new Promise<void>((resolve) => {

@@ -4,7 +4,17 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { errorBody } from './error-body.js';
 import { memoryBytes, type UserStorageQuota } from './user-storage-quota.js';
-import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
+import {
+  parseFiltersParameter,
+  parseLimitParameter,
+  parseNumberParameter,
+  readJsonObject,
+  rejectUnknownParameters,
+} from './request-input.js';
+
+/** The query parameters of the GET routes: the same options as the POST bodies, filters as JSON. */
+const LIST_PARAMETERS = ['limit', 'cursor', 'filters'] as const;
+const SEARCH_PARAMETERS = ['query', 'limit', 'minRelevance', 'filters'] as const;
 
 interface MemoryRouteDependencies {
   requireUser: MiddlewareHandler<AppEnv>;
@@ -38,19 +48,22 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
   const { requireUser } = deps;
 
   hono.get('/memories', requireUser, async (c) => {
-    rejectIdentityFields(Object.keys(c.req.query()));
+    rejectUnknownParameters(Object.keys(c.req.query()), LIST_PARAMETERS);
     const page = await deps.memory().getAll(c.get('user').id, {
       limit: parseLimitParameter(c.req.query('limit')),
       cursor: c.req.query('cursor'),
+      filters: parseFiltersParameter(c.req.query('filters')),
     });
     return c.json(page);
   });
 
   hono.get('/memories/search', requireUser, async (c) => {
-    rejectIdentityFields(Object.keys(c.req.query()));
+    rejectUnknownParameters(Object.keys(c.req.query()), SEARCH_PARAMETERS);
     const query = validateQuery(c.req.query('query'), 'query');
     const memories = await deps.memory().search(c.get('user').id, query, {
       limit: parseLimitParameter(c.req.query('limit')),
+      minRelevance: parseNumberParameter(c.req.query('minRelevance')),
+      filters: parseFiltersParameter(c.req.query('filters')),
     });
     return c.json({ memories });
   });

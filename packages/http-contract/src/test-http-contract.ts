@@ -217,6 +217,41 @@ export function testHttpContract(options: HttpContractOptions): void {
         expect(again.status).toBe(404);
         expect(again.body.error.type).toBe('not_found');
       });
+
+      it('GET list and search honour filters (URL-encoded JSON) and minRelevance; other parameters are 400s naming them', async () => {
+        const user = newUser('query-options');
+        const travel = await remember(user, 'I prefer window seats on trains', { category: 'travel' });
+        await remember(user, 'I prefer tea with breakfast on trains', { category: 'food' });
+        const filters = encodeURIComponent(JSON.stringify({ category: 'travel' }));
+
+        const listed = await call('GET', `/memories?filters=${filters}`, { user });
+        expect(listed.status).toBe(200);
+        expect(listed.body.memories.map((m: { id: string }) => m.id)).toEqual([travel]);
+        const searched = await call('GET', `/memories/search?query=prefer%20trains&filters=${filters}`, { user });
+        expect(searched.status).toBe(200);
+        expect(searched.body.memories.map((m: { id: string }) => m.id)).toEqual([travel]);
+
+        // minRelevance: the same floor as the POST form drops what scores below it.
+        const all = await call('GET', '/memories/search?query=window%20seats%20tea', { user });
+        expect(all.body.memories).toHaveLength(2);
+        const [best, worst] = all.body.memories.map((m: { score: number }) => m.score) as [number, number];
+        expect(best).toBeGreaterThan(worst);
+        const floor = (best + worst) / 2;
+        const strict = await call('GET', `/memories/search?query=window%20seats%20tea&minRelevance=${floor}`, { user });
+        expect(strict.status).toBe(200);
+        expect(strict.body.memories.map((m: { score: number }) => m.score)).toEqual([best]);
+        const posted = await call('POST', '/memories/search', { user, json: { query: 'window seats tea', minRelevance: floor } });
+        expect(strict.body.memories.map((m: { id: string }) => m.id)).toEqual(posted.body.memories.map((m: { id: string }) => m.id));
+
+        expectFieldError(await call('GET', '/memories?filters=%7Bnot%20json', { user }), 'filters');
+        expectFieldError(await call('GET', '/memories/search?query=x&filters=%5B%5D', { user }), 'filters');
+        expectFieldError(await call('GET', `/memories/search?query=x&filters=${encodeURIComponent('{"category":{"regex":"a"}}')}`, { user }), 'filters.category.regex');
+        expectFieldError(await call('GET', '/memories/search?query=x&minRelevance=high', { user }), 'minRelevance');
+        expectFieldError(await call('GET', '/memories/search?query=x&minRelevance=2', { user }), 'minRelevance');
+        expectFieldError(await call('GET', '/memories/search?query=x&minrelevance=0.5', { user }), 'minrelevance');
+        expectFieldError(await call('GET', '/memories?limit=5&sort=oldest', { user }), 'sort');
+        expectFieldError(await call('GET', '/memories?minRelevance=0.5', { user }), 'minRelevance');
+      });
     });
 
     describe('auth', () => {

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { checkSessionReads, InMemoryTwin } from '@fastagentic/testkit';
 import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { CONNECTION_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('rank');
 let provider: PostgresProvider;
 
 beforeAll(async () => {
-  provider = new PostgresProvider({ connectionString: POSTGRES_URL, schema });
+  provider = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema });
   await provider.ready();
 });
 afterAll(async () => {
@@ -163,7 +164,7 @@ describe('lexical ranking', () => {
   });
 
   it('a term in more memories than candidateCap still ranks exactly for candidates that other terms bring in', async () => {
-    const capped = new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'capped_', candidateCap: 5 });
+    const capped = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, tablePrefix: 'capped_', candidateCap: 5 });
     try {
       const userId = 'cap-user';
       for (let i = 0; i < 12; i++) await capped.add(userId, [{ role: 'user', content: `common word ${i % 2 ? 'common' : ''} item${i}` }]);
@@ -272,14 +273,14 @@ describe('the session indexes', () => {
 
   it('a store at the previous schema version gets the session indexes when it opens, its memories kept', async () => {
     const older = uniqueSchema('schema3');
-    const first = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
     const kept = await first.add('u', [{ role: 'user', content: 'kept' }], { sessionId: 's' });
     await first.close();
     // What version 3 left: no session indexes, three versions recorded.
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_by_session`);
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_session_lists`);
     await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version = 4`);
-    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
     try {
       expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
       const indexes = await adminQuery<{ indexname: string }>(

@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { createClient, type Client } from '@libsql/client';
 import { InMemoryProvider, MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
 import { compareRanked, cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, terms, TERMS_VERSION } from '@fastagentic/memory/provider';
@@ -380,6 +381,23 @@ describe('LibsqlProvider (file)', () => {
     expect((await other.getAll('prefix-user')).memories).toHaveLength(1);
     await other.close();
     expect((await raw.execute('PRAGMA journal_mode')).rows[0]![0]).toBe('wal');
+  });
+
+  it('close checkpoints the WAL into the file: the database file alone then holds every memory', async () => {
+    const file = folder.file('checkpointed.db');
+    const closing = new LibsqlProvider({ url: `file:${file}` });
+    for (let i = 0; i < 50; i++) await closing.add('checkpoint-user', note(`memory ${i} kept in the file`));
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    await closing.close();
+    expect(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0).toBe(0);
+    // A copy of the database file without its WAL is complete.
+    copyFileSync(file, folder.file('copy.db'));
+    const copy = new LibsqlProvider({ url: `file:${folder.file('copy.db')}` });
+    try {
+      expect((await copy.getAll('checkpoint-user', { limit: 100 })).memories).toHaveLength(50);
+    } finally {
+      await copy.close();
+    }
   });
 
   it('ranks by the stored vectors when an embedder is configured', async () => {
