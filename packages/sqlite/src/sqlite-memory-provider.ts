@@ -261,7 +261,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
         args: [user, id],
       },
       { sql: `DELETE ${memory}`, args: [user, id] },
-      { sql: `DELETE FROM ${t.users} WHERE user_id = ?1 AND memory_count <= 0`, args: [user] },
+      // With a TTL the user's row outlives their last memory while their history does, so it expires that too.
+      {
+        sql: `DELETE FROM ${t.users} WHERE user_id = ?1 AND memory_count <= 0${this.ttlMs === undefined ? '' : ` AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE user_id = ?1)`}`,
+        args: [user],
+      },
     );
     const results = await this.write(statements);
     if (results[deleteAt]!.rowsAffected !== 1) throw new MemoryNotFoundError(id);

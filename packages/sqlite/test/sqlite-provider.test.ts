@@ -275,6 +275,8 @@ describe('LibsqlProvider (file)', () => {
       const id = await session.add('ttl-a', note('short lived tea'));
       await session.update('ttl-a', id, { text: 'short lived green tea' });
       expect(await session.history('ttl-a', id)).toHaveLength(2);
+      // A user whose last memory is deleted keeps its history only until the TTL.
+      await session.delete('ttl-c', await session.add('ttl-c', note('deleted at once')));
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(await session.get('ttl-a', id)).toBeNull();
       expect(await session.search('ttl-a', 'tea')).toEqual([]);
@@ -283,7 +285,7 @@ describe('LibsqlProvider (file)', () => {
       // The next write sweeps expired users.
       await session.add('ttl-b', note('another user'));
       for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats', 'memory_history']) {
-        const result = await sessionRaw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id = 'ttl-a'`, args: [] });
+        const result = await sessionRaw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id IN ('ttl-a', 'ttl-c')`, args: [] });
         expect(Number(result.rows[0]![0]), table).toBe(0);
       }
     } finally {
