@@ -1258,7 +1258,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
         this.provider,
         retrySafe
           ? 'the connection failed during COMMIT; retrying is safe'
-          : 'the connection failed during COMMIT, so the add may have been stored: retry with an idempotency key',
+          : 'the connection failed during COMMIT, so the write may have been applied (an add: retry it with an idempotency key)',
         { isRetryable: retrySafe, cause: error.cause },
       );
     }
