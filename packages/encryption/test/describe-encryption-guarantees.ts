@@ -138,6 +138,40 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       }
     });
 
+    it('update and history keep every version as ciphertext at rest, and history decrypts them', async (ctx) => {
+      if (!encrypted.update || !encrypted.history || !encrypted.capabilities.update || !encrypted.capabilities.history) {
+        return ctx.skip('the backend declares no update and history');
+      }
+      const userId = user('versions');
+      const id = await encrypted.add(userId, [{ role: 'user', content: 'My safe code is wombat 1234' }], { category: 'vaultqq' });
+      const updated = await encrypted.update(userId, id, { text: 'My safe code is platypus 5678', metadata: { category: 'lockerqq', room: 'atticzz' } }, { reason: 'user' });
+      expect(updated).toMatchObject({ id, memory: 'My safe code is platypus 5678', metadata: { category: 'lockerqq', room: 'atticzz' } });
+      expect((await encrypted.search(userId, 'platypus', { filters: { category: 'lockerqq' } })).map((memory) => memory.id)).toEqual([id]);
+      expect(await encrypted.search(userId, 'wombat')).toEqual([]);
+      const metadataOnly = await encrypted.update(userId, id, { metadata: { category: 'vaultqq' } });
+      expect(metadataOnly.memory, 'a metadata-only update keeps the text').toBe('My safe code is platypus 5678');
+      expect((await encrypted.search(userId, 'platypus', { filters: { category: 'vaultqq' } })).map((memory) => memory.id)).toEqual([id]);
+      await encrypted.delete(userId, id);
+      expect(await encrypted.history(userId, id)).toEqual([
+        expect.objectContaining({ event: 'add', previousText: null, text: 'My safe code is wombat 1234', metadata: { category: 'vaultqq' } }),
+        expect.objectContaining({
+          event: 'update',
+          previousText: 'My safe code is wombat 1234',
+          text: 'My safe code is platypus 5678',
+          metadata: { category: 'lockerqq', room: 'atticzz' },
+          reason: 'user',
+        }),
+        expect.objectContaining({ event: 'update', previousText: 'My safe code is platypus 5678', text: 'My safe code is platypus 5678', metadata: { category: 'vaultqq' } }),
+        expect.objectContaining({ event: 'delete', previousText: 'My safe code is platypus 5678', text: null, metadata: null }),
+      ]);
+      const versions = JSON.stringify(await backend.history!(userId, id));
+      const dump = (options.dumpBackend ? await options.dumpBackend(backend, [userId]) : '') + versions;
+      expect(versions).toContain('fa1.');
+      for (const secret of ['wombat', '1234', 'platypus', '5678', 'vaultqq', 'lockerqq', 'atticzz', 'room']) {
+        expect(dump.toLowerCase(), `backend holds "${secret}"`).not.toContain(secret);
+      }
+    });
+
     it('the same plaintext encrypts differently every time (fresh IV)', async () => {
       const userId = user('iv');
       const first = await encrypted.add(userId, [{ role: 'user', content: 'same words' }], { category: 'x' });

@@ -12,6 +12,8 @@ export interface TableNames {
   memories: string;
   postings: string;
   termStats: string;
+  /** A memory's versions once it has changed (its add, then each update and the delete). */
+  history: string;
   memorySeq: string;
   /** Unquoted name of the HNSW index, for `CREATE INDEX IF NOT EXISTS`. */
   hnswIndex: string;
@@ -40,6 +42,7 @@ export function tableNames(schema: string, prefix: string): TableNames {
     memories: name('memories'),
     postings: name('postings'),
     termStats: name('term_stats'),
+    history: name('history'),
     memorySeq: name('memory_seq'),
     hnswIndex: `${prefix}memories_embedding_hnsw`,
     sessionIndex: `${prefix}memories_by_session`,
@@ -109,11 +112,22 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       `CREATE INDEX IF NOT EXISTS "${names.sessionIndex}" ON ${names.memories} (user_id, (metadata ->> 'sessionId'), seq)`,
       `CREATE INDEX IF NOT EXISTS "${names.sessionListIndex}" ON ${names.memories} (user_id, seq) WHERE jsonb_typeof(metadata -> 'sessionId') = 'array'`,
     ],
+    // `update` and `history`: a memory's time of its latest change (NULL until it changes), and its
+    // versions, written at its first change (an unchanged memory's only version is its row).
+    [
+      `ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS updated_at timestamptz`,
+      ...table(
+        names.history,
+        `user_id text NOT NULL, memory_id text NOT NULL, seq bigint NOT NULL DEFAULT nextval('${names.memorySeq}'),
+         event text NOT NULL, previous_text text, text text, metadata jsonb, at timestamptz NOT NULL, reason text,
+         PRIMARY KEY (user_id, memory_id, seq)`,
+      ),
+    ],
   ];
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

@@ -25,7 +25,8 @@ async function rowsOfUser(store: PostgresProvider, userId: string): Promise<numb
   const t = store.tables;
   const [row] = await adminQuery<{ count: number }>(
     `SELECT ((SELECT count(*) FROM ${t.users} WHERE user_id = $1) + (SELECT count(*) FROM ${t.memories} WHERE user_id = $1)
-      + (SELECT count(*) FROM ${t.postings} WHERE user_id = $1) + (SELECT count(*) FROM ${t.termStats} WHERE user_id = $1))::int AS count`,
+      + (SELECT count(*) FROM ${t.postings} WHERE user_id = $1) + (SELECT count(*) FROM ${t.termStats} WHERE user_id = $1)
+      + (SELECT count(*) FROM ${t.history} WHERE user_id = $1))::int AS count`,
     [userId],
   );
   return row!.count;
@@ -37,6 +38,8 @@ describe('forget and hostile input', () => {
       await provider.add(userId, note(`Hostile ${userId.length} likes kayaks`), { category: 'x' }, { idempotencyKey: `k-${index}` });
     }
     for (const userId of HOSTILE_USER_IDS) {
+      const [memory] = (await provider.getAll(userId)).memories;
+      await provider.update(userId, memory!.id, { text: `Hostile ${userId.length} likes canoes` }, { reason: 'hostile' });
       expect(await rowsOfUser(provider, userId)).toBeGreaterThan(0);
       expect(await provider.deleteAll(userId)).toBe(1);
       expect(await rowsOfUser(provider, userId)).toBe(0);
@@ -101,11 +104,13 @@ describe('idempotent add and TTL', () => {
   it('expired memories are never returned and are purged from every table', async () => {
     const session = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, tablePrefix: 'ttl_', ttlSeconds: 0.5 });
     try {
-      await session.add('ttl-user', note('Short lived kayak note'), undefined, { idempotencyKey: 'k' });
+      const id = await session.add('ttl-user', note('Short lived kayak note'), undefined, { idempotencyKey: 'k' });
+      await session.update('ttl-user', id, { metadata: { changed: true } });
       expect((await session.getAll('ttl-user')).memories.length).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect((await session.getAll('ttl-user')).memories).toEqual([]);
       expect(await session.search('ttl-user', 'kayak')).toEqual([]);
+      expect(await session.history('ttl-user', id)).toEqual([]);
       expect(await rowsOfUser(session, 'ttl-user')).toBeGreaterThan(0);
       expect(await session.purgeExpired()).toBe(1);
       expect(await rowsOfUser(session, 'ttl-user')).toBe(0);
@@ -271,7 +276,7 @@ describe('hash partitions by user', () => {
       [partitionedSchema],
     );
     expect(rows).toEqual(
-      ['check_memories', 'check_postings', 'check_term_stats', 'check_users'].map((table) => ({ table, partitions: 4 })),
+      ['check_history', 'check_memories', 'check_postings', 'check_term_stats', 'check_users'].map((table) => ({ table, partitions: 4 })),
     );
     await store.close();
   });

@@ -63,7 +63,7 @@ async function listAll(userId: string): Promise<Memory[]> {
 }
 
 describe('lexical ranking', () => {
-  it('equals InMemoryProvider on the same data after adds and deletes: same memories, order and scores, with ties, filters and minRelevance', async () => {
+  it('equals InMemoryProvider on the same data after adds, updates and deletes: same memories, order and scores, with ties, filters and minRelevance', async () => {
     const next = random(7);
     const vocabulary = ['river', 'kayak', 'piano', 'coffee', 'garden', 'tomato', 'berlin', 'lisbon', 'violin', 'hiking', 'budget', 'winter'];
     const userId = 'ranking-user';
@@ -76,6 +76,13 @@ describe('lexical ranking', () => {
       if (i % 3 === 0) await twin.add(other, `Other ${words.join(' ')} ${words.join(' ')}`);
     }
     for (let i = 0; i < twin.added.length; i += 7) await twin.delete(i);
+    // Updates move a memory's postings and statistics from its old terms to its new ones.
+    for (let i = 1; i < twin.added.length; i += 9) {
+      if (i % 7 === 0) continue; // deleted above
+      const words = Array.from({ length: 1 + (i % 5) }, () => vocabulary[Math.floor(next() * vocabulary.length)]!);
+      await twin.update(i, i % 2 === 0 ? { text: `Changed ${words.join(' ')}` } : { text: `Changed ${words.join(' ')}`, metadata: { n: i, group: 2 } });
+    }
+    await twin.update(2, { metadata: { n: 2, group: 1 } });
     let ties = 0;
     for (const query of ['river kayak', 'piano', 'coffee garden tomato', 'winter budget hiking lisbon', 'violin violin berlin', 'unknownword']) {
       const found = await twin.expectSameSearch(userId, query, { limit: 25 });
@@ -279,7 +286,9 @@ describe('the session indexes', () => {
     // What version 3 left: no session indexes, three versions recorded.
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_by_session`);
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_session_lists`);
-    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version = 4`);
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version >= 4`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_history`);
+    await adminQuery(`ALTER TABLE "${older}".fastagentic_memories DROP COLUMN updated_at`);
     const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
     try {
       expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
@@ -292,6 +301,45 @@ describe('the session indexes', () => {
       await reopened.close();
       await dropSchema(older);
     }
+  });
+
+  it('a store at schema version 4 gets its history when it opens: its memories then update, with history, keeping their times', async () => {
+    const older = uniqueSchema('schema4');
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const kept = await first.add('u', [{ role: 'user', content: 'kept about kayaks' }]);
+    const before = (await first.get('u', kept))!;
+    await first.close();
+    // What version 4 left: no history table, no updated_at column.
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version = 5`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_history`);
+    await adminQuery(`ALTER TABLE "${older}".fastagentic_memories DROP COLUMN updated_at`);
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    try {
+      expect(await reopened.get('u', kept)).toEqual(before);
+      expect((await reopened.history('u', kept)).map((entry) => entry.event)).toEqual(['add']);
+      const updated = await reopened.update('u', kept, { text: 'kept about canoes' });
+      expect(updated.createdAt).toBe(before.createdAt);
+      expect((await reopened.search('u', 'canoes')).map((memory) => memory.id)).toEqual([kept]);
+      expect(await reopened.search('u', 'kayaks')).toEqual([]);
+      expect((await reopened.history('u', kept)).map((entry) => [entry.event, entry.previousText, entry.text])).toEqual([
+        ['add', null, 'kept about kayaks'],
+        ['update', 'kept about kayaks', 'kept about canoes'],
+      ]);
+    } finally {
+      await reopened.close();
+      await dropSchema(older);
+    }
+  });
+
+  it('times every version of a memory apart, to the millisecond, however fast the changes come', async () => {
+    const userId = 'update-times';
+    const id = await provider.add(userId, [{ role: 'user', content: 'first text' }]);
+    for (let i = 0; i < 5; i++) await provider.update(userId, id, { text: `text ${i}` });
+    await provider.delete(userId, id);
+    const times = (await provider.history(userId, id)).map((entry) => Date.parse(entry.at));
+    expect(times).toHaveLength(7);
+    for (let i = 1; i < times.length; i++) expect(times[i], `version ${i}`).toBeGreaterThan(times[i - 1]!);
+    await provider.deleteAll(userId);
   });
 });
 

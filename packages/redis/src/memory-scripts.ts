@@ -20,7 +20,7 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Every script gets the user's seven keys (redis-key-layout.ts), all under one hash tag, so each
+// Every script gets the user's eight keys (redis-key-layout.ts), all under one hash tag, so each
 // script touches one cluster slot:
 //   KEYS[1] records   hash: memory id -> record JSON
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
@@ -33,6 +33,8 @@ function luaScript(name: string, source: string): LuaScript {
 //   KEYS[7] sessions  sorted set, all scores 0: "session \0 seq(14 hex digits) \0 memory id" per
 //                     string value of the session field in the metadata (or string in an array of
 //                     them) without a NUL
+//   KEYS[8] history   hash: memory id -> its versions once it has changed, one JSON array a line:
+//                     ["add"|"update"|"delete", ms, reason or null, the record after it or null]
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
 /** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
@@ -167,15 +169,38 @@ return ARGV[1]`,
 );
 
 /**
- * ARGV: memory id, TTL in ms (0: none), session field as JSON. 1 when deleted, 0 when the user
- * has no such memory.
- * The last memory takes every key of the user with it.
+ * A change to the record `raw` of memory `id`: its time (client time in ms, or a millisecond
+ * after the previous version's when the clock has not passed it), and its version appended to
+ * KEYS[8] — after the memory's add, written at its first change from the record as it still is.
+ */
+const VERSIONS = `
+local function changeOf(raw, now)
+  local seqText, updated = string.match(raw, '^{"seq":(%d+),"updated":(%d+),')
+  if not seqText then seqText, updated = string.match(raw, '^{"seq":(%d+)'), '' end
+  local previous = math.floor(tonumber(seqText) / 1000)
+  if updated ~= '' then previous = tonumber(updated) end
+  return seqText, updated, string.format('%.0f', math.max(now, previous + 1))
+end
+local function appendVersion(id, raw, seqText, line)
+  local versions = redis.call('HGET', KEYS[8], id)
+  if not versions then versions = '["add",' .. string.format('%.0f', math.floor(tonumber(seqText) / 1000)) .. ',null,' .. raw .. ']' end
+  redis.call('HSET', KEYS[8], id, versions .. '\\n' .. line)
+end
+`;
+
+/**
+ * ARGV: memory id, TTL in ms (0: none), session field as JSON, client time in ms. 1 when deleted,
+ * 0 when the user has no such memory.
+ * The last memory takes every key of the user with it but its history (kept until deleteAll).
  */
 export const DELETE_SCRIPT = luaScript(
   'delete',
-  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}${VERSIONS}
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
+local seqText, _, at = changeOf(raw, tonumber(ARGV[4]))
+appendVersion(ARGV[1], raw, seqText, '["delete",' .. at .. ',null,null]')
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[8], tonumber(ARGV[2])) end
 redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('HLEN', KEYS[1]) == 0 then
   redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
@@ -199,6 +224,60 @@ local key = redis.call('HGET', KEYS[6], 'i' .. ARGV[1])
 if key then redis.call('HDEL', KEYS[6], 'i' .. ARGV[1], 'k' .. key) end
 slide(tonumber(ARGV[2]))
 return 1`,
+);
+
+/**
+ * ARGV: memory id, the new record (an object without "seq" and "updated"), client time in ms,
+ * TTL in ms (0: none), terms version, the new terms entry ('' when the text is unchanged), session
+ * field as JSON, the update time the caller read ('' for none: it checks the record is unchanged
+ * since), the reason as JSON ('null' for none).
+ * Returns {0} when the user has no such memory, {2} when it changed since it was read (the
+ * caller reads it again), else {1, the record stored}. The record keeps its sequence, so its place
+ * and createdAt; its postings, terms entry and sessions members move to the new text and metadata.
+ * An index of another terms version is left as it is (search re-indexes it from the records).
+ */
+export const UPDATE_SCRIPT = luaScript(
+  'update',
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}${VERSIONS}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+local seqText, updated, at = changeOf(raw, tonumber(ARGV[3]))
+if updated ~= ARGV[8] then return {2} end
+local seq = tonumber(seqText)
+local record = '{"seq":' .. seqText .. ',"updated":' .. at .. ',' .. string.sub(ARGV[2], 2)
+appendVersion(ARGV[1], raw, seqText, '["update",' .. at .. ',' .. ARGV[9] .. ',' .. record .. ']')
+redis.call('HSET', KEYS[1], ARGV[1], record)
+if sessionsCurrent(ARGV[7]) then
+  local old = sessionMembers(raw, seq, ARGV[1], ARGV[7])
+  if #old > 0 then redis.call('ZREM', KEYS[7], unpack(old)) end
+  for _, member in ipairs(sessionMembers(record, seq, ARGV[1], ARGV[7])) do redis.call('ZADD', KEYS[7], 0, member) end
+end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[4], 'v') == ARGV[5] then
+  local entry = redis.call('HGET', KEYS[5], seqKey(seq))
+  if entry then
+    local removed = {}
+    local length = postingsOf(entry, seq, removed, false)
+    if #removed > 0 then each('ZREM', KEYS[3], removed) end
+    redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
+  end
+  local members = {}
+  local length = postingsOf(ARGV[6], seq, members, true)
+  if #members > 0 then each('ZADD', KEYS[3], members) end
+  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[6] .. '\\2' .. ARGV[1])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
+end
+slide(tonumber(ARGV[4]))
+return {1, record}`,
+);
+
+/** ARGV: memory id. {'h', versions} once it has changed, {'r', record} before, {} when the user never had it. */
+export const HISTORY_SCRIPT = luaScript(
+  'history',
+  `local versions = redis.call('HGET', KEYS[8], ARGV[1])
+if versions then return {'h', versions} end
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then return {'r', raw} end
+return {}`,
 );
 
 /** How many memories the user had; every key is gone afterwards, whatever its size. */

@@ -35,13 +35,15 @@ export interface UserKeys {
   idempotency: string;
   /** Sorted set (scores 0): `sessionId \0 seq \0 id` per memory with a sessionId, newest last within a session. */
   sessions: string;
+  /** Hash: memory id -> its versions once it has changed, one JSON array a line (kept after its delete). */
+  history: string;
   /** All of the above, in the order the Lua scripts expect them as KEYS. */
   all: string[];
 }
 
 /**
- * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k n),
- * seven whatever the user stores. The id is encoded, so no id can spell another user's key, a
+ * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k n h),
+ * eight whatever the user stores. The id is encoded, so no id can spell another user's key, a
  * separator or a pattern; the braces make it the hash tag, so all keys live in one cluster slot.
  */
 export function userKeys(prefix: string, userId: string): UserKeys {
@@ -54,9 +56,10 @@ export function userKeys(prefix: string, userId: string): UserKeys {
     terms: `${tag}:d`,
     idempotency: `${tag}:k`,
     sessions: `${tag}:n`,
+    history: `${tag}:h`,
   };
   return {
     ...keys,
-    all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency, keys.sessions],
+    all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency, keys.sessions, keys.history],
   };
 }

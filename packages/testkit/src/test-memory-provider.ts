@@ -599,6 +599,28 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         expect(metadataOnly.metadata).toEqual({ category: 'profile', version: 3 });
       });
 
+      it.runIf(declared.suppliedTerms !== false && declared.semanticSearch !== true)(
+        'update indexes the new text by the indexTerms supplied with it, or by its own words (capabilities: update, suppliedTerms)',
+        async (ctx) => {
+          if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+          if (!caps.suppliedTerms) return ctx.skip('capability suppliedTerms is not declared');
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch: the ranking is not lexical alone');
+          const userId = user('update-supplied');
+          const sealed = await provider.add(userId, [{ role: 'user', content: 'Sealed record one' }], undefined, { indexTerms: ['t.tea'] });
+          await provider.update(userId, sealed, { text: 'Sealed record two' }, { indexTerms: ['t.piano', 't.piano'] });
+          await waitFor(async () => {
+            expect((await search(userId, 'x', { queryTerms: ['t.piano'] })).map((memory) => memory.id)).toEqual([sealed]);
+            expect(await search(userId, 'x', { queryTerms: ['t.tea'] }), 'not found by the terms of the old text').toEqual([]);
+            expect(await search(userId, 'sealed record'), 'only the supplied terms were indexed').toEqual([]);
+          });
+          await provider.update(userId, sealed, { text: 'Plain words about gardening' });
+          await waitFor(async () => {
+            expect((await search(userId, 'gardening')).map((memory) => memory.id), 'a text without indexTerms is indexed by its words').toEqual([sealed]);
+            expect(await search(userId, 'x', { queryTerms: ['t.piano'] })).toEqual([]);
+          });
+        },
+      );
+
       it('update names the field it refuses and never changes another user’s memory (capability: update)', async (ctx) => {
         if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
         const alice = user('update-owner');

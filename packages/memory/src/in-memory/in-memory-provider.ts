@@ -373,7 +373,7 @@ export class InMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const id = validateMemoryId(memoryId);
     const { text, metadata } = parseMemoryChanges(changes);
-    const { signal, reason } = parseUpdateOptions(options);
+    const { signal, reason, indexTerms } = parseUpdateOptions(options);
     signal?.throwIfAborted();
     const vector = text !== undefined && this.embedder ? await this.embedOne(text, signal) : undefined;
     // Looked up after embedding, so a delete made meanwhile is not undone.
@@ -385,8 +385,9 @@ export class InMemoryProvider implements MemoryProvider {
     const memory = stored.memory;
     if (text !== undefined) {
       memory.memory = text;
-      // Supplied terms described the old text; the new text is indexed by its own terms.
-      delete stored.indexTerms;
+      // Supplied terms described the old text: the new text is indexed by those supplied with it, or its own.
+      if (indexTerms !== undefined) stored.indexTerms = [...indexTerms];
+      else delete stored.indexTerms;
       if (vector) stored.vector = vector;
     }
     if (metadata !== undefined) {

@@ -89,6 +89,11 @@ export interface MemoryChanges {
 export interface UpdateOptions extends CallOptions {
   /** What caused the change, kept in the memory's history, e.g. `user` or `formation:superseded`. Up to 200 characters. */
   reason?: string;
+  /**
+   * Terms to index the new `changes.text` by in place of `terms(text)`, as `add`'s `indexTerms`
+   * (an update without `text` keeps the memory's terms). Honoured where `capabilities.suppliedTerms`.
+   */
+  indexTerms?: string[];
 }
 
 export type MemoryEvent = 'add' | 'update' | 'delete';

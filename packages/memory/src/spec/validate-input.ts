@@ -254,6 +254,7 @@ export function parseMemoryChanges(changes: unknown, field = 'changes'): MemoryC
 
 export interface ParsedUpdateOptions extends ParsedCallOptions {
   reason: string | undefined;
+  indexTerms: string[] | undefined;
 }
 
 export function parseUpdateOptions(options: UpdateOptions | undefined, field = 'options'): ParsedUpdateOptions {
@@ -261,5 +262,6 @@ export function parseUpdateOptions(options: UpdateOptions | undefined, field = '
   return {
     signal: validateSignal(raw.signal, `${field}.signal`),
     reason: raw.reason === undefined ? undefined : requireString(raw.reason, `${field}.reason`, MEMORY_LIMITS.maxReasonLength),
+    indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
   };
 }

@@ -7,11 +7,14 @@ import {
   type JsonValue,
   type Memory,
   type MemoryCapabilities,
+  type MemoryChanges,
+  type MemoryHistoryEntry,
   type MemoryPage,
   type MemoryProvider,
   type Message,
   type Metadata,
   type SearchOptions,
+  type UpdateOptions,
 } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
@@ -22,7 +25,9 @@ import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   scoreTerms,
   terms,
   validateMemoryId,
@@ -32,6 +37,11 @@ import {
   validateUserId,
   type FilterNode,
 } from '@fastagentic/memory/provider';
+
+/** Now, or a millisecond after `previous` when the clock has not passed it. */
+function laterTime(previous: string): string {
+  return new Date(Math.max(Date.now(), Date.parse(previous) + 1)).toISOString();
+}
 
 /** The mistakes real providers made; the conformance suite must fail for each one. */
 export const PLANTED_BUGS = [
@@ -46,12 +56,16 @@ export const PLANTED_BUGS = [
   'scores above 1 with semanticSearch',
   'ties ranked oldest first',
   'idempotency key ignored',
+  'update does not re-index',
+  'deleteAll keeps history',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface Stored {
   seq: number;
   memory: Memory;
+  /** The text search indexes: the memory's own, unless an update forgot to re-index. */
+  indexed: string;
   idempotencyKey?: string;
 }
 
@@ -64,6 +78,8 @@ export class PlantedBugProvider implements MemoryProvider {
   readonly provider = 'planted-bug';
   readonly capabilities: MemoryCapabilities;
   private readonly users = new Map<string, Stored[]>();
+  /** Per user: each memory's versions. */
+  private readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
   private nextSeq = 0;
 
   constructor(
@@ -78,6 +94,8 @@ export class PlantedBugProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      update: true,
+      history: true,
     };
   }
 
@@ -95,7 +113,8 @@ export class PlantedBugProvider implements MemoryProvider {
     const memory: Memory = { id: crypto.randomUUID(), userId: user, memory: text, metadata: validMetadata, createdAt: now, updatedAt: now };
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) memory.categories = categories;
-    stored.push({ seq: this.nextSeq++, memory, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    stored.push({ seq: this.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    this.record(user, { memoryId: memory.id, event: 'add', previousText: null, text, metadata: structuredClone(validMetadata), at: now });
     return memory.id;
   }
 
@@ -105,7 +124,7 @@ export class PlantedBugProvider implements MemoryProvider {
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     signal?.throwIfAborted();
     const stored = this.backend(user, false);
-    const counts = stored.map((item) => terms(item.memory.memory));
+    const counts = stored.map((item) => terms(item.indexed));
     const stats = {
       memoryCount: stored.length,
       totalTermCount: counts.reduce((sum, list) => sum + list.length, 0),
@@ -155,7 +174,50 @@ export class PlantedBugProvider implements MemoryProvider {
     const stored = this.backend(user, false);
     const index = stored.findIndex((item) => item.memory.id === id);
     if (index < 0) throw new MemoryNotFoundError(id);
-    stored.splice(index, 1);
+    const [removed] = stored.splice(index, 1);
+    const at = laterTime(removed!.memory.updatedAt);
+    this.record(user, { memoryId: id, event: 'delete', previousText: removed!.memory.memory, text: null, metadata: null, at });
+  }
+
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason } = parseUpdateOptions(options);
+    signal?.throwIfAborted();
+    const found = this.backend(user, false).find((item) => item.memory.id === id);
+    if (!found) throw new MemoryNotFoundError(id);
+    const previousText = found.memory.memory;
+    if (text !== undefined) {
+      found.memory.memory = text;
+      if (this.bug !== 'update does not re-index') found.indexed = text;
+    }
+    if (metadata !== undefined) {
+      found.memory.metadata = metadata;
+      const categories = categoriesFromMetadata(metadata);
+      if (categories) found.memory.categories = categories;
+      else delete found.memory.categories;
+    }
+    found.memory.updatedAt = laterTime(found.memory.updatedAt);
+    const entry: MemoryHistoryEntry = {
+      memoryId: id,
+      event: 'update',
+      previousText,
+      text: found.memory.memory,
+      metadata: structuredClone(found.memory.metadata),
+      at: found.memory.updatedAt,
+    };
+    if (reason !== undefined) entry.reason = reason;
+    this.record(user, entry);
+    return { ...structuredClone(found.memory), userId };
+  }
+
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    this.backend(user, false);
+    return structuredClone(this.histories.get(this.keyOf(user))?.get(id) ?? []);
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
@@ -163,7 +225,15 @@ export class PlantedBugProvider implements MemoryProvider {
     parseCallOptions(options).signal?.throwIfAborted();
     const count = this.backend(user, false).length;
     this.users.delete(this.keyOf(user));
+    if (this.bug !== 'deleteAll keeps history') this.histories.delete(this.keyOf(user));
     return count;
+  }
+
+  private record(userId: string, entry: MemoryHistoryEntry): void {
+    const key = this.keyOf(userId);
+    let memories = this.histories.get(key);
+    if (!memories) this.histories.set(key, (memories = new Map()));
+    memories.set(entry.memoryId, [...(memories.get(entry.memoryId) ?? []), entry]);
   }
 
   /** The user's records: the one place a backend call happens (and fails, when it is down). */
