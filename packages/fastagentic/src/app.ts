@@ -1,14 +1,18 @@
 import {
   explainInjection,
+  formMemories,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
   type ExplainedInjection,
   type Explanation,
+  offlineFormation,
   type Memory,
+  type MemoryFormation,
   type MemoryProvider,
   type Message,
   type MetricsRecorder,
+  type UserProfile,
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -24,6 +28,7 @@ import { errorBody, errorToResponse } from './error-body.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { LatencyWindow, withLatencyWindow } from './latency-window.js';
 import { registerMemoryRoutes } from './memory-routes.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { normalizeForRepeat, normalizesTo } from './repeat-text.js';
@@ -70,6 +75,13 @@ export interface AppOptions {
    * sees their own memories, an admin any user's). Off by default.
    */
   inspector?: boolean;
+  /**
+   * How a turn becomes long-term memory after the reply. Default `offlineFormation()`: the user's
+   * statements only (never the agent's text, questions or greetings), a restatement refreshes its
+   * memory, an update supersedes the one it replaces, and the user's profile is kept. A model
+   * formation comes from `@fastagentic/ai-sdk`; `false` stores each raw exchange as before.
+   */
+  formation?: MemoryFormation | false;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -151,6 +163,8 @@ interface Recall {
   context: string;
   sessionMemories: Memory[];
   failures: unknown[];
+  /** The user's profile, when the endpoint's strategy injects it (`injectWithProfile`). */
+  profile?: UserProfile;
   /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
   explanation?: Explanation;
 }
@@ -196,6 +210,9 @@ export class App {
   private readonly logger: AppLogger;
   private readonly queue: WriteBehindQueue;
   private readonly requireUser: MiddlewareHandler<AppEnv>;
+  private readonly formation: MemoryFormation | undefined;
+  /** Each user's latest formation: a user's turns are formed in order, and forget waits for them. */
+  private readonly forming = new Map<string, Promise<void>>();
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -208,6 +225,7 @@ export class App {
     }
     this.title = options.title;
     this.failClosed = options.failClosed ?? false;
+    this.formation = options.formation === false ? undefined : (options.formation ?? offlineFormation());
     this.logger = options.logger ?? consoleLogger;
     // The inspector shows recent latencies: a window in this process, fed beside the app's recorder.
     const latency = options.inspector ? new LatencyWindow() : undefined;
@@ -287,8 +305,9 @@ export class App {
       requireUser: this.requireUser,
       memory: () => this.memory,
       sessionMemory: () => this.sessionMemory,
-      forgetQueued: (userId) => this.queue.forget(userId),
+      forgetQueued: (userId) => this.forgetPending(userId),
     });
+    registerProfileRoutes(this.hono, { requireUser: this.requireUser, memory: () => this.memory });
     if (latency) {
       registerInspectorRoutes(this.hono, {
         title: this.title,
@@ -296,7 +315,7 @@ export class App {
         memory: this.memory,
         sessionMemory: this.sessionMemory,
         latency,
-        forgetQueued: (userId) => this.queue.forget(userId),
+        forgetQueued: (userId) => this.forgetPending(userId),
       });
     }
   }
@@ -364,8 +383,17 @@ export class App {
    * Waits until every write queued so far is stored (retrying through an outage), or failed for
    * good: call it on shutdown so no promised exchange is lost.
    */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  async drain(): Promise<void> {
+    await Promise.all(this.forming.values());
+    await this.queue.drain();
+  }
+
+  /** Drops the user's queued writes and waits for their formations, so nothing lands after a forget. */
+  private async forgetPending(userId: string): Promise<number> {
+    // The queue first: a formation waiting on a queued write is released by it.
+    const dropped = await this.queue.forget(userId);
+    await this.forming.get(userId);
+    return dropped + (await this.queue.forget(userId));
   }
 
   private async chat(c: Context<AppEnv>, endpoint: AgentEndpoint): Promise<Response> {
@@ -402,6 +430,7 @@ export class App {
       memories: recall.memories,
       sessionMemories: recall.sessionMemories,
       memoryContext,
+      ...(recall.profile ? { profile: recall.profile } : {}),
       get signal() {
         return request.signal;
       },
@@ -481,6 +510,9 @@ export class App {
       context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'profile' in longTerm.value
+        ? { profile: longTerm.value.profile as UserProfile }
+        : {}),
       ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
         ? { explanation: (longTerm.value as ExplainedInjection).explain }
         : {}),
@@ -517,7 +549,9 @@ export class App {
         : [{ role: 'user', content: message }];
     const text = normalizeForRepeat(messagesToMemoryText(messages));
     const writes: Promise<void>[] = [];
-    if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
+    if (this.formation) {
+      writes.push(this.form(userId, message, sessionId, recall));
+    } else if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
     }
     if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizesTo(memory.memory, text))) {
@@ -529,5 +563,35 @@ export class App {
     } catch {
       // Hono throws when `app.hono.fetch` was called without a context: the queue tracks the writes.
     }
+  }
+
+  /**
+   * Forms long-term memory from the user's message after the reply, after the user's previous
+   * turn's formation; added memories go through the write-behind queue, which retries them.
+   */
+  private form(userId: string, message: string, sessionId: string | undefined, recall: Recall): Promise<void> {
+    const formation = this.formation!;
+    const run = () =>
+      formMemories(
+        this.memory,
+        { userId, messages: [{ role: 'user', content: message }], injected: recall.memories, source: 'chat', ...(sessionId ? { sessionId } : {}) },
+        {
+          formation,
+          add: async ({ text, metadata }) => {
+            await this.queue.enqueue({ userId, provider: this.memory, messages: [{ role: 'user', content: text }], metadata });
+            return '';
+          },
+        },
+      ).then(
+        () => undefined,
+        (error: unknown) => this.logger.error('memory formation failed', { formation: formation.name, ...describeError(error) }),
+      );
+    const previous = this.forming.get(userId) ?? Promise.resolve();
+    const next = previous.then(run);
+    this.forming.set(userId, next);
+    void next.then(() => {
+      if (this.forming.get(userId) === next) this.forming.delete(userId);
+    });
+    return next;
   }
 }
