@@ -119,9 +119,10 @@ export function selectProviders(env: Env): SelectedProviders {
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {
-      // Session reads filter on sessionId, so it gets a blind index; withEncryption refuses
+      // Session reads filter on sessionId, so it gets a blind index (formation filters long-term
+      // memory on kind and slot); withEncryption refuses
       // providers whose backend rewrites the text (Zep, Mem0 with inference).
-      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories'] });
+      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories', 'kind', 'slot'] });
       sessionMemory = withEncryption(sessionMemory, { key, filterableFields: ['sessionId'] });
     } catch (error) {
       if (!MemoryConfigurationError.isInstance(error)) throw error;

@@ -58,7 +58,7 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {
-      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories'] });
+      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories', 'kind', 'slot'] });
       sessionMemory = withEncryption(sessionMemory, { key, filterableFields: ['sessionId'] });
     } catch (error) {
       if (!MemoryConfigurationError.isInstance(error)) throw error;
