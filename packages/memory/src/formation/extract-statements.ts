@@ -18,7 +18,7 @@ export interface ExtractedStatements {
 // Sentence ends: . ! ? ; or a line break, followed by space or the end.
 const SENTENCES = /[^.!?;\n]+(?:[.!?;]+|\n|$)/g;
 const QUESTION_START =
-  /^(?:what|which|who|whom|whose|where|when|why|how|do|does|did|can|could|would|will|should|shall|is|are|am|was|were|have|has|may|might|tell me|remind me|any|got any)\b/i;
+  /^(?:what|which|who|whom|whose|where|when|why|how|do|does|did|can|could|would|will|should|shall|is|are|am|was|were|have|has|may|might|any|got any|please|pick|give|suggest|recommend|help|find|show|tell|remind|write|list|explain|describe|let's)\b/i;
 const FIRST_PERSON = /\b(?:i|i'm|i've|i'd|i'll|im|my|me|mine|myself|we|we're|our|us)\b/i;
 /** Words that carry no fact: greetings, thanks, acknowledgements, fillers. */
 const CHIT_CHAT = new Set(

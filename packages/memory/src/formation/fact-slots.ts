@@ -20,7 +20,7 @@ interface SlotPattern {
 
 // A value ends at a clause boundary: "I live in Berlin with my wife" → "Berlin".
 const VALUE = "([\\p{L}\\p{N}][\\p{L}\\p{N}'’ +@.\\-]*?)";
-const VALUE_END = '(?=\\s+(?:with|and|but|since|because|now|these days|for|at the moment)\\b|[,;.!]|$)';
+const VALUE_END = '(?=\\s+(?:with|and|but|since|because|now|these days|for|at the moment|this|last|next|yesterday|today|recently)\\b|[,;.!]|$)';
 const ANIMALS = 'dog|cat|puppy|kitten|parrot|rabbit|hamster|guinea pig|tortoise|turtle|horse|snake|lizard|goldfish|fish';
 const RELATIONS =
   'wife|husband|partner|girlfriend|boyfriend|fiancée|fiancee|fiancé|fiance|sister|brother|mother|mom|mum|father|dad|son|daughter|best friend|boss|roommate|flatmate';

@@ -1,5 +1,5 @@
 import { estimateTokens, formatMemories, type InjectedMemories, type MemoryBudget, type MemoryInjector } from '../injection/inject-memory.js';
-import { MemoryValidationError } from '../spec/memory-error.js';
+import { MemoryValidationError, UnsupportedFilterError } from '../spec/memory-error.js';
 import type { MemoryProvider } from '../spec/memory-provider.js';
 import { findProfileMemory, formatProfile, PROFILE_KIND, type UserProfile } from './user-profile.js';
 
@@ -35,7 +35,11 @@ export function injectWithProfile(injector: MemoryInjector, options: ProfileInje
   if (!(Number.isInteger(size) && size > 0)) throw new MemoryValidationError('profile.budget', 'must be a positive integer');
   const injected = async (provider: MemoryProvider, request: Parameters<MemoryInjector>[1]): Promise<InjectedWithProfile> => {
     const [profileMemory, chosen] = await Promise.all([
-      findProfileMemory(provider, request.userId, request.signal ? { signal: request.signal } : {}),
+      findProfileMemory(provider, request.userId, request.signal ? { signal: request.signal } : {}).catch((error: unknown) => {
+        // A store that cannot filter on metadata keeps no profile.
+        if (UnsupportedFilterError.isInstance(error)) return null;
+        throw error;
+      }),
       injector(provider, request),
     ]);
     const profile = (profileMemory?.metadata.profile ?? {}) as UserProfile;

@@ -38,10 +38,15 @@ function overlap(a: ReadonlySet<string>, b: readonly string[]): { shared: number
   return { shared, union: a.size + b.length - shared };
 }
 
-/** The single-valued attribute a statement states, when it states exactly one. */
-function singleSlot(facts: readonly FactSlot[]): FactSlot | undefined {
+/**
+ * The attribute a statement is about: its single-valued attribute when it states exactly one,
+ * else its only attribute. A statement restating the same value of it restates the memory; a new
+ * value of a single-valued one supersedes it.
+ */
+function primarySlot(facts: readonly FactSlot[]): FactSlot | undefined {
   const single = facts.filter((fact) => fact.single);
-  return single.length === 1 ? single[0] : undefined;
+  if (single.length === 1) return single[0];
+  return single.length === 0 && facts.length === 1 ? facts[0] : undefined;
 }
 
 async function memoriesInSlot(provider: MemoryProvider, userId: string, slot: string, options: CallOptions): Promise<Memory[]> {
@@ -81,9 +86,13 @@ export function offlineFormation(options: OfflineFormationOptions = {}): MemoryF
     for (const statement of statements) {
       const facts = factSlots(statement.text);
       allFacts.push(...facts);
-      const slot = singleSlot(facts);
+      const slot = primarySlot(facts);
       const metadata: Metadata = slot ? { ...base, slot: slot.slot, value: slot.value } : { ...base };
-      const candidates = await similarMemories(provider, turn, statement, call);
+      // One statement: the memories injected for the message are its best matches already.
+      const candidates =
+        statements.length === 1 && turn.injected !== undefined
+          ? turn.injected.filter((memory) => !isProfile(memory))
+          : await similarMemories(provider, turn, statement, call);
       const inSlot = slot ? await slotMemories(provider, turn.userId, slot, candidates, call) : undefined;
       const same =
         findRestated(candidates, statement, threshold, touched) ??
@@ -194,10 +203,11 @@ async function slotMemories(
   // Memories stored before formation carry no slot: the candidates are read for one.
   for (const memory of candidates) {
     if (memory.metadata.slot !== undefined || inSlot.some((held) => held.id === memory.id)) continue;
-    const held = singleSlot(factSlots(memory.memory));
+    const held = primarySlot(factSlots(memory.memory));
     if (held?.slot === slot.slot) inSlot.push({ ...memory, metadata: { ...memory.metadata, value: held.value } });
   }
   inSlot.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   const holds = (memory: Memory) => typeof memory.metadata.value === 'string' && sameValue(memory.metadata.value, slot.value);
-  return { same: inSlot.find(holds), others: inSlot.filter((memory) => !holds(memory)) };
+  // Only a single-valued attribute is superseded: a second dog does not replace the first.
+  return { same: inSlot.find(holds), others: slot.single ? inSlot.filter((memory) => !holds(memory)) : [] };
 }
