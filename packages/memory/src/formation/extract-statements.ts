@@ -49,6 +49,14 @@ export function extractStatements(userText: string): ExtractedStatements {
     const text = sentence.replace(/[.!;\s]+$/, '');
     if (text.length === 0) continue;
     if (sentence.endsWith('?') || QUESTION_START.test(text)) {
+      // "I am vegetarian, what should I cook?": a statement can lead into the question.
+      const lead = sentence.endsWith('?') ? /^([^,]+),\s*(.+)$/.exec(text) : null;
+      if (lead && !QUESTION_START.test(lead[1]!) && QUESTION_START.test(lead[2]!) && FIRST_PERSON.test(lead[1]!)) {
+        const leadTerms = [...new Set(terms(lead[1]!))];
+        if (!isChitChat(leadTerms)) statements.push({ text: lead[1]!.trim(), terms: leadTerms });
+        dropped.push({ text: lead[2]!, reason: 'question' });
+        continue;
+      }
       dropped.push({ text, reason: 'question' });
       continue;
     }
