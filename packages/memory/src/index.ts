@@ -1,5 +1,6 @@
 // The application API. Provider authors import `@fastagentic/memory/provider` as well.
 export { type Embedder } from './embedders/embedder.js';
+export { embedderFromEnvironment, type EmbedderFromEnvironment } from './embedders/embedder-from-environment.js';
 export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
 export { InProcessGenerationStore, type CacheGenerationStore } from './cache/cache-generation-store.js';
 export {
