@@ -2,11 +2,11 @@
 // (`MockLanguageModelV3` from `ai/test`): no real model can be downloaded here, so the column
 // measures the plumbing (one call per turn, the answer parsed and applied through the contract,
 // calls and tokens counted), not a model's judgement.
-import { estimateTokens, extractStatements, factSlots, formMemories, offlineFormation } from '@fastagentic/memory';
+import { estimateTokens, extractStatements, factSlots, offlineFormation } from '@fastagentic/memory';
 import { terms } from '@fastagentic/memory/provider';
 import { MockLanguageModelV3 } from 'ai/test';
 import { generateConversationSet } from '../../memory/eval/conversation-set.js';
-import { evaluateMode, formatFigures, formationInjector, todaysMode, type Mode } from '../../memory/eval/evaluate-formation.js';
+import { evaluateMode, formatFigures, formationMode, todaysMode } from '../../memory/eval/evaluate-formation.js';
 import { modelFormation, type FormationModelShape } from '../src/index.js';
 
 /** Answers like a model would, from the prompt alone: the user's statements, each against the numbered memories. */
@@ -57,29 +57,8 @@ const model = new MockLanguageModelV3({
 });
 
 const formation = modelFormation({ model: model as unknown as FormationModelShape, fallback: offlineFormation() });
-const modelMode: Mode = {
-  name: 'model formation (scripted mock)',
-  inject: formationInjector,
-  store: async (provider, turn, injected) => {
-    await formMemories(
-      provider,
-      { userId: turn.userId, messages: [{ role: 'user', content: turn.text }], injected: injected.memories, sessionId: `s${turn.session}`, turn: turn.index, source: 'chat' },
-      { formation },
-    );
-  },
-  usage: () => ({ calls, inputTokens, outputTokens }),
-};
-const offlineMode: Mode = {
-  name: 'offline formation',
-  inject: formationInjector,
-  store: async (provider, turn, injected) => {
-    await formMemories(
-      provider,
-      { userId: turn.userId, messages: [{ role: 'user', content: turn.text }], injected: injected.memories, sessionId: `s${turn.session}`, turn: turn.index, source: 'chat' },
-      { formation: offlineFormation() },
-    );
-  },
-};
+const modelMode = formationMode('model formation (scripted mock)', formation, () => ({ calls, inputTokens, outputTokens }));
+const offlineMode = formationMode('offline formation', offlineFormation());
 
 // A warm-up pass on another seed, so no mode pays for compiling the code it runs.
 for (const mode of [todaysMode, offlineMode, modelMode]) await evaluateMode(mode, generateConversationSet(99));

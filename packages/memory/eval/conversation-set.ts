@@ -1,3 +1,5 @@
+import { seededRandom } from '../bench/retrieval-dataset.js';
+
 /**
  * The formation eval's conversations, generated deterministically (a seeded generator, no data
  * files): users who state facts about themselves over several sessions, restate them, update and
@@ -46,18 +48,6 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
-}
-
-/** mulberry32: a small seeded generator, the same sequence on every runtime. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Attribute {
@@ -178,7 +168,7 @@ export const SESSIONS = 4;
 
 /** The conversation set for `seed`: every call with the same seed gives the same turns. */
 export function generateConversationSet(seed = 23): ConversationSet {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const facts = new Map<string, Fact>();
   const turns: Turn[] = [];

@@ -1,4 +1,13 @@
-import { estimateTokens, InMemoryProvider, injectMemory, injectWithProfile, type Memory, type MemoryInjector } from '../src/index.js';
+import {
+  estimateTokens,
+  formMemories,
+  InMemoryProvider,
+  injectMemory,
+  injectWithProfile,
+  type Memory,
+  type MemoryFormation,
+  type MemoryInjector,
+} from '../src/index.js';
 import { terms } from '../src/relevance/terms.js';
 import { generateConversationSet, type ConversationSet, type Turn } from './conversation-set.js';
 
@@ -57,6 +66,22 @@ export const todaysMode: Mode = {
 
 /** The reference agent's strategy with formation: the profile block, then memories above 0.3. */
 export const formationInjector = injectWithProfile(injectMemory({ strategy: 'relevant', maxMemories: 10, minRelevance: 0.3 }));
+
+/** A formation's mode: the reference agent's injection, then the turn formed after the reply. */
+export function formationMode(name: string, formation: MemoryFormation, usage?: Mode['usage']): Mode {
+  return {
+    name,
+    inject: formationInjector,
+    store: async (provider, turn, injected) => {
+      await formMemories(
+        provider,
+        { userId: turn.userId, messages: [{ role: 'user', content: turn.text }], injected: injected.memories, sessionId: `s${turn.session}`, turn: turn.index, source: 'chat' },
+        { formation },
+      );
+    },
+    ...(usage ? { usage } : {}),
+  };
+}
 
 function share(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;
