@@ -123,6 +123,7 @@ export function selectProviders(env: Env): SelectedProviders {
     description.push(`session: ${libsqlName()}, expires after ${sessionTtlSeconds} s idle`);
   }
 
+  description.push(embedding?.description ?? 'embedder: none (lexical relevance; set FASTAGENTIC_EMBEDDER_URL, _MODEL, _API_KEY for meaning)');
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {
@@ -141,7 +142,6 @@ export function selectProviders(env: Env): SelectedProviders {
     }
     description.push('encryption: AES-256-GCM in process (FASTAGENTIC_ENCRYPTION_KEY)');
   }
-  description.push(embedding?.description ?? 'embedder: none (lexical relevance; set FASTAGENTIC_EMBEDDER_URL, _MODEL, _API_KEY for meaning)');
 
   return {
     memory,

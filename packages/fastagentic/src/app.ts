@@ -1,6 +1,5 @@
 import {
   explainInjection,
-  formMemories,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
@@ -27,6 +26,7 @@ import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { LatencyWindow, withLatencyWindow } from './latency-window.js';
+import { FormationRunner } from './formation-runner.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { registerProfileRoutes } from './profile-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
@@ -210,9 +210,8 @@ export class App {
   private readonly logger: AppLogger;
   private readonly queue: WriteBehindQueue;
   private readonly requireUser: MiddlewareHandler<AppEnv>;
-  private readonly formation: MemoryFormation | undefined;
-  /** Each user's latest formation: a user's turns are formed in order, and forget waits for them. */
-  private readonly forming = new Map<string, Promise<void>>();
+  /** Forms long-term memory after each reply; undefined with `formation: false`. */
+  private readonly formation: FormationRunner | undefined;
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -225,7 +224,6 @@ export class App {
     }
     this.title = options.title;
     this.failClosed = options.failClosed ?? false;
-    this.formation = options.formation === false ? undefined : (options.formation ?? offlineFormation());
     this.logger = options.logger ?? consoleLogger;
     // The inspector shows recent latencies: a window in this process, fed beside the app's recorder.
     const latency = options.inspector ? new LatencyWindow() : undefined;
@@ -248,6 +246,16 @@ export class App {
       onEvent: (event) => queueLog.log(event.kind, describeQueueEvent(event)),
       ...(recordQueue ? { record: recordQueue } : {}),
     });
+    if (options.formation !== false) {
+      this.formation = new FormationRunner({
+        formation: options.formation ?? offlineFormation(),
+        memory: this.memory,
+        // Added memories go through the queue, which retries them through an outage.
+        add: (userId, { text, metadata }) =>
+          this.queue.enqueue({ userId, provider: this.memory, messages: [{ role: 'user', content: text }], metadata }),
+        onFailure: (error, details) => this.logger.error('memory formation failed', { ...details, ...describeError(error) }),
+      });
+    }
 
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -384,15 +392,15 @@ export class App {
    * good: call it on shutdown so no promised exchange is lost.
    */
   async drain(): Promise<void> {
-    await Promise.all(this.forming.values());
+    await this.formation?.drain();
     await this.queue.drain();
   }
 
-  /** Drops the user's queued writes and waits for their formations, so nothing lands after a forget. */
+  /** Stops the user's formations and drops their queued writes, so nothing lands after a forget. */
   private async forgetPending(userId: string): Promise<number> {
     // The queue first: a formation waiting on a queued write is released by it.
     const dropped = await this.queue.forget(userId);
-    await this.forming.get(userId);
+    await this.formation?.forget(userId);
     return dropped + (await this.queue.forget(userId));
   }
 
@@ -550,7 +558,15 @@ export class App {
     const text = normalizeForRepeat(messagesToMemoryText(messages));
     const writes: Promise<void>[] = [];
     if (this.formation) {
-      writes.push(this.form(userId, message, sessionId, recall));
+      writes.push(
+        this.formation.form({
+          userId,
+          messages: [{ role: 'user', content: message }],
+          injected: recall.memories,
+          source: 'chat',
+          ...(sessionId ? { sessionId } : {}),
+        }),
+      );
     } else if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata: { source: 'chat' } }));
     }
@@ -563,35 +579,5 @@ export class App {
     } catch {
       // Hono throws when `app.hono.fetch` was called without a context: the queue tracks the writes.
     }
-  }
-
-  /**
-   * Forms long-term memory from the user's message after the reply, after the user's previous
-   * turn's formation; added memories go through the write-behind queue, which retries them.
-   */
-  private form(userId: string, message: string, sessionId: string | undefined, recall: Recall): Promise<void> {
-    const formation = this.formation!;
-    const run = () =>
-      formMemories(
-        this.memory,
-        { userId, messages: [{ role: 'user', content: message }], injected: recall.memories, source: 'chat', ...(sessionId ? { sessionId } : {}) },
-        {
-          formation,
-          add: async ({ text, metadata }) => {
-            await this.queue.enqueue({ userId, provider: this.memory, messages: [{ role: 'user', content: text }], metadata });
-            return '';
-          },
-        },
-      ).then(
-        () => undefined,
-        (error: unknown) => this.logger.error('memory formation failed', { formation: formation.name, ...describeError(error) }),
-      );
-    const previous = this.forming.get(userId) ?? Promise.resolve();
-    const next = previous.then(run);
-    this.forming.set(userId, next);
-    void next.then(() => {
-      if (this.forming.get(userId) === next) this.forming.delete(userId);
-    });
-    return next;
   }
 }

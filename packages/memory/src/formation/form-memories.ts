@@ -10,6 +10,8 @@ export interface ApplyFormationOptions extends CallOptions {
    * retries through an outage. Resolves to the new memory's id.
    */
   add?: (memory: { text: string; metadata: Metadata }) => Promise<string>;
+  /** Checked before each operation: false stops the rest of the plan (the user was forgotten meanwhile). */
+  proceed?: () => boolean;
 }
 
 /**
@@ -23,12 +25,13 @@ export async function applyFormation(
   plan: FormationPlan,
   options: ApplyFormationOptions = {},
 ): Promise<FormationResult> {
-  const { add: addWith, ...call } = options;
+  const { add: addWith, proceed, ...call } = options;
   const result: FormationResult = { ...plan, added: [], updated: [], deleted: [] };
   const canUpdate = provider.capabilities.update === true && provider.update !== undefined;
   const add = (operation: FormationOperation & { kind: 'add' }) =>
     addWith ? addWith(operation) : provider.add(userId, [{ role: 'user', content: operation.text }], operation.metadata, call);
   for (const operation of plan.operations) {
+    if (proceed && !proceed()) break;
     switch (operation.kind) {
       case 'add':
         result.added.push(await add(operation));
