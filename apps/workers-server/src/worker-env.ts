@@ -41,4 +41,9 @@ export interface WorkerEnv {
   ZEP_BASE_URL?: string;
   /** 32 bytes, base64: encrypts memories before they leave the Worker. */
   FASTAGENTIC_ENCRYPTION_KEY?: string;
+  /** An OpenAI-compatible embeddings server for long-term memory (relevance by meaning); _MODEL, _API_KEY, _DIMENSIONS go with it. */
+  FASTAGENTIC_EMBEDDER_URL?: string;
+  FASTAGENTIC_EMBEDDER_MODEL?: string;
+  FASTAGENTIC_EMBEDDER_API_KEY?: string;
+  FASTAGENTIC_EMBEDDER_DIMENSIONS?: string;
 }

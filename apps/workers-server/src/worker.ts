@@ -11,7 +11,9 @@ let app: App | undefined;
 
 function appFor(env: WorkerEnv): App {
   if (app) return app;
-  const providers = selectWorkerProviders(env);
+  const { embedder, ...providers } = selectWorkerProviders(env);
+  // Printed once per isolate, when the app is built (a Worker has no startup before its first request).
+  console.log(embedder);
   const recorder = env.METRICS === 'off' ? undefined : new PrometheusMetricsRecorder();
   const limits = referenceLimitsFrom(env);
   const shared = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };

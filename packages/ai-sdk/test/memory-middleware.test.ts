@@ -3,6 +3,8 @@ import {
   MemoryValidationError,
   ProviderUnavailableError,
   injectMemory,
+  injectWithProfile,
+  type FormationResult,
   type MemoryOperationEvent,
   type MemoryProvider,
 } from '@fastagentic/memory';
@@ -50,8 +52,10 @@ function withBrokenReads(provider: MemoryProvider, mode: 'fail' | 'hang'): Memor
 }
 
 describe.each(SDK_MAJORS)('memoryMiddleware on $name', (sdk) => {
+  // The raw exchange path (formation: false) unless a test asks for formation: these tests are
+  // about when and how a turn is written; what formation keeps is tested below.
   const setup = (options: MemoryMiddlewareOptions, model: RecordedModel) => {
-    const middleware = memoryMiddleware(options);
+    const middleware = memoryMiddleware({ formation: false, ...options });
     return { middleware, model: sdk.wrap(model, middleware) };
   };
 
@@ -270,5 +274,47 @@ describe.each(SDK_MAJORS)('memoryMiddleware on $name', (sdk) => {
 
     expect(systemMessages(inner, 1).join()).toContain('Earlier in this session:\n- user: I fly to Lisbon tomorrow');
     expect(await texts(sessionMemory, 'alice')).toHaveLength(2);
+  });
+
+  describe('with formation (the default)', () => {
+    const facts = async (memory: MemoryProvider, userId: string) =>
+      (await memory.getAll(userId, { filters: { kind: 'fact' } })).memories.map((stored) => stored.memory).sort();
+
+    it('keeps the user’s statements, never the model’s reply, a question or a greeting', async () => {
+      const memory = new InMemoryProvider();
+      const middleware = memoryMiddleware({ memory, inject: relevant });
+      const model = sdk.wrap(sdk.textModel(['assistant: I have no memory of that.', 'Noted.']), middleware);
+
+      await sdk.generateText({ model, prompt: 'Hello! What is my favourite colour?', userId: 'alice' });
+      await middleware.flush();
+      await sdk.generateText({ model, prompt: 'Thanks. My favourite colour is teal.', userId: 'alice' });
+      await middleware.flush();
+
+      expect(await facts(memory, 'alice')).toEqual(['My favourite colour is teal']);
+      expect((await texts(memory, 'alice')).join('\n')).not.toMatch(/no memory of that|Noted|Hello/);
+    });
+
+    it('a restatement refreshes the memory and an update supersedes it; the model never sees the old value', async () => {
+      const memory = new InMemoryProvider();
+      const results: FormationResult[] = [];
+      const middleware = memoryMiddleware({ memory, inject: injectWithProfile(relevant), onFormation: (result) => results.push(result) });
+      const inner = sdk.textModel(['Nice.', 'Nice.', 'Nice.', 'Berlin it is.']);
+      const model = sdk.wrap(inner, middleware);
+
+      for (const prompt of ['I live in Paris.', 'I live in Paris!', 'I moved to Berlin.']) {
+        await sdk.generateText({ model, prompt, userId: 'alice' });
+        await middleware.flush();
+      }
+      await sdk.generateText({ model, prompt: 'Where do I live?', userId: 'alice' });
+
+      expect(results.slice(0, 3).map((result) => result.operations.map((operation) => ('reason' in operation ? operation.reason : operation.kind)))).toEqual([
+        ['add', 'profile'],
+        ['formation:restated'],
+        ['formation:superseded', 'profile'],
+      ]);
+      expect(await facts(memory, 'alice')).toEqual(['I moved to Berlin']);
+      expect(systemMessages(inner, 3).join()).toContain('Lives in: Berlin');
+      expect(systemMessages(inner, 3).join()).not.toContain('Paris');
+    });
   });
 });

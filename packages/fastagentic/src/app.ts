@@ -5,11 +5,14 @@ import {
   withMetrics,
   type ExplainedInjection,
   type Explanation,
+  offlineFormation,
   type Memory,
+  type MemoryFormation,
   type MemoryProvider,
   type Message,
   type MetricsRecorder,
   type RefusalEvent,
+  type UserProfile,
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -24,8 +27,10 @@ import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { LatencyWindow, withLatencyWindow } from './latency-window.js';
+import { FormationRunner } from './formation-runner.js';
 import { registerMemoryRoutes } from './memory-routes.js';
 import { QuotaExceededError } from './quota-exceeded-error.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { normalizeForRepeat, normalizesTo } from './repeat-text.js';
@@ -85,6 +90,13 @@ export interface AppOptions {
    * Off by default; the reference servers turn it on.
    */
   storageQuota?: StorageQuotaOptions;
+  /**
+   * How a turn becomes long-term memory after the reply. Default `offlineFormation()`: the user's
+   * statements only (never the agent's text, questions or greetings), a restatement refreshes its
+   * memory, an update supersedes the one it replaces, and the user's profile is kept. A model
+   * formation comes from `@fastagentic/ai-sdk`; `false` stores each raw exchange as before.
+   */
+  formation?: MemoryFormation | false;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -156,6 +168,8 @@ interface Recall {
   context: string;
   sessionMemories: Memory[];
   failures: unknown[];
+  /** The user's profile, when the endpoint's strategy injects it (`injectWithProfile`). */
+  profile?: UserProfile;
   /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
   explanation?: Explanation;
 }
@@ -204,6 +218,8 @@ export class App {
   private readonly rateLimiter: UserRateLimiter | undefined;
   private readonly quota: UserStorageQuota | undefined;
   private readonly recordRefusal: (event: RefusalEvent) => void;
+  /** Forms long-term memory after each reply; undefined with `formation: false`. */
+  private readonly formation: FormationRunner | undefined;
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -241,6 +257,16 @@ export class App {
       onEvent: (event) => queueLog.log(event.kind, describeQueueEvent(event)),
       ...(recordQueue ? { record: recordQueue } : {}),
     });
+    if (options.formation !== false) {
+      this.formation = new FormationRunner({
+        formation: options.formation ?? offlineFormation(),
+        memory: this.memory,
+        // Added memories go through the queue, which retries them through an outage.
+        add: (userId, { text, metadata }) =>
+          this.queue.enqueue({ userId, provider: this.memory, messages: [{ role: 'user', content: text }], metadata }),
+        onFailure: (error, details) => this.logger.error('memory formation failed', { ...details, ...describeError(error) }),
+      });
+    }
 
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -306,7 +332,7 @@ export class App {
     // An erased user is counted again on their next write.
     const forgetQueued = (userId: string) => {
       this.quota?.forget(userId);
-      return this.queue.forget(userId);
+      return this.forgetPending(userId);
     };
     registerMemoryRoutes(this.hono, {
       requireUser: this.requireUser,
@@ -315,6 +341,7 @@ export class App {
       forgetQueued,
       quota: this.quota,
     });
+    registerProfileRoutes(this.hono, { requireUser: this.requireUser, memory: () => this.memory });
     if (latency) {
       registerInspectorRoutes(this.hono, {
         title: this.title,
@@ -390,8 +417,17 @@ export class App {
    * Waits until every write queued so far is stored (retrying through an outage), or failed for
    * good: call it on shutdown so no promised exchange is lost.
    */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  async drain(): Promise<void> {
+    await this.formation?.drain();
+    await this.queue.drain();
+  }
+
+  /** Stops the user's formations and drops their queued writes, so nothing lands after a forget. */
+  private async forgetPending(userId: string): Promise<number> {
+    // The queue first: a formation waiting on a queued write is released by it.
+    const dropped = await this.queue.forget(userId);
+    await this.formation?.forget(userId);
+    return dropped + (await this.queue.forget(userId));
   }
 
   private async chat(c: Context<AppEnv>, endpoint: AgentEndpoint): Promise<Response> {
@@ -430,6 +466,7 @@ export class App {
       memories: recall.memories,
       sessionMemories: recall.sessionMemories,
       memoryContext,
+      ...(recall.profile ? { profile: recall.profile } : {}),
       get signal() {
         return request.signal;
       },
@@ -508,6 +545,9 @@ export class App {
       context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'profile' in longTerm.value
+        ? { profile: longTerm.value.profile as UserProfile }
+        : {}),
       ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
         ? { explanation: (longTerm.value as ExplainedInjection).explain }
         : {}),
@@ -558,7 +598,19 @@ export class App {
     const stored = messagesToMemoryText(messages);
     const text = normalizeForRepeat(stored);
     const writes: Promise<void>[] = [];
-    if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
+    if (this.formation) {
+      // At most the user's text is kept; counted as such until the quota next recounts the store.
+      this.quota?.added(userId, memoryBytes(message, { source: 'chat' }));
+      writes.push(
+        this.formation.form({
+          userId,
+          messages: [{ role: 'user', content: message }],
+          injected: recall.memories,
+          source: 'chat',
+          ...(sessionId ? { sessionId } : {}),
+        }),
+      );
+    } else if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
       const metadata = { source: 'chat' };
       this.quota?.added(userId, memoryBytes(stored, metadata));
       writes.push(this.queue.enqueue({ userId, provider: this.memory, messages, metadata }));

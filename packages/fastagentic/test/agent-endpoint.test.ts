@@ -30,9 +30,7 @@ describe('agentEndpoint', () => {
     expect(ctx.memories.map((m) => m.memory)).toEqual(['I like jazz']);
     expect(ctx.sessionMemories.map((m) => m.memory)).toEqual(['we talked about Coltrane']);
     expect(ctx.memoryContext).toBe('Relevant memories about the user:\n- I like jazz\n\nEarlier in this session:\n- we talked about Coltrane');
-    expect(response.body.reply).toBe(
-      'You said: Any jazz tips?\nI recalled 1 memory about you.\nEarlier in this session: 1 turn. (Any jazz tips?, 1 found by hand)',
-    );
+    expect(response.body.reply).toBe('You told me you like jazz.\nEarlier in this session: 1 turn. (Any jazz tips?, 1 found by hand)');
     await app.drain();
   });
 

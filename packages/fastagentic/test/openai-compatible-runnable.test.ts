@@ -91,7 +91,7 @@ describe('OpenAICompatibleRunnable against a local chat server', () => {
     const memory = new InMemoryProvider();
     await memory.add('u1', [{ role: 'user', content: 'I am vegetarian' }]);
     const runnable = new OpenAICompatibleRunnable({ baseUrl, model: 'local-model' });
-    const app = new App({ title: 't', memory, auth: { secret: SECRET } });
+    const app = new App({ title: 't', memory, auth: { secret: SECRET }, formation: false });
     app.agentEndpoint({ path: '/chat', runnable, memory: injectMemory({ strategy: 'all' }) });
 
     const response = await app.fetch(

@@ -84,7 +84,8 @@ async function chatApp(runnable: Runnable) {
   await memory.add('alice', [{ role: 'user', content: 'I am vegetarian' }]);
   await memory.add('bob', [{ role: 'user', content: 'I eat steak, vegetarian food bores me' }]);
   const { logger, lines } = recordingLogger();
-  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger });
+  // The raw exchange path (formation: false): these tests are about when a streamed reply is stored.
+  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger, formation: false });
   app.agentEndpoint({ path: '/chat', runnable, memory: injectMemory({ strategy: 'relevant' }) });
   return { app, memory, lines, url: await listen(app) };
 }
@@ -167,7 +168,7 @@ describe('aiSdkRunnable and streamed replies over HTTP', () => {
     const events = parseEvents(await response.text());
     await app.drain();
     expect(events.map((event) => event.event)).toEqual(['memories', 'delta', 'done']);
-    expect(events[1]!.data.text).toContain('I recalled 1 memory about you.');
+    expect(events[1]!.data.text).toBe('You told me you eat steak, vegetarian food bores you.');
   });
 
   it('stores nothing when the client disconnects mid-stream, and stops the model', async () => {

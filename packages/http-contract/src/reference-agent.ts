@@ -1,4 +1,4 @@
-import { injectMemory, MemoryConfigurationError, type MemoryProvider, type MetricsRecorder } from '@fastagentic/memory';
+import { injectMemory, injectWithProfile, MemoryConfigurationError, type MemoryProvider, type MetricsRecorder } from '@fastagentic/memory';
 import {
   App,
   errorBody,
@@ -129,9 +129,19 @@ export function createReferenceAgent(options: ReferenceAgentOptions): App {
     ...(options.storageQuota !== false && { storageQuota: options.storageQuota ?? {} }),
   });
   app
-    .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.relevant, runnable, memory: injectMemory({ strategy: 'relevant', maxMemories: 10 }) })
-    .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.recent, runnable, memory: injectMemory({ strategy: 'recent', maxMemories: 20, timeWindowHours: 24 }) })
-    .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.all, runnable, memory: injectMemory({ strategy: 'all', maxMemories: 50 }) });
+    // Each strategy injects the user's profile as its own block beside the memories it picks.
+    // 0.3 keeps memories sharing a content word with the message (see the formation eval).
+    .agentEndpoint({
+      path: REFERENCE_CHAT_ROUTES.relevant,
+      runnable,
+      memory: injectWithProfile(injectMemory({ strategy: 'relevant', maxMemories: 10, minRelevance: 0.3 })),
+    })
+    .agentEndpoint({
+      path: REFERENCE_CHAT_ROUTES.recent,
+      runnable,
+      memory: injectWithProfile(injectMemory({ strategy: 'recent', maxMemories: 20, timeWindowHours: 24 })),
+    })
+    .agentEndpoint({ path: REFERENCE_CHAT_ROUTES.all, runnable, memory: injectWithProfile(injectMemory({ strategy: 'all', maxMemories: 50 })) });
   if (options.metrics) {
     const { handler, token } = options.metrics;
     app.hono.get('/metrics', token === undefined ? handler : withMetricsToken(token, handler));

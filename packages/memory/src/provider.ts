@@ -54,6 +54,7 @@ export {
   roundScore,
   SCORE_PRECISION,
   scoreTerms,
+  UNHELD_TERM_SHARE,
   type RankedMemory,
   type ScoredMemoryTerms,
   type TermStatistics,

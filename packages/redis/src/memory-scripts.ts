@@ -1,3 +1,5 @@
+import { UNHELD_TERM_SHARE } from '@fastagentic/memory/provider';
+
 /** A Lua script and its SHA-1, which EVALSHA names it by. */
 export interface LuaScript {
   readonly name: string;
@@ -549,7 +551,10 @@ local weights, perfect = {}, 0
 for i = 1, #terms do
   local weight = log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
   weights[i] = weight
-  perfect = perfect + (weight * (K1 + 1)) / (1 + perfectNorm)
+  -- A term no memory holds weighs UNHELD_TERM_SHARE of its rarity, as in prepareQuery.
+  local share = weight
+  if df[i] == 0 then share = weight * ${UNHELD_TERM_SHARE} end
+  perfect = perfect + (share * (K1 + 1)) / (1 + perfectNorm)
 end
 
 -- compareRanked: score, then newer createdAt (milliseconds of the sequence), then id. Entries are
