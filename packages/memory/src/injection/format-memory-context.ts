@@ -20,8 +20,12 @@ export const MEMORY_CONTEXT_FRAMING = {
  * of its own at the left margin.
  */
 const LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/g;
-/** Anything that would read as the block's own tags, in any case or spacing: `</user-memories>`, `< USER_MEMORIES`. */
-const FRAMING_TAG = /<(\s*\/?\s*user[\s_-]*memor)/gi;
+/**
+ * In one pass over a section: a line break other than `\n`, or the `<` of anything that would read
+ * as the block's own tags, in any case or spacing (`</user-memories>`, `< /USER_MEMORIES`).
+ */
+const UNSAFE_IN_BLOCK = /\r\n|[\v\f\r\x1c-\x1e\x85\u2028\u2029]|<(?=\s*\/?\s*user[\s_-]*memor)/gi;
+const defuse = (match: string) => (match === '<' ? '‹' : '\n');
 
 const RELEVANT_HEADING = 'Relevant memories about the user:';
 const SESSION_HEADING = 'Earlier in this session:';
@@ -43,7 +47,7 @@ export function frameMemoryContext(sections: readonly string[]): string {
   let body = '';
   for (const section of sections) {
     if (section.length === 0) continue;
-    const safe = section.replace(LINE_BREAK, '\n').replace(FRAMING_TAG, '‹$1');
+    const safe = section.replace(UNSAFE_IN_BLOCK, defuse);
     body += body ? `\n\n${safe}` : safe;
   }
   if (!body) return '';
