@@ -98,6 +98,19 @@ describe.each(SDK_MAJORS)('memoryMiddleware on $name', (sdk) => {
     expect(inner.doGenerateCalls).toHaveLength(0);
   });
 
+  it('refuses a user id with a lone surrogate, which a UTF-8 store would read as another user’s', async () => {
+    const memory = await seeded();
+    await memory.add('eve\uFFFD', [{ role: 'user', content: 'Eve keeps a vegetarian cookbook' }]);
+    const inner = sdk.textModel(['never']);
+    const { model } = setup({ memory, inject: relevant }, inner);
+
+    const error = await sdk.generateText({ model, prompt: 'vegetarian?', userId: 'eve\uD800' }).catch((caught: unknown) => caught);
+
+    expect(MemoryValidationError.isInstance(error)).toBe(true);
+    expect((error as MemoryValidationError).field).toBe('providerOptions.fastagentic.userId');
+    expect(inner.doGenerateCalls).toHaveLength(0);
+  });
+
   it('keeps users apart: neither sees the other’s memories, each turn is stored for its own user', async () => {
     const memory = await seeded();
     const inner = sdk.textModel(['Reply to alice.', 'Reply to bob.']);
