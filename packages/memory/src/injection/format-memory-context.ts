@@ -21,11 +21,13 @@ export const MEMORY_CONTEXT_FRAMING = {
  */
 const LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/g;
 /**
- * In one pass over a section: a line break other than `\n`, or the `<` of anything that would read
- * as the block's own tags, in any case or spacing (`</user-memories>`, `< /USER_MEMORIES`).
+ * In one pass over a section: a line break other than `\n`, or the `<` (or a full-width or small
+ * one) of anything that would read as the block's own tags, in any case or spacing
+ * (`</user-memories>`, `< /USER_MEMORIES`, `＜/user-memories＞`).
  */
-const UNSAFE_IN_BLOCK = /\r\n|[\v\f\r\x1c-\x1e\x85\u2028\u2029]|<(?=\s*\/?\s*user[\s_-]*memor)/gi;
-const defuse = (match: string) => (match === '<' ? '‹' : '\n');
+const UNSAFE_IN_BLOCK = /\r\n|[\v\f\r\x1c-\x1e\x85\u2028\u2029]|[<\ufe64\uff1c](?=\s*[/\uff0f]?\s*user[\s_-]*memor)/gi;
+const TAG_OPENERS = '<\ufe64\uff1c';
+const defuse = (match: string) => (TAG_OPENERS.includes(match) ? '‹' : '\n');
 
 const RELEVANT_HEADING = 'Relevant memories about the user:';
 const SESSION_HEADING = 'Earlier in this session:';
