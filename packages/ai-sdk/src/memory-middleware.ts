@@ -1,4 +1,4 @@
-import { formMemories, MemoryConfigurationError, MemoryValidationError, offlineFormation, ProviderUnavailableError, meterOperation, withMetrics, type FormationResult, type Memory, type MemoryFormation, type MemoryInjector, type MemoryOperation, type MemoryProvider, type Message, type MetricsRecorder } from '@fastagentic/memory';
+import { formatMemoryContext, formMemories, MemoryConfigurationError, MemoryValidationError, offlineFormation, ProviderUnavailableError, meterOperation, withMetrics, type FormationResult, type Memory, type MemoryFormation, type MemoryInjector, type MemoryOperation, type MemoryProvider, type Message, type MetricsRecorder } from '@fastagentic/memory';
 import { MEMORY_LIMITS, validateUserId } from '@fastagentic/memory/provider';
 import type {
   CallOptionsShape,
@@ -124,12 +124,6 @@ function sessionIdOf(params: CallOptionsShape): string | undefined {
     throw new MemoryValidationError('providerOptions.fastagentic.sessionId', 'must be 1 to 128 letters, digits or . _ : -');
   }
   return value;
-}
-
-function formatSession(memories: readonly Memory[]): string {
-  if (memories.length === 0) return '';
-  // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
-  return `Earlier in this session:\n${memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`).join('\n')}`;
 }
 
 /** The caller's leading system messages stay first; the memory block follows them. */
@@ -258,15 +252,17 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
             sessionMemory.getAll(userId, { limit: sessionTurns, filters: { sessionId }, signal: callSignal }), signal)
         : undefined,
     ]);
-    const blocks: string[] = [];
-    if (longTerm.status === 'fulfilled') {
-      if (longTerm.value?.context) blocks.push(longTerm.value.context);
-    } else report(longTerm.reason, 'inject', userId);
-    if (session.status === 'fulfilled') {
-      const block = formatSession(session.value?.memories ?? []);
-      if (block) blocks.push(block);
-    } else report(session.reason, 'inject', userId);
-    return blocks.join('\n\n');
+    if (longTerm.status === 'rejected') report(longTerm.reason, 'inject', userId);
+    if (session.status === 'rejected') report(session.reason, 'inject', userId);
+    // One framed block for both, in the core's fixed framing.
+    const injected = longTerm.status === 'fulfilled' ? longTerm.value : undefined;
+    return formatMemoryContext({
+      // `injectWithProfile` puts the profile first in the same block.
+      profile: injected && 'profileBlock' in injected ? (injected.profileBlock as string) : undefined,
+      memories: injected?.memories ?? [],
+      format: inject?.options.format,
+      sessionMemories: session.status === 'fulfilled' ? (session.value?.memories ?? []) : [],
+    });
   };
 
   const userIdOf = (params: CallOptionsShape): string => {

@@ -1,4 +1,4 @@
-import { UnsupportedFilterError, type Memory, type MemoryProvider, type Metadata } from '@fastagentic/memory';
+import { MemoryValidationError, UnsupportedFilterError, type Memory, type MemoryProvider, type Metadata } from '@fastagentic/memory';
 import { terms } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryDecryptionError, STORED_FIELDS, withEncryption, type EncryptedMemoryProvider } from '../src/index.js';
@@ -354,6 +354,12 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       // Equality filters match tokens of every configured key.
       expect((await rotated.getAll(userId, { filters: { category: 'old' } })).memories.map((memory) => memory.id)).toEqual([old2, old1]);
       expect((await rotated.getAll(userId, { filters: { category: { ne: 'old' } } })).memories.map((memory) => memory.id)).toEqual([fresh]);
+      // Each value becomes one token per key: the list bound of the backend holds for the tokens.
+      const values = (count: number) => Array.from({ length: count }, (_, index) => `category-${index}`);
+      expect((await rotated.getAll(userId, { filters: { category: { in: ['old', ...values(49)] } } })).memories).toHaveLength(2);
+      const overBound = await captureError(() => rotated.getAll(userId, { filters: { category: { in: values(51) } } }));
+      expect(MemoryValidationError.isInstance(overBound), String(overBound)).toBe(true);
+      expect((overBound as MemoryValidationError).field).toBe('options.filters.category.in');
 
       // Search queries the tokens of every configured key, so memories not yet moved are found.
       expect((await rotated.search(userId, 'first key', { limit: 100 })).map((memory) => memory.id).sort()).toEqual(

@@ -1,5 +1,6 @@
 import {
   explainInjection,
+  formatMemoryContext,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
@@ -12,6 +13,7 @@ import {
   type Message,
   type MetricsRecorder,
   type RefusalEvent,
+  type InjectedWithProfile,
   type UserProfile,
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
@@ -164,12 +166,11 @@ function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 
 
 interface Recall {
   memories: Memory[];
-  /** The strategy's formatted block (its own `format`, within its budget). */
-  context: string;
   sessionMemories: Memory[];
   failures: unknown[];
-  /** The user's profile, when the endpoint's strategy injects it (`injectWithProfile`). */
+  /** The user's profile and its block, when the endpoint's strategy injects it (`injectWithProfile`). */
   profile?: UserProfile;
+  profileBlock?: string;
   /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
   explanation?: Explanation;
 }
@@ -455,9 +456,13 @@ export class App {
       }
     }
 
-    const memoryContext = [recall.context, this.formatSession(recall.sessionMemories)]
-      .filter(Boolean)
-      .join('\n\n');
+    // The core's one framed block: stored text reaches the model as data about the user.
+    const memoryContext = formatMemoryContext({
+      profile: recall.profileBlock,
+      memories: recall.memories,
+      format: options.memory?.options.format,
+      sessionMemories: recall.sessionMemories,
+    });
     // The client's disconnect signal, made on first read: on Node it costs an AbortController per
     // request, which a runnable that never looks at it should not pay for.
     const request = c.req.raw;
@@ -542,11 +547,10 @@ export class App {
     }
     return {
       memories: longTerm.status === 'fulfilled' ? (longTerm.value?.memories ?? []) : [],
-      context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
       ...(longTerm.status === 'fulfilled' && longTerm.value && 'profile' in longTerm.value
-        ? { profile: longTerm.value.profile as UserProfile }
+        ? { profile: longTerm.value.profile as UserProfile, profileBlock: (longTerm.value as InjectedWithProfile).profileBlock }
         : {}),
       ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
         ? { explanation: (longTerm.value as ExplainedInjection).explain }
@@ -565,13 +569,6 @@ export class App {
     } catch (error) {
       if (error instanceof QuotaExceededError) throw error;
     }
-  }
-
-  private formatSession(memories: Memory[]): string {
-    if (memories.length === 0) return '';
-    // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
-    const bullets = memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`);
-    return `Earlier in this session:\n${bullets.join('\n')}`;
   }
 
   /**

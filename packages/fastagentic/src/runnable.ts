@@ -7,7 +7,7 @@ export interface RunnableInput {
   memories: Memory[];
   /** This session's earlier exchanges, newest first. */
   sessionMemories: Memory[];
-  /** Both sets formatted as one block for a system prompt; empty when there are none. */
+  /** Both sets as one framed block for a system prompt (the core's `formatMemoryContext`); empty when there are none. */
   memoryContext: string;
   /** The user's profile, when the endpoint's strategy injects it (`injectWithProfile`); also in `memoryContext`. */
   profile?: UserProfile;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InMemoryProvider, injectMemory } from '@fastagentic/memory';
+import { frameMemoryContext, InMemoryProvider, injectMemory } from '@fastagentic/memory';
 import { serve, type ServerType } from '@hono/node-server';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
@@ -126,7 +126,7 @@ describe('aiSdkRunnable and streamed replies over HTTP', () => {
     expect(body.memories.map((m) => m.memory)).toEqual(['I am vegetarian']);
     expect(promptOf(model, 'generate')[0]).toEqual({
       role: 'system',
-      content: 'You are a chef.\n\nRelevant memories about the user:\n- I am vegetarian',
+      content: `You are a chef.\n\n${frameMemoryContext(['Relevant memories about the user:\n- I am vegetarian'])}`,
     });
     expect((await stored(memory, 'alice'))[0]).toBe('user: vegetarian dinner?\nassistant: Try dal.');
   });

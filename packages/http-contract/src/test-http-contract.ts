@@ -459,6 +459,19 @@ export function testHttpContract(options: HttpContractOptions): void {
     });
 
     describe('limits', () => {
+      it('a search asking for more than the documented bounds gets a 400 naming the list', async () => {
+        const user = newUser('costly');
+        const search = (json: Record<string, unknown>) => call('POST', '/memories/search', { user, json: { query: 'x', ...json } });
+        const values = Array.from({ length: 101 }, (_, index) => `tag-${index}`);
+        const clauses = (count: number) => Array.from({ length: count }, (_, index) => ({ priority: index }));
+        expectFieldError(await search({ limit: 101 }), 'limit');
+        expectFieldError(await search({ filters: { tags: { in: values } } }), 'filters.tags.in');
+        expectFieldError(await search({ filters: { OR: clauses(65) } }), 'filters.OR');
+        expectFieldError(await search({ filters: { AND: [{ OR: clauses(40) }, { OR: clauses(40) }] } }), 'filters');
+        const atBound = await search({ limit: 100 });
+        expect(atBound.status, JSON.stringify(atBound.body)).toBe(200);
+      });
+
       it('a body over the limit gets 413, before any memory work', async () => {
         const user = newUser('big');
         const response = await call('POST', '/memories', { user, body: JSON.stringify({ content: 'x'.repeat(2 * 1024 * 1024) }) });

@@ -13,8 +13,14 @@ export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
 export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory/in-memory-provider.js';
 export {
-  estimateTokens,
   formatMemories,
+  formatMemoryContext,
+  frameMemoryContext,
+  MEMORY_CONTEXT_FRAMING,
+  type MemoryContextParts,
+} from './injection/format-memory-context.js';
+export {
+  estimateTokens,
   injectMemory,
   type AllInjectionOptions,
   type InjectedMemories,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { frameMemoryContext } from './injection/format-memory-context.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fastagentic-readme-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -58,7 +59,7 @@ describe('README snippets run verbatim and do what they say', { timeout: 60_000 
     expect(found.map((memory: { memory: string }) => memory.memory)).toEqual(['I am vegetarian']);
     expect(prefs.memories).toHaveLength(1);
     expect(memories).toEqual([]);
-    expect(context).toBe('About the user:\n- Diet: vegetarian\n- Allergic to: peanuts');
+    expect(context).toBe(frameMemoryContext(['About the user:\n- Diet: vegetarian\n- Allergic to: peanuts']));
   });
 
   it('every snippet of the memory README', async () => {

@@ -170,8 +170,8 @@ describe('search on the Redis index', () => {
     const memories = await everyMemory(userId);
     const capped = new RedisProvider({ client, prefix, maxSearchCandidates: 10 });
     const query = 'tea piano river green';
-    const exact = new Map(referenceSearch(memories, query, { limit: 1000 }));
-    const results = await capped.search(userId, query, { limit: 1000 });
+    const exact = new Map(referenceSearch(memories, query, { limit: 100 }));
+    const results = await capped.search(userId, query, { limit: 100 });
     expect(results.length).toBeGreaterThanOrEqual(10);
     expect(results.length).toBeLessThan(exact.size);
     for (const memory of results) expect(Math.abs(memory.score! - exact.get(memory.id)!)).toBeLessThanOrEqual(1e-9);

@@ -1,4 +1,5 @@
 import {
+  frameMemoryContext,
   injectMemory,
   MemoryConfigurationError,
   MemoryError,
@@ -23,7 +24,7 @@ import {
 } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './eventually.js';
-import { HOSTILE_USER_IDS } from './hostile-user-ids.js';
+import { HOSTILE_USER_IDS, MALFORMED_USER_IDS } from './hostile-user-ids.js';
 
 export interface TestMemoryProviderOptions {
   /** Shown in the suite title. */
@@ -736,6 +737,29 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
       });
 
+      it('user ids with a lone surrogate are refused naming userId, and never reach the U+FFFD spelling’s memories', async () => {
+        // UTF-8 has no form for an unpaired surrogate: a store would read `eve\uD800` as `eve\uFFFD`.
+        const replacement = `eve-${runId}\uFFFD`;
+        const kept = await addAndSettle(replacement, 'Replacement character marker belongs to one spelling');
+        for (const malformed of [`eve-${runId}\uD800`, `eve-${runId}\uDFFF`, ...MALFORMED_USER_IDS]) {
+          const calls: Record<string, () => Promise<unknown>> = {
+            add: () => provider.add(malformed, [{ role: 'user', content: 'Written under a malformed id' }]),
+            search: () => provider.search(malformed, 'replacement character marker'),
+            getAll: () => provider.getAll(malformed),
+            get: () => provider.get(malformed, kept.id),
+            delete: () => provider.delete(malformed, kept.id),
+            deleteAll: () => provider.deleteAll(malformed),
+          };
+          for (const [name, call] of Object.entries(calls)) {
+            const error = await captureError(call);
+            expect(MemoryValidationError.isInstance(error), `${name} as ${JSON.stringify(malformed)}: ${String(error)}`).toBe(true);
+            expect((error as MemoryValidationError).field).toBe('userId');
+          }
+        }
+        expect((await listAll(replacement)).map((memory) => memory.id)).toEqual([kept.id]);
+        expect((await search(replacement, 'replacement character marker')).map((memory) => memory.id)).toEqual([kept.id]);
+      });
+
       it('look-alike user ids stay apart: case, surrounding spaces, NFC/NFD, zero-width characters', async () => {
         const groups = lookAlikeUserIds(runId);
         const stored = new Map<string, string>();
@@ -857,10 +881,19 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         expectValidationError(await captureError(() => search(userId, '  ')), 'query');
         expectValidationError(await captureError(() => provider.get(userId, '')), 'memoryId');
         expectValidationError(await captureError(() => provider.delete(userId, '')), 'memoryId');
-        for (const limit of [0, -1, 1001, 1.5, Number.NaN]) {
+        for (const limit of [0, -1, MEMORY_LIMITS.maxSearchLimit + 1, 1.5, Number.NaN]) {
           expectValidationError(await captureError(() => search(userId, 'q', { limit })), 'options.limit');
+        }
+        for (const limit of [0, -1, MEMORY_LIMITS.maxLimit + 1, 1.5, Number.NaN]) {
           expectValidationError(await captureError(() => provider.getAll(userId, { limit })), 'options.limit');
         }
+        // A lone surrogate in a memory id or idempotency key would be folded into U+FFFD by a store.
+        expectValidationError(await captureError(() => provider.get(userId, 'id\uD800')), 'memoryId');
+        expectValidationError(await captureError(() => provider.delete(userId, 'id\uDFFF')), 'memoryId');
+        expectValidationError(
+          await captureError(() => provider.add(userId, ok, {}, { idempotencyKey: 'key\uD800' })),
+          'options.idempotencyKey',
+        );
         for (const minRelevance of [-0.1, 1.1, Number.NaN]) {
           expectValidationError(
             await captureError(() => search(userId, 'q', { minRelevance })),
@@ -911,6 +944,26 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           expectValidationError(await captureError(() => provider.add(userId, ok, metadata as Metadata)), field);
         }
         expect(await listAll(userId)).toEqual([]);
+      });
+
+      it('refuses filters over the documented size before any backend work, naming the list', async () => {
+        const userId = user('validation');
+        const strings = (count: number) => Array.from({ length: count }, (_, index) => `tag-${index}`);
+        const clauses = (count: number) => Array.from({ length: count }, (_, index) => ({ priority: index }));
+        const oversize: Array<[MemoryFilter, string]> = [
+          [{ tags: { in: strings(60_000) } }, 'options.filters.tags.in'],
+          [{ tags: { nin: strings(MEMORY_LIMITS.maxFilterListLength + 1) } }, 'options.filters.tags.nin'],
+          [{ OR: clauses(20_000) }, 'options.filters.OR'],
+          [{ AND: [{ OR: clauses(40) }, { OR: clauses(40) }] }, 'options.filters'],
+        ];
+        for (const [filters, field] of oversize) {
+          expectValidationError(await captureError(() => search(userId, 'q', { filters })), field);
+          expectValidationError(await captureError(() => provider.getAll(userId, { filters })), field);
+        }
+        if (supportsFilter('in')) {
+          const atLimit = { tags: { in: strings(MEMORY_LIMITS.maxFilterListLength) } };
+          expect((await provider.getAll(userId, { filters: atLimit })).memories).toEqual([]);
+        }
       });
 
       it('rejects malformed filters naming the filter field', async () => {
@@ -1000,8 +1053,10 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         else expect(everything.memories.length).toBeGreaterThanOrEqual(3);
         const capped = await injectMemory({ strategy: 'all', maxMemories: 3 })(provider, { userId });
         expect(capped.memories.length).toBe(3);
-        const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters: 150 } })(provider, { userId });
-        expect(budgeted.context.length).toBeLessThanOrEqual(150);
+        // 150 characters of memories inside the core's fixed framing.
+        const maxCharacters = frameMemoryContext(['x']).length - 1 + 150;
+        const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters } })(provider, { userId });
+        expect(budgeted.context.length).toBeLessThanOrEqual(maxCharacters);
         expect(budgeted.memories.length).toBeLessThan(everything.memories.length);
       });
     });

@@ -1,4 +1,5 @@
-import { estimateTokens, formatMemories, type InjectedMemories, type MemoryBudget, type MemoryInjector } from '../injection/inject-memory.js';
+import { formatMemoryContext } from '../injection/format-memory-context.js';
+import { estimateTokens, type InjectedMemories, type MemoryBudget, type MemoryInjector } from '../injection/inject-memory.js';
 import { MemoryValidationError, UnsupportedFilterError } from '../spec/memory-error.js';
 import type { MemoryProvider } from '../spec/memory-provider.js';
 import { findProfileMemory, formatProfile, PROFILE_KIND, type UserProfile } from './user-profile.js';
@@ -11,6 +12,8 @@ export interface ProfileInjectionOptions {
 export interface InjectedWithProfile extends InjectedMemories {
   /** The user's profile, `{}` when they have none. */
   profile: UserProfile;
+  /** The profile as injected (within its budget); '' when empty. */
+  profileBlock: string;
 }
 
 const DEFAULT_PROFILE_BUDGET: MemoryBudget = { maxCharacters: 600 };
@@ -44,10 +47,10 @@ export function injectWithProfile(injector: MemoryInjector, options: ProfileInje
     ]);
     const profile = (profileMemory?.metadata.profile ?? {}) as UserProfile;
     const memories = chosen.memories.filter((memory) => memory.metadata.kind !== PROFILE_KIND);
-    const context =
-      memories.length === chosen.memories.length ? chosen.context : (injector.options.format ?? formatMemories)(memories);
-    const block = fitLines(formatProfile(profile), budget);
-    return { memories, profile, context: [block, context].filter(Boolean).join('\n\n') };
+    const profileBlock = fitLines(formatProfile(profile), budget);
+    // One framed block: the profile is stored text too, so it is data inside the same framing.
+    const context = formatMemoryContext({ profile: profileBlock, memories, format: injector.options.format });
+    return { memories, profile, profileBlock, context };
   };
   return Object.assign(injected, { options: injector.options });
 }

@@ -49,6 +49,7 @@ export const PLANTED_BUGS = [
   'user ids trimmed',
   'user ids NFC-normalized',
   'zero-width characters stripped from user ids',
+  'lone surrogates in user ids stored as U+FFFD',
   'ne/nin false when the field is missing',
   'numbers compared as text',
   'equality on an array field is not contains',
@@ -100,7 +101,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const text = messagesToMemoryText(validateMessages(messages));
     const validMetadata = validateMetadata(metadata);
     const { signal, idempotencyKey } = parseAddOptions(options);
@@ -119,7 +120,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const queryTerms = [...new Set(terms(validateQuery(query)))];
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     signal?.throwIfAborted();
@@ -147,7 +148,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const { limit, filter, cursor, signal } = parseGetAllOptions(options);
     signal?.throwIfAborted();
     const before = cursor === undefined ? Number.POSITIVE_INFINITY : Number(cursor);
@@ -160,7 +161,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
     const found = this.backend(user, false).find((item) => item.memory.id === id);
@@ -168,7 +169,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
     const stored = this.backend(user, false);
@@ -221,7 +222,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     parseCallOptions(options).signal?.throwIfAborted();
     const count = this.backend(user, false).length;
     this.users.delete(this.keyOf(user));
@@ -234,6 +235,14 @@ export class PlantedBugProvider implements MemoryProvider {
     let memories = this.histories.get(key);
     if (!memories) this.histories.set(key, (memories = new Map()));
     memories.set(entry.memoryId, [...(memories.get(entry.memoryId) ?? []), entry]);
+  }
+
+  private validUser(userId: string): string {
+    // What a UTF-8 store does without the core's check: an unpaired surrogate becomes U+FFFD.
+    if (this.bug === 'lone surrogates in user ids stored as U+FFFD' && typeof userId === 'string') {
+      return validateUserId(new TextDecoder().decode(new TextEncoder().encode(userId)));
+    }
+    return validateUserId(userId);
   }
 
   /** The user's records: the one place a backend call happens (and fails, when it is down). */
