@@ -23,7 +23,7 @@ for (const [store, state] of Object.entries(health.stores)) {
 const { demo, url } = server;
 if (demo) {
   console.log(`
-No JWT_SECRET set: using the demo secret kept in the data folder (FASTAGENTIC_DATA_DIR). A token for "${demo.userId}" (valid 24 h):
+No JWT_SECRET set: using the demo secret kept in the data folder (FASTAGENTIC_DATA_DIR). A token for "${demo.userId}", kept there too (the same one at every start until it nears its 30 days):
 
   export TOKEN=${demo.token}
 

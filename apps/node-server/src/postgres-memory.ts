@@ -1,4 +1,4 @@
-import { MemoryConfigurationError } from '@fastagentic/memory';
+import { MemoryConfigurationError, type Embedder } from '@fastagentic/memory';
 import { PostgresProvider } from '@fastagentic/postgres';
 
 type Env = Record<string, string | undefined>;
@@ -25,7 +25,7 @@ function describeTarget(url: string): string {
  * is a configuration error). POSTGRES_SCHEMA and POSTGRES_TABLE_PREFIX place the tables; they are
  * created on first use.
  */
-export function postgresMemoryFromEnv(env: Env): PostgresMemory | undefined {
+export function postgresMemoryFromEnv(env: Env, embedder?: Embedder): PostgresMemory | undefined {
   const { DATABASE_URL: databaseUrl, POSTGRES_URL: postgresUrl } = env;
   if (databaseUrl && postgresUrl && databaseUrl !== postgresUrl) {
     throw new MemoryConfigurationError('POSTGRES_URL', 'DATABASE_URL is set to another server: set one of them');
@@ -36,7 +36,7 @@ export function postgresMemoryFromEnv(env: Env): PostgresMemory | undefined {
   const tablePrefix = env.POSTGRES_TABLE_PREFIX ?? 'fastagentic_';
   let memory: PostgresProvider;
   try {
-    memory = new PostgresProvider({ connectionString: url, schema, tablePrefix });
+    memory = new PostgresProvider({ connectionString: url, schema, tablePrefix, ...(embedder ? { embedder } : {}) });
   } catch (error) {
     if (!MemoryConfigurationError.isInstance(error)) throw error;
     throw new MemoryConfigurationError(databaseUrl ? 'DATABASE_URL' : 'POSTGRES_URL', error.message, { cause: error });

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { STORED_FIELDS, withEncryption } from '@fastagentic/encryption';
-import { MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
+import { embedderFromEnvironment, MemoryConfigurationError, type Embedder, type MemoryProvider } from '@fastagentic/memory';
 import { Mem0Provider } from '@fastagentic/mem0';
 import { postgresMemoryFromEnv } from './postgres-memory.js';
 import { RedisProvider } from '@fastagentic/redis';
 import { LibsqlProvider } from '@fastagentic/sqlite';
 import { ZepProvider } from '@fastagentic/zep';
-import { dataFolderFrom } from './data-folder.js';
+import { dataFolderFrom, ownerOnlyDatabase } from './data-folder.js';
 
 export interface SelectedProviders {
   memory: MemoryProvider;
@@ -67,16 +66,23 @@ export function selectProviders(env: Env): SelectedProviders {
 
   // Encrypted, the session filter arrives as the blind-index token field: that is the one to index.
   const sessionField = env.FASTAGENTIC_ENCRYPTION_KEY ? `${STORED_FIELDS.index}sessionId` : 'sessionId';
-  const redis = (prefix: string, ttlSeconds?: number) => {
-    const provider = fromVariable('REDIS_URL', () => new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds, sessionField }));
+  const redis = (prefix: string, ttlSeconds?: number, embedder?: Embedder) => {
+    const provider = fromVariable('REDIS_URL', () => new RedisProvider({ url: env.REDIS_URL!, prefix, ttlSeconds, sessionField, ...(embedder ? { embedder } : {}) }));
     closers.push(() => provider.close());
     return provider;
   };
   let libsqlTarget: string | undefined;
-  const libsql = (tablePrefix: string, ttlSeconds?: number) => {
-    libsqlTarget ??= env.LIBSQL_URL ?? `file:${join(dataFolderFrom(env), 'memory.db')}`;
+  // The embedder goes to long-term memory: to the encryption wrapper when there is one (it embeds
+  // the plaintext), else to the store. Mem0 and Zep embed on their side.
+  const embedding = embedderFromEnvironment(env);
+  if (embedding && (env.MEM0_API_KEY || env.ZEP_API_KEY)) {
+    throw new MemoryConfigurationError('FASTAGENTIC_EMBEDDER_URL', `${env.MEM0_API_KEY ? 'Mem0' : 'Zep'} embeds memories itself: unset FASTAGENTIC_EMBEDDER_URL`);
+  }
+  const storeEmbedder: Embedder | undefined = env.FASTAGENTIC_ENCRYPTION_KEY ? undefined : embedding?.embedder;
+  const libsql = (tablePrefix: string, ttlSeconds?: number, embedder?: Embedder) => {
+    libsqlTarget ??= env.LIBSQL_URL ?? `file:${ownerOnlyDatabase(dataFolderFrom(env), 'memory.db')}`;
     const provider = fromVariable(env.LIBSQL_URL ? 'LIBSQL_URL' : 'FASTAGENTIC_DATA_DIR', () =>
-      new LibsqlProvider({ url: libsqlTarget!, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds }),
+      new LibsqlProvider({ url: libsqlTarget!, authToken: env.LIBSQL_AUTH_TOKEN, tablePrefix, ttlSeconds, ...(embedder ? { embedder } : {}) }),
     );
     closers.push(() => provider.close());
     return provider;
@@ -95,15 +101,15 @@ export function selectProviders(env: Env): SelectedProviders {
     description.push(`long-term: Zep${env.ZEP_BASE_URL ? ` at ${env.ZEP_BASE_URL}` : ''} (asynchronous ingestion)`);
   } else if (env.DATABASE_URL || env.POSTGRES_URL) {
     // PostgreSQL comes after Mem0 and Zep and before Redis (which then keeps session memory).
-    const postgres = fromVariable(env.DATABASE_URL ? 'DATABASE_URL' : 'POSTGRES_URL', () => postgresMemoryFromEnv(env)!);
+    const postgres = fromVariable(env.DATABASE_URL ? 'DATABASE_URL' : 'POSTGRES_URL', () => postgresMemoryFromEnv(env, storeEmbedder)!);
     memory = postgres.memory;
     closers.push(postgres.close);
     description.push(postgres.description);
   } else if (env.REDIS_URL) {
-    memory = redis(env.REDIS_MEMORY_PREFIX ?? 'memory:');
+    memory = redis(env.REDIS_MEMORY_PREFIX ?? 'memory:', undefined, storeEmbedder);
     description.push(`long-term: Redis (${env.REDIS_MEMORY_PREFIX ?? 'memory:'}*)`);
   } else {
-    memory = libsql('memory_');
+    memory = libsql('memory_', undefined, storeEmbedder);
     description.push(`long-term: ${libsqlName()}`);
   }
 
@@ -116,12 +122,18 @@ export function selectProviders(env: Env): SelectedProviders {
     description.push(`session: ${libsqlName()}, expires after ${sessionTtlSeconds} s idle`);
   }
 
+  description.push(embedding?.description ?? 'embedder: none (lexical relevance; set FASTAGENTIC_EMBEDDER_URL, _MODEL, _API_KEY for meaning)');
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {
-      // Session reads filter on sessionId, so it gets a blind index; withEncryption refuses
+      // Session reads filter on sessionId, so it gets a blind index (formation filters long-term
+      // memory on kind and slot); withEncryption refuses
       // providers whose backend rewrites the text (Zep, Mem0 with inference).
-      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories'] });
+      memory = withEncryption(memory, {
+        key,
+        filterableFields: ['source', 'category', 'categories', 'kind', 'slot'],
+        ...(embedding ? { embedder: embedding.embedder } : {}),
+      });
       sessionMemory = withEncryption(sessionMemory, { key, filterableFields: ['sessionId'] });
     } catch (error) {
       if (!MemoryConfigurationError.isInstance(error)) throw error;

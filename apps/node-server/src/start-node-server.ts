@@ -1,12 +1,13 @@
 import { MemoryConfigurationError } from '@fastagentic/memory';
 import type { AddressInfo } from 'node:net';
-import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent';
+import { createReferenceAgent, referenceLimitsFrom } from '@fastagentic/http-contract/reference-agent';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { serve } from '@hono/node-server';
 import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
-import { sign } from 'hono/jwt';
 import { join } from 'node:path';
+import { connectionLimitsFrom } from './connection-limits.js';
 import { dataFolderFrom, demoSecretIn } from './data-folder.js';
+import { demoTokenIn } from './demo-token.js';
 import { LibsqlOutboxJournal } from './libsql-outbox-journal.js';
 import { selectProviders } from './select-providers.js';
 
@@ -22,8 +23,8 @@ export interface RunningNodeServer {
   /** The providers and runnable in use, for the startup log. */
   description: string[];
   /**
-   * Set when no JWT_SECRET or JWKS_URL was given: the demo secret (kept in the data folder, so
-   * tokens survive a restart), and a token for `demo-user`.
+   * Set when no JWT_SECRET or JWKS_URL was given: the demo secret and a token for `demo-user`,
+   * both kept in the data folder, so every start prints the same token.
    */
   demo?: { secret: string; userId: string; token: string };
   /** Stops accepting requests, then waits for every background write to finish. */
@@ -91,34 +92,48 @@ async function outboxJournalFrom(env: Record<string, string | undefined>): Promi
 /** Serves the reference agent on Node (127.0.0.1:8787 unless HOST / PORT say otherwise). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningNodeServer> {
   const env = options.env ?? process.env;
-  const providers = selectProviders(env);
-  const runnable = runnableFrom(env);
+  // Read before any store is opened: a bad value stops the server with nothing to close.
+  const limits = referenceLimitsFrom(env);
+  const connections = connectionLimitsFrom(env);
+  const defaultDrainMs = positiveIntegerFrom(env, 'SHUTDOWN_DRAIN_MS') ?? 10_000;
+  const maxQueuedBytes = positiveIntegerFrom(env, 'WRITE_QUEUE_MAX_BYTES');
+  const claims = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };
   let auth: BearerAuthOptions;
   let demo: RunningNodeServer['demo'];
   if (env.JWKS_URL) {
-    auth = { jwks: { url: env.JWKS_URL }, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    auth = { jwks: { url: env.JWKS_URL }, ...claims };
   } else {
     const secret = env.JWT_SECRET ?? demoSecretIn(dataFolderFrom(env));
-    auth = { secret, userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    auth = { secret, ...claims };
     if (!env.JWT_SECRET) {
-      const token = await sign({ sub: DEMO_USER, exp: Math.floor(Date.now() / 1000) + 86_400 }, secret, 'HS256');
+      const token = await demoTokenIn(dataFolderFrom(env), secret, DEMO_USER);
       demo = { secret, userId: DEMO_USER, token };
     }
   }
-  const defaultDrainMs = positiveIntegerFrom(env, 'SHUTDOWN_DRAIN_MS') ?? 10_000;
-  const journal = await outboxJournalFrom(env);
+  // Opened once the demo secret is known to be sound: a refused secret leaves nothing open.
+  const providers = selectProviders(env);
+  const runnable = runnableFrom(env);
+  let journal: LibsqlOutboxJournal | undefined;
+  try {
+    journal = await outboxJournalFrom(env);
+  } catch (error) {
+    await providers.close();
+    throw error;
+  }
   const recorder = new PrometheusMetricsRecorder();
   const app = withVariableNames(env, () => createReferenceAgent({
     memory: providers.memory,
     sessionMemory: providers.sessionMemory,
     auth,
     runnable,
-    metrics: { recorder, handler: metricsHandler(recorder.registry) },
+    metrics: { recorder, handler: metricsHandler(recorder.registry), token: limits.metricsToken },
+    rateLimit: limits.rateLimit,
+    storageQuota: limits.storageQuota,
     memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     logger: options.logger,
     inspector: env.INSPECTOR === 'true',
-    writeQueue: { journal, maxQueuedBytes: positiveIntegerFrom(env, 'WRITE_QUEUE_MAX_BYTES') },
+    writeQueue: { journal, maxQueuedBytes },
   }));
   // What an earlier run promised and did not store goes first, before any new chat is taken.
   const replayed = await app.replay();
@@ -131,7 +146,8 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     throw new MemoryConfigurationError('PORT', 'must be a port number from 0 to 65535');
   }
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, hostname, port }, () => resolve(started));
+    const started = serve({ fetch: app.fetch, hostname, port, serverOptions: connections.serverOptions }, () => resolve(started));
+    started.maxConnections = connections.maxConnections;
     started.once('error', (error: NodeJS.ErrnoException) => {
       void providers.close();
       void journal?.close();
@@ -144,7 +160,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
       );
     });
   });
-  const address = server.address() as AddressInfo;
+  const url = `http://${hostname}:${(server.address() as AddressInfo).port}`;
   const stopListening = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -152,12 +168,13 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     });
   return {
     app,
-    url: `http://${hostname}:${address.port}`,
+    url,
     description: [
       ...providers.description,
       `runnable: ${runnable.name}`,
       `auth: ${env.JWKS_URL ? `JWKS ${env.JWKS_URL}` : 'HS256 secret'}`,
       journal ? `outbox journal: ${journalFile(env)}${replayed > 0 ? ` (replaying ${replayed} write(s) left by the last run)` : ''}` : 'outbox journal: none (queued writes live in process memory)',
+      ...(env.INSPECTOR === 'true' ? [`inspector: ${url}/inspector (sign in with a token)`] : []),
     ],
     demo,
     close: async () => {

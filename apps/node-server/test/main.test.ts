@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +56,7 @@ describe('pnpm start (src/main.ts)', () => {
     expect(server.output()).toContain('runnable: offline');
     const response = await call(server.url, server.token, '/chat', { message: 'hello from the README' });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { reply: string }).reply).toContain('You said: hello from the README');
+    expect(((await response.json()) as { reply: string }).reply).toBe('I remember nothing about you yet.');
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -107,6 +109,48 @@ describe('selectProviders', () => {
     expect(() => selectProviders({ REDIS_URL: redisUrl, LIBSQL_URL: 'file:/tmp/x.db' })).toThrow(
       /REDIS_URL and LIBSQL_URL are both set/,
     );
+  });
+
+  it('FASTAGENTIC_EMBEDDER_URL, _MODEL and _API_KEY give long-term memory an embedder, printed at start', async () => {
+    const requests: { authorization?: string; model?: string }[] = [];
+    // A local OpenAI-compatible /embeddings server: a vector from each text's letters.
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        const { input, model } = JSON.parse(body) as { input: string[]; model: string };
+        requests.push({ authorization: request.headers.authorization, model });
+        const vector = (text: string) => [text.includes('vegetarian') ? 1 : 0, text.length % 7, 1];
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ data: input.map((text, index) => ({ index, embedding: vector(text) })) }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const selected = selectProviders({
+      FASTAGENTIC_DATA_DIR: freshDataFolder(),
+      FASTAGENTIC_EMBEDDER_URL: `http://127.0.0.1:${port}/v1`,
+      FASTAGENTIC_EMBEDDER_MODEL: 'tiny-embed',
+      FASTAGENTIC_EMBEDDER_API_KEY: 'sk-test',
+    });
+    try {
+      expect(selected.description).toContain(`embedder: tiny-embed at http://127.0.0.1:${port}/v1`);
+      expect(selected.description.join('\n')).not.toContain('sk-test');
+      expect(selected.memory.capabilities.semanticSearch).toBe(true);
+      expect(selected.sessionMemory.capabilities.semanticSearch).toBe(false);
+      await selected.memory.add('u', [{ role: 'user', content: 'I am vegetarian' }]);
+      const [found] = await selected.memory.search('u', 'what should I cook tonight');
+      expect(found?.memory).toBe('I am vegetarian');
+      expect(requests[0]).toEqual({ authorization: 'Bearer sk-test', model: 'tiny-embed' });
+    } finally {
+      await selected.close();
+      server.close();
+    }
+    expect(() => selectProviders({ FASTAGENTIC_EMBEDDER_MODEL: 'tiny-embed' })).toThrow(/FASTAGENTIC_EMBEDDER_URL/);
+    expect(() => selectProviders({ MEM0_API_KEY: 'k', FASTAGENTIC_EMBEDDER_URL: 'http://127.0.0.1:1/v1' })).toThrow(/Mem0 embeds memories itself/);
+    const plain = selectProviders({ FASTAGENTIC_DATA_DIR: freshDataFolder() });
+    expect(plain.description.join('\n')).toContain('embedder: none');
+    await plain.close();
   });
 
   it('REDIS_URL puts long-term and session memory on Redis, under separate prefixes', async () => {

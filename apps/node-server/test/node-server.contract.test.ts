@@ -7,19 +7,39 @@ import { afterAll, beforeAll } from 'vitest';
 import { startNodeServer, type RunningNodeServer } from '../src/start-node-server.js';
 
 const jwtSecret = 'node-contract-secret-0123456789abcdef';
+const metricsToken = 'node-contract-metrics-token';
+// A byte quota the suite reaches in a few writes of 32 KB.
+const quotaMaxBytes = 256 * 1024;
 let server: RunningNodeServer;
 // The default stores: a libSQL file in a data folder of this run's own.
 const dataFolder = mkdtempSync(join(tmpdir(), 'fastagentic-node-contract-'));
 
 beforeAll(async () => {
-  server = await startNodeServer({ env: { PORT: '0', JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1', FASTAGENTIC_DATA_DIR: dataFolder } });
+  server = await startNodeServer({
+    env: {
+      PORT: '0',
+      JWT_SECRET: jwtSecret,
+      SESSION_TTL_SECONDS: '1',
+      FASTAGENTIC_DATA_DIR: dataFolder,
+      METRICS_TOKEN: metricsToken,
+      QUOTA_MAX_BYTES: String(quotaMaxBytes),
+    },
+  });
 });
 afterAll(async () => {
   await server.close();
   rmSync(dataFolder, { recursive: true, force: true });
 });
 
-testHttpContract({ name: 'node, libSQL file', baseUrl: () => server.url, jwtSecret, sessionTtlSeconds: 1, metricsProvider: 'libsql' });
+testHttpContract({
+  name: 'node, libSQL file',
+  baseUrl: () => server.url,
+  jwtSecret,
+  sessionTtlSeconds: 1,
+  metricsProvider: 'libsql',
+  metricsToken,
+  limits: { quotaMaxBytes },
+});
 
 // The same contract with Redis behind both stores and encryption in front of them.
 let encryptedRedisServer: RunningNodeServer;

@@ -1,6 +1,6 @@
 import { withEncryption } from '@fastagentic/encryption';
 import { Mem0Provider } from '@fastagentic/mem0';
-import { InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
+import { embedderFromEnvironment, InMemoryProvider, MemoryConfigurationError, type MemoryProvider } from '@fastagentic/memory';
 import { UpstashRedisProvider } from '@fastagentic/redis/upstash';
 import { D1Provider } from '@fastagentic/sqlite/d1';
 import { ZepProvider } from '@fastagentic/zep';
@@ -9,6 +9,8 @@ import type { WorkerEnv } from './worker-env.js';
 export interface SelectedWorkerProviders {
   memory: MemoryProvider;
   sessionMemory: MemoryProvider;
+  /** The embedder line for the startup log, e.g. `embedder: none (lexical relevance)`. */
+  embedder: string;
 }
 
 /**
@@ -41,16 +43,23 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   if (env.MEM0_API_KEY && env.ZEP_API_KEY) {
     throw new MemoryConfigurationError('ZEP_API_KEY', 'MEM0_API_KEY is set too: choose one long-term memory service');
   }
+  // Long-term memory's embedder: given to the encryption wrapper when there is one (it embeds the
+  // plaintext), else to the store. Mem0 and Zep embed on their side.
+  const embedding = embedderFromEnvironment(env as unknown as Record<string, string | undefined>);
+  if (embedding && (env.MEM0_API_KEY || env.ZEP_API_KEY)) {
+    throw new MemoryConfigurationError('FASTAGENTIC_EMBEDDER_URL', `${env.MEM0_API_KEY ? 'Mem0' : 'Zep'} embeds memories itself: unset FASTAGENTIC_EMBEDDER_URL`);
+  }
+  const embedder = env.FASTAGENTIC_ENCRYPTION_KEY ? undefined : embedding?.embedder;
   if (env.MEM0_API_KEY) {
     memory = new Mem0Provider({ apiKey: env.MEM0_API_KEY, baseUrl: env.MEM0_HOST, infer: env.MEM0_INFER !== 'false' });
   } else if (env.ZEP_API_KEY) {
     memory = new ZepProvider({ apiKey: env.ZEP_API_KEY, baseUrl: env.ZEP_BASE_URL, autoSummarize: true });
   } else if (database) {
-    memory = new D1Provider({ database, tablePrefix: 'memory_' });
+    memory = new D1Provider({ database, tablePrefix: 'memory_', ...(embedder ? { embedder } : {}) });
   } else if (url && token) {
-    memory = new UpstashRedisProvider({ url, token, prefix: `${prefix}memory:` });
+    memory = new UpstashRedisProvider({ url, token, prefix: `${prefix}memory:`, ...(embedder ? { embedder } : {}) });
   } else {
-    memory = new InMemoryProvider();
+    memory = new InMemoryProvider(embedder ? { embedder } : {});
   }
   if (database) sessionMemory = new D1Provider({ database, tablePrefix: 'session_', ttlSeconds });
   else if (url && token) sessionMemory = new UpstashRedisProvider({ url, token, prefix: `${prefix}session:`, ttlSeconds });
@@ -58,12 +67,16 @@ export function selectWorkerProviders(env: WorkerEnv): SelectedWorkerProviders {
   const key = env.FASTAGENTIC_ENCRYPTION_KEY;
   if (key) {
     try {
-      memory = withEncryption(memory, { key, filterableFields: ['source', 'category', 'categories'] });
+      memory = withEncryption(memory, {
+        key,
+        filterableFields: ['source', 'category', 'categories', 'kind', 'slot'],
+        ...(embedding ? { embedder: embedding.embedder } : {}),
+      });
       sessionMemory = withEncryption(sessionMemory, { key, filterableFields: ['sessionId'] });
     } catch (error) {
       if (!MemoryConfigurationError.isInstance(error)) throw error;
       throw new MemoryConfigurationError('FASTAGENTIC_ENCRYPTION_KEY', error.message, { cause: error });
     }
   }
-  return { memory, sessionMemory };
+  return { memory, sessionMemory, embedder: embedding?.description ?? 'embedder: none (lexical relevance)' };
 }

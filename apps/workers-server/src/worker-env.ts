@@ -16,6 +16,18 @@ export interface WorkerEnv {
   INSPECTOR?: string;
   /** `off` removes the /metrics route and the recorder. */
   METRICS?: string;
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (a secret). */
+  METRICS_TOKEN?: string;
+  /** Per-user token bucket (default 5 a second, bursts of 60; per isolate); `RATE_LIMIT=off` turns it off. */
+  RATE_LIMIT_PER_SECOND?: string;
+  RATE_LIMIT_BURST?: string;
+  RATE_LIMIT?: string;
+  /** Per-user quota of long-term memory (default 10 000 memories, 8 MiB); `QUOTA=off` turns it off. */
+  QUOTA_MAX_MEMORIES?: string;
+  QUOTA_MAX_BYTES?: string;
+  QUOTA?: string;
+  /** Longest accepted token lifetime past `iat` (default 86 400). */
+  TOKEN_MAX_LIFETIME_SECONDS?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Prepended to the Upstash key prefixes (`memory:`, `session:`), to share one database between apps. */
@@ -29,4 +41,9 @@ export interface WorkerEnv {
   ZEP_BASE_URL?: string;
   /** 32 bytes, base64: encrypts memories before they leave the Worker. */
   FASTAGENTIC_ENCRYPTION_KEY?: string;
+  /** An OpenAI-compatible embeddings server for long-term memory (relevance by meaning); _MODEL, _API_KEY, _DIMENSIONS go with it. */
+  FASTAGENTIC_EMBEDDER_URL?: string;
+  FASTAGENTIC_EMBEDDER_MODEL?: string;
+  FASTAGENTIC_EMBEDDER_API_KEY?: string;
+  FASTAGENTIC_EMBEDDER_DIMENSIONS?: string;
 }

@@ -1,4 +1,4 @@
-import { createReferenceAgent } from '@fastagentic/http-contract/reference-agent';
+import { createReferenceAgent, referenceLimitsFrom } from '@fastagentic/http-contract/reference-agent';
 import { MemoryConfigurationError } from '@fastagentic/memory';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { errorBody, type App } from 'fastagentic';
@@ -11,13 +11,18 @@ let app: App | undefined;
 
 function appFor(env: WorkerEnv): App {
   if (app) return app;
-  const providers = selectWorkerProviders(env);
+  const { embedder, ...providers } = selectWorkerProviders(env);
+  // Printed once per isolate, when the app is built (a Worker has no startup before its first request).
+  console.log(embedder);
   const recorder = env.METRICS === 'off' ? undefined : new PrometheusMetricsRecorder();
-  const shared = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  const limits = referenceLimitsFrom(env);
+  const shared = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };
   app = createReferenceAgent({
     ...providers,
     auth: env.JWKS_URL ? { jwks: { url: env.JWKS_URL }, ...shared } : { secret: env.JWT_SECRET, ...shared },
-    metrics: recorder && { recorder, handler: metricsHandler(recorder.registry) },
+    metrics: recorder && { recorder, handler: metricsHandler(recorder.registry), token: limits.metricsToken },
+    rateLimit: limits.rateLimit,
+    storageQuota: limits.storageQuota,
     memoryBudgetMs: env.MEMORY_BUDGET_MS ? Number(env.MEMORY_BUDGET_MS) : undefined,
     failClosed: env.MEMORY_FAIL_CLOSED === 'true',
     inspector: env.INSPECTOR === 'true',

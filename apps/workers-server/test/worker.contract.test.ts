@@ -7,26 +7,44 @@ import { startWorker } from './start-worker.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../../../packages/redis/test/upstash-rest-server.js';
 
 const jwtSecret = 'worker-contract-secret-0123456789abcdef';
+const metricsToken = 'worker-contract-metrics-token';
+// A byte quota the suite reaches in a few writes of 32 KB.
+const quotaMaxBytes = 256 * 1024;
 let worker: Miniflare;
 let baseUrl: string;
 
 beforeAll(async () => {
-  ({ worker, baseUrl } = await startWorker({ JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' }));
+  ({ worker, baseUrl } = await startWorker({
+    JWT_SECRET: jwtSecret,
+    SESSION_TTL_SECONDS: '1',
+    METRICS_TOKEN: metricsToken,
+    QUOTA_MAX_BYTES: String(quotaMaxBytes),
+  }));
 });
 afterAll(() => worker.dispose());
 
-testHttpContract({ name: 'workerd', baseUrl: () => baseUrl, jwtSecret, sessionTtlSeconds: 1 });
+testHttpContract({ name: 'workerd', baseUrl: () => baseUrl, jwtSecret, sessionTtlSeconds: 1, metricsToken, limits: { quotaMaxBytes } });
 
 // The same bundle with a D1 binding, as wrangler.jsonc configures it: miniflare's local D1.
 let d1Worker: Miniflare;
 let d1BaseUrl: string;
 
 beforeAll(async () => {
-  ({ worker: d1Worker, baseUrl: d1BaseUrl } = await startWorker({ JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1' }, { MEMORY_DB: 'contract-test' }));
+  ({ worker: d1Worker, baseUrl: d1BaseUrl } = await startWorker(
+    { JWT_SECRET: jwtSecret, SESSION_TTL_SECONDS: '1', QUOTA_MAX_BYTES: String(quotaMaxBytes) },
+    { MEMORY_DB: 'contract-test' },
+  ));
 });
 afterAll(() => d1Worker.dispose());
 
-testHttpContract({ name: 'workerd, D1', baseUrl: () => d1BaseUrl, jwtSecret, sessionTtlSeconds: 1, metricsProvider: 'd1' });
+testHttpContract({
+  name: 'workerd, D1',
+  baseUrl: () => d1BaseUrl,
+  jwtSecret,
+  sessionTtlSeconds: 1,
+  metricsProvider: 'd1',
+  limits: { quotaMaxBytes },
+});
 
 it('the D1 run really stored its memories in D1', async () => {
   const database = await d1Worker.getD1Database('MEMORY_DB');

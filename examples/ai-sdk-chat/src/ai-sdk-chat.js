@@ -2,7 +2,7 @@
 // The model here is the SDK's offline mock; it answers with what it was told, so the injected
 // memories show. Swap in openai('gpt-4o-mini') (or any provider) and nothing else changes.
 import { memoryMiddleware } from '@fastagentic/ai-sdk';
-import { InMemoryProvider, injectMemory } from '@fastagentic/memory';
+import { InMemoryProvider, injectMemory, MEMORY_CONTEXT_FRAMING } from '@fastagentic/memory';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 
@@ -13,7 +13,7 @@ const usage = {
 
 /** What the model was told the user said: the user lines of the system message the middleware injected. */
 function recalled(prompt) {
-  const block = prompt.find((message) => message.role === 'system' && message.content.startsWith('Relevant memories'));
+  const block = prompt.find((message) => message.role === 'system' && message.content.includes(MEMORY_CONTEXT_FRAMING.begin));
   if (!block) return 'nothing yet';
   const said = block.content.split('\n').filter((line) => line.startsWith('- user: '));
   return said.map((line) => `"${line.slice('- user: '.length)}"`).join(', ');

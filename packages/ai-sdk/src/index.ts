@@ -14,3 +14,11 @@ export {
   type MemoryMiddlewareOptions,
   type MemoryMiddlewareStage,
 } from './memory-middleware.js';
+export { FORMATION_ANSWER_SCHEMA, FORMATION_PROMPT_VERSION, FORMATION_SYSTEM_PROMPT, formationUserPrompt } from './formation-prompts.js';
+export {
+  FormationAnswerError,
+  modelFormation,
+  parseFormationAnswer,
+  type FormationModelShape,
+  type ModelFormationOptions,
+} from './model-formation.js';

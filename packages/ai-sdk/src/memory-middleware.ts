@@ -1,4 +1,4 @@
-import { MemoryConfigurationError, MemoryValidationError, ProviderUnavailableError, meterOperation, withMetrics, type Memory, type MemoryInjector, type MemoryOperation, type MemoryProvider, type Message, type MetricsRecorder } from '@fastagentic/memory';
+import { formatMemoryContext, formMemories, MemoryConfigurationError, MemoryValidationError, offlineFormation, ProviderUnavailableError, meterOperation, withMetrics, type FormationResult, type Memory, type MemoryFormation, type MemoryInjector, type MemoryOperation, type MemoryProvider, type Message, type MetricsRecorder } from '@fastagentic/memory';
 import { MEMORY_LIMITS, validateUserId } from '@fastagentic/memory/provider';
 import type {
   CallOptionsShape,
@@ -22,6 +22,15 @@ export interface MemoryMiddlewareOptions {
   inject?: MemoryInjector;
   /** Store each finished turn. Default true. */
   remember?: boolean;
+  /**
+   * How a finished turn becomes long-term memory. Default `offlineFormation()`: the user's
+   * statements only (never the model's reply, questions or greetings), restatements refresh,
+   * updates supersede, the profile is kept. `modelFormation({ model })` extracts facts with a
+   * model; `false` stores the raw exchange as before.
+   */
+  formation?: MemoryFormation | false;
+  /** Told what formation did for each turn: operations, dropped text, model calls and tokens. */
+  onFormation?: (result: FormationResult, details: { userId: string }) => void;
   /**
    * The user of a call. Default: `providerOptions.fastagentic.userId`, set per call by the caller
    * (from its verified session, never from prompt text).
@@ -71,6 +80,8 @@ interface Turn {
   userText: string;
   /** Identifies the turn within its conversation, for the per-turn cache and the write's idempotency key. */
   key: string;
+  /** The user message's index in the prompt: the turn's place in its conversation. */
+  position: number;
   context: string;
 }
 
@@ -113,12 +124,6 @@ function sessionIdOf(params: CallOptionsShape): string | undefined {
     throw new MemoryValidationError('providerOptions.fastagentic.sessionId', 'must be 1 to 128 letters, digits or . _ : -');
   }
   return value;
-}
-
-function formatSession(memories: readonly Memory[]): string {
-  if (memories.length === 0) return '';
-  // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
-  return `Earlier in this session:\n${memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`).join('\n')}`;
 }
 
 /** The caller's leading system messages stay first; the memory block follows them. */
@@ -176,6 +181,7 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
     throw new MemoryConfigurationError('sessionTurns', 'must be an integer between 0 and 1000');
   }
   const remember = options.remember ?? true;
+  const formation = options.formation === false ? undefined : (options.formation ?? offlineFormation());
   const onError = options.onError ?? consoleOnError;
   const metrics = options.metrics;
   const { inject } = options;
@@ -231,7 +237,7 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
     return metrics ? meterOperation(metrics, { operation, provider: provider.provider }, bounded) : bounded();
   };
 
-  const recall = async (turn: Omit<Turn, 'context' | 'key'>, signal: AbortSignal | undefined): Promise<string> => {
+  const recall = async (turn: Omit<Turn, 'context' | 'key' | 'position'>, signal: AbortSignal | undefined): Promise<string> => {
     const { userId, sessionId, userText } = turn;
     const query = userText.slice(-MEMORY_LIMITS.maxQueryLength);
     const wantsLongTerm = inject !== undefined && (inject.options.strategy !== 'relevant' || query.trim().length > 0);
@@ -246,15 +252,17 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
             sessionMemory.getAll(userId, { limit: sessionTurns, filters: { sessionId }, signal: callSignal }), signal)
         : undefined,
     ]);
-    const blocks: string[] = [];
-    if (longTerm.status === 'fulfilled') {
-      if (longTerm.value?.context) blocks.push(longTerm.value.context);
-    } else report(longTerm.reason, 'inject', userId);
-    if (session.status === 'fulfilled') {
-      const block = formatSession(session.value?.memories ?? []);
-      if (block) blocks.push(block);
-    } else report(session.reason, 'inject', userId);
-    return blocks.join('\n\n');
+    if (longTerm.status === 'rejected') report(longTerm.reason, 'inject', userId);
+    if (session.status === 'rejected') report(session.reason, 'inject', userId);
+    // One framed block for both, in the core's fixed framing.
+    const injected = longTerm.status === 'fulfilled' ? longTerm.value : undefined;
+    return formatMemoryContext({
+      // `injectWithProfile` puts the profile first in the same block.
+      profile: injected && 'profileBlock' in injected ? (injected.profileBlock as string) : undefined,
+      memories: injected?.memories ?? [],
+      format: inject?.options.format,
+      sessionMemories: session.status === 'fulfilled' ? (session.value?.memories ?? []) : [],
+    });
   };
 
   const userIdOf = (params: CallOptionsShape): string => {
@@ -279,7 +287,16 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
     // Started after the hook returns; flush() waits for it.
     const write = Promise.resolve()
       .then(async () => {
-        const writes: Promise<unknown>[] = [writableMemory.add(userId, exchange, { source: 'ai-sdk' }, { idempotencyKey })];
+        const writes: Promise<unknown>[] = [
+          formation
+            ? formMemories(writableMemory, { userId, messages: exchange, source: 'ai-sdk', turn: turn.position, ...(sessionId ? { sessionId } : {}) }, {
+                formation,
+                // Each formed memory carries its own key, so a repeated turn stores it once.
+                add: ({ text, metadata }) =>
+                  writableMemory.add(userId, [{ role: 'user', content: text }], metadata, { idempotencyKey: turnKey(turn.key, text) }),
+              }).then((result) => options.onFormation?.(result, { userId }))
+            : writableMemory.add(userId, exchange, { source: 'ai-sdk' }, { idempotencyKey }),
+        ];
         if (writableSessionMemory && sessionId) {
           writes.push(writableSessionMemory.add(userId, exchange, { sessionId }, { idempotencyKey }));
         }
@@ -310,7 +327,7 @@ export function memoryMiddleware(options: MemoryMiddlewareOptions): MemoryMiddle
         if (openTurns.size >= MAX_OPEN_TURNS) openTurns.delete(openTurns.keys().next().value!);
         openTurns.set(key, context);
       }
-      const turn: Turn = { userId, sessionId, userText, key, context: await context };
+      const turn: Turn = { userId, sessionId, userText, key, position: lastUser, context: await context };
       const transformed = turn.context
         ? { ...params, prompt: withSystemMessage(params.prompt, turn.context) }
         : { ...params };

@@ -1,4 +1,5 @@
 import {
+  MemoryValidationError,
   UnsupportedFilterError,
   type FilterCapability,
   type FilterOperator,
@@ -7,7 +8,7 @@ import {
   type MemoryFilter,
   type Metadata,
 } from '@fastagentic/memory';
-import { CATEGORIES_FIELD, categoriesFromMetadata, type FilterNode } from '@fastagentic/memory/provider';
+import { CATEGORIES_FIELD, categoriesFromMetadata, MEMORY_LIMITS, type FilterNode } from '@fastagentic/memory/provider';
 import type { KeyRing } from './key-ring.js';
 import { STORED_FIELDS } from './stored-fields.js';
 
@@ -112,6 +113,14 @@ export async function toIndexFilter(
         });
       }
       const values = (operator === 'in' || operator === 'nin' ? node.value : [node.value]) as JsonPrimitive[];
+      // Each value is searched under every key, and the backend's list bound applies to the tokens.
+      const maxValues = Math.floor(MEMORY_LIMITS.maxFilterListLength / ring.keyIds.length);
+      if (values.length > maxValues) {
+        throw new MemoryValidationError(
+          `options.filters.${field}.${operator}`,
+          `more than ${maxValues} values while ${ring.keyIds.length} keys are configured (each value is searched under every key)`,
+        );
+      }
       const tokens = (await Promise.all(values.map((value) => ring.indexTokens(indexInput(userId, field, value))))).flat();
       const target = backendOperator(operator as (typeof INDEXED_OPERATORS)[number], ring.keyIds.length);
       const operand = target === 'in' || target === 'nin' ? tokens : tokens[0]!;

@@ -9,12 +9,15 @@ import {
   type GetAllOptions,
   type Memory,
   type MemoryCapabilities,
+  type MemoryChanges,
   type MemoryFilter,
+  type MemoryHistoryEntry,
   type MemoryPage,
   type MemoryProvider,
   type Message,
   type Metadata,
   type SearchOptions,
+  type UpdateOptions,
 } from '@fastagentic/memory';
 import {
   assertFilterSupported,
@@ -28,7 +31,9 @@ import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   roundScore,
   scoreTerms,
   terms,
@@ -91,6 +96,14 @@ export interface ReencryptedMemory {
 export interface ReencryptResult {
   /** Oldest first. Memories already on the active key are left alone and not listed. */
   moved: ReencryptedMemory[];
+}
+
+/** A record sealed for the wrapped provider: its text, its stored metadata and the term tokens to index it by. */
+interface SealedRecord {
+  envelope: string;
+  vectorEnvelope: string | undefined;
+  stored: Metadata;
+  indexTerms: string[] | undefined;
 }
 
 /** A decrypted record: the memory text and the user's metadata as the JSON it was stored as. */
@@ -228,6 +241,9 @@ export class EncryptedMemoryProvider implements MemoryProvider {
       ...(inner.idempotentAdd === true ? { idempotentAdd: true } : {}),
       // So does a write's promisedAt: the backend's forget fence holds as it is.
       ...(inner.forgetFence === true ? { forgetFence: true } : {}),
+      // Update re-seals the record under the same record id; history decrypts each version.
+      ...(inner.update === true && typeof this.inner.update === 'function' ? { update: true } : {}),
+      ...(inner.history === true && typeof this.inner.history === 'function' ? { history: true } : {}),
     };
   }
 
@@ -392,6 +408,85 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     await this.inner.delete(user, id, { signal });
   }
 
+  /**
+   * Re-seals the whole record (text and metadata share one ciphertext) under the same record id
+   * and hands the backend its new term tokens. Reads the record first, so two updates of one
+   * memory at once may lose one of the changes: the last read wins.
+   */
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason } = parseUpdateOptions(options);
+    if (!this.capabilities.update) throw new MemoryConfigurationError('provider', `"${this.inner.provider}" has no update`);
+    signal?.throwIfAborted();
+    const current = await this.inner.get(user, id, { signal });
+    if (current === null) throw new MemoryNotFoundError(id);
+    const recordId = this.recordIdOf(current);
+    const opened = await this.openRecord(user, current);
+    const newText = text ?? opened.text;
+    const newMetadata = metadata ?? this.parseMetadata(current, opened);
+    let embedding: { vector: Float32Array; model: string | undefined } | undefined;
+    if (text !== undefined && this.embedder) embedding = { vector: await this.embed(text, signal), model: this.embedder.modelId };
+    else if (text === undefined) {
+      // The text is kept, so its vector is too.
+      const vector = await this.openVector(user, current);
+      const model = current.metadata[STORED_FIELDS.vectorModel];
+      if (vector) embedding = { vector, model: typeof model === 'string' ? model : undefined };
+    }
+    const sealed = await this.seal(user, recordId, newText, newMetadata, embedding, text === undefined ? 'metadata' : 'changes.text');
+    signal?.throwIfAborted();
+    const updateOptions: UpdateOptions = { signal };
+    if (reason !== undefined) updateOptions.reason = reason;
+    if (sealed.indexTerms !== undefined) updateOptions.indexTerms = sealed.indexTerms;
+    const stored = await this.inner.update!(user, id, { text: sealed.envelope, metadata: sealed.stored }, updateOptions);
+    const record: OpenedRecord = { text: newText, metadataJson: JSON.stringify(newMetadata) };
+    this.cacheSealed(user, recordId, sealed, record, embedding?.vector);
+    return this.toMemory(stored, record);
+  }
+
+  /** The backend's versions of the memory, each decrypted; the reason is the backend's, as given to `update`. */
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { signal } = parseCallOptions(options);
+    if (!this.capabilities.history) throw new MemoryConfigurationError('provider', `"${this.inner.provider}" has no history`);
+    signal?.throwIfAborted();
+    const versions = await this.inner.history!(user, id, { signal });
+    // Every version of a memory carries its record id but the delete, which has no metadata.
+    const withRecordId = versions.find((entry) => entry.metadata !== null);
+    if (withRecordId === undefined) return [];
+    const sealedAs = (envelope: string, metadata: Metadata): Memory => ({
+      id,
+      userId: user,
+      memory: envelope,
+      metadata,
+      createdAt: withRecordId.at,
+      updatedAt: withRecordId.at,
+    });
+    const recordMetadata = withRecordId.metadata!;
+    return Promise.all(
+      versions.map(async (entry) => {
+        const opened: MemoryHistoryEntry = {
+          memoryId: entry.memoryId,
+          event: entry.event,
+          previousText: entry.previousText === null ? null : (await this.openRecord(user, sealedAs(entry.previousText, recordMetadata))).text,
+          text: null,
+          metadata: null,
+          at: entry.at,
+        };
+        if (entry.text !== null) {
+          const stored = sealedAs(entry.text, entry.metadata ?? recordMetadata);
+          const record = await this.openRecord(user, stored);
+          opened.text = record.text;
+          opened.metadata = this.parseMetadata(stored, record);
+        }
+        if (entry.reason !== undefined) opened.reason = entry.reason;
+        return opened;
+      }),
+    );
+  }
+
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
     const user = validateUserId(userId);
     const { signal } = parseCallOptions(options);
@@ -450,6 +545,29 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     idempotencyKey?: string,
     promisedAt?: number,
   ): Promise<string> {
+    const sealed = await this.seal(userId, recordId, text, metadata, embedding, 'messages');
+    signal?.throwIfAborted();
+    const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
+    if (sealed.indexTerms !== undefined) addOptions.indexTerms = sealed.indexTerms;
+    if (promisedAt !== undefined) addOptions.promisedAt = promisedAt;
+    const id = await this.inner.add(userId, [{ role: 'user', content: sealed.envelope }], sealed.stored, addOptions);
+    this.cacheSealed(userId, recordId, sealed, { text, metadataJson: JSON.stringify(metadata) }, embedding?.vector);
+    return id;
+  }
+
+  /**
+   * Encrypts the record (metadata and text in one ciphertext) and the vector, and builds the
+   * metadata the backend stores: record id, blind index, vector envelope and model, terms tag.
+   * `textField` names the input a too-large text came from.
+   */
+  private async seal(
+    userId: string,
+    recordId: string,
+    text: string,
+    metadata: Metadata,
+    embedding: { vector: Float32Array; model: string | undefined } | undefined,
+    textField: string,
+  ): Promise<SealedRecord> {
     const vector = embedding?.vector;
     const metadataJson = JSON.stringify(metadata);
     const seal = (part: string, plaintext: Uint8Array<ArrayBuffer>) =>
@@ -463,7 +581,7 @@ export class EncryptedMemoryProvider implements MemoryProvider {
     ]);
     if (envelope.length > MEMORY_LIMITS.maxContentLength) {
       throw new MemoryValidationError(
-        metadataJson.length > text.length ? 'metadata' : 'messages',
+        metadataJson.length > text.length ? 'metadata' : textField,
         `the memory (${text.length} characters) and its metadata (${metadataJson.length} as JSON) become ` +
           `${envelope.length} characters once encrypted and base64-encoded, above the ${MEMORY_LIMITS.maxContentLength} a provider stores`,
       );
@@ -480,14 +598,13 @@ export class EncryptedMemoryProvider implements MemoryProvider {
           `${MEMORY_LIMITS.maxMetadataLength} a provider stores`,
       );
     }
-    signal?.throwIfAborted();
-    const addOptions: AddOptions = idempotencyKey === undefined ? { signal } : { signal, idempotencyKey };
-    if (indexTerms !== undefined) addOptions.indexTerms = indexTerms;
-    if (promisedAt !== undefined) addOptions.promisedAt = promisedAt;
-    const id = await this.inner.add(userId, [{ role: 'user', content: envelope }], stored, addOptions);
-    this.records.set(envelope, userId, recordId, { text, metadataJson });
-    if (vector !== undefined && vectorEnvelope !== undefined) this.vectors.set(vectorEnvelope, userId, recordId, vector);
-    return id;
+    return { envelope, vectorEnvelope, stored, indexTerms };
+  }
+
+  /** Keeps what was just sealed decrypted, so the next read of it skips decryption. */
+  private cacheSealed(userId: string, recordId: string, sealed: SealedRecord, record: OpenedRecord, vector: Float32Array | undefined): void {
+    this.records.set(sealed.envelope, userId, recordId, record);
+    if (vector !== undefined && sealed.vectorEnvelope !== undefined) this.vectors.set(sealed.vectorEnvelope, userId, recordId, vector);
   }
 
   private async backendFilter(userId: string, filter: FilterNode | undefined): Promise<MemoryFilter | undefined> {

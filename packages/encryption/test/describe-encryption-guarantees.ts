@@ -1,4 +1,4 @@
-import { UnsupportedFilterError, type Memory, type MemoryProvider, type Metadata } from '@fastagentic/memory';
+import { MemoryValidationError, UnsupportedFilterError, type Memory, type MemoryProvider, type Metadata } from '@fastagentic/memory';
 import { terms } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryDecryptionError, STORED_FIELDS, withEncryption, type EncryptedMemoryProvider } from '../src/index.js';
@@ -135,6 +135,40 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
             (key) => key === STORED_FIELDS.recordId || key === STORED_FIELDS.termsIndex || key.startsWith(STORED_FIELDS.index),
           ),
         ).toBe(true);
+      }
+    });
+
+    it('update and history keep every version as ciphertext at rest, and history decrypts them', async (ctx) => {
+      if (!encrypted.update || !encrypted.history || !encrypted.capabilities.update || !encrypted.capabilities.history) {
+        return ctx.skip('the backend declares no update and history');
+      }
+      const userId = user('versions');
+      const id = await encrypted.add(userId, [{ role: 'user', content: 'My safe code is wombat 1234' }], { category: 'vaultqq' });
+      const updated = await encrypted.update(userId, id, { text: 'My safe code is platypus 5678', metadata: { category: 'lockerqq', room: 'atticzz' } }, { reason: 'user' });
+      expect(updated).toMatchObject({ id, memory: 'My safe code is platypus 5678', metadata: { category: 'lockerqq', room: 'atticzz' } });
+      expect((await encrypted.search(userId, 'platypus', { filters: { category: 'lockerqq' } })).map((memory) => memory.id)).toEqual([id]);
+      expect(await encrypted.search(userId, 'wombat')).toEqual([]);
+      const metadataOnly = await encrypted.update(userId, id, { metadata: { category: 'vaultqq' } });
+      expect(metadataOnly.memory, 'a metadata-only update keeps the text').toBe('My safe code is platypus 5678');
+      expect((await encrypted.search(userId, 'platypus', { filters: { category: 'vaultqq' } })).map((memory) => memory.id)).toEqual([id]);
+      await encrypted.delete(userId, id);
+      expect(await encrypted.history(userId, id)).toEqual([
+        expect.objectContaining({ event: 'add', previousText: null, text: 'My safe code is wombat 1234', metadata: { category: 'vaultqq' } }),
+        expect.objectContaining({
+          event: 'update',
+          previousText: 'My safe code is wombat 1234',
+          text: 'My safe code is platypus 5678',
+          metadata: { category: 'lockerqq', room: 'atticzz' },
+          reason: 'user',
+        }),
+        expect.objectContaining({ event: 'update', previousText: 'My safe code is platypus 5678', text: 'My safe code is platypus 5678', metadata: { category: 'vaultqq' } }),
+        expect.objectContaining({ event: 'delete', previousText: 'My safe code is platypus 5678', text: null, metadata: null }),
+      ]);
+      const versions = JSON.stringify(await backend.history!(userId, id));
+      const dump = (options.dumpBackend ? await options.dumpBackend(backend, [userId]) : '') + versions;
+      expect(versions).toContain('fa1.');
+      for (const secret of ['wombat', '1234', 'platypus', '5678', 'vaultqq', 'lockerqq', 'atticzz', 'room']) {
+        expect(dump.toLowerCase(), `backend holds "${secret}"`).not.toContain(secret);
       }
     });
 
@@ -320,6 +354,12 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       // Equality filters match tokens of every configured key.
       expect((await rotated.getAll(userId, { filters: { category: 'old' } })).memories.map((memory) => memory.id)).toEqual([old2, old1]);
       expect((await rotated.getAll(userId, { filters: { category: { ne: 'old' } } })).memories.map((memory) => memory.id)).toEqual([fresh]);
+      // Each value becomes one token per key: the list bound of the backend holds for the tokens.
+      const values = (count: number) => Array.from({ length: count }, (_, index) => `category-${index}`);
+      expect((await rotated.getAll(userId, { filters: { category: { in: ['old', ...values(49)] } } })).memories).toHaveLength(2);
+      const overBound = await captureError(() => rotated.getAll(userId, { filters: { category: { in: values(51) } } }));
+      expect(MemoryValidationError.isInstance(overBound), String(overBound)).toBe(true);
+      expect((overBound as MemoryValidationError).field).toBe('options.filters.category.in');
 
       // Search queries the tokens of every configured key, so memories not yet moved are found.
       expect((await rotated.search(userId, 'first key', { limit: 100 })).map((memory) => memory.id).sort()).toEqual(

@@ -15,7 +15,7 @@ export interface AgentContext {
   memories: Memory[];
   /** This session's earlier exchanges, newest first. */
   sessionMemories: Memory[];
-  /** `memories` and `sessionMemories` formatted for a system prompt. */
+  /** `memories` and `sessionMemories` as one framed block for a system prompt (the core's `formatMemoryContext`). */
   memoryContext: string;
   /** False when the memory backend failed or ran past its budget and the request went on without it. */
   memoryAvailable: boolean;

@@ -1,14 +1,20 @@
 import {
   explainInjection,
+  formatMemoryContext,
   MemoryConfigurationError,
   MemoryValidationError,
   withMetrics,
   type ExplainedInjection,
   type Explanation,
+  offlineFormation,
   type Memory,
+  type MemoryFormation,
   type MemoryProvider,
   type Message,
   type MetricsRecorder,
+  type RefusalEvent,
+  type InjectedWithProfile,
+  type UserProfile,
 } from '@fastagentic/memory';
 import { messagesToMemoryText } from '@fastagentic/memory/provider';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -23,16 +29,21 @@ import { collectReply } from './collect-reply.js';
 import { errorBody, errorToResponse } from './error-body.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { LatencyWindow, withLatencyWindow } from './latency-window.js';
+import { FormationRunner } from './formation-runner.js';
 import { registerMemoryRoutes } from './memory-routes.js';
+import { QuotaExceededError } from './quota-exceeded-error.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import { parseSessionId, readJsonObject, rejectIdentityFields } from './request-input.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { normalizeForRepeat, normalizesTo } from './repeat-text.js';
 import type { RunnableInput } from './runnable.js';
 import { streamReply } from './stream-reply.js';
 import { streamRunnable } from './stream-runnable.js';
+import { UserRateLimiter, type UserRateLimitOptions } from './user-rate-limiter.js';
+import { memoryBytes, UserStorageQuota, type StorageQuotaOptions } from './user-storage-quota.js';
 import { withTimeBudget } from './with-time-budget.js';
 import type { OutboxJournal } from './outbox-journal.js';
-import { WriteBehindQueue, type Enqueued, type StoreWriteState, type WriteQueueLogEvent } from './write-behind-queue.js';
+import { WriteBehindQueue, type Enqueued, type QueueHold, type StoreWriteState, type WriteQueueLogEvent } from './write-behind-queue.js';
 
 /** Where the app reports what it could not do (memory unavailable, a background write lost). */
 export interface AppLogger {
@@ -78,6 +89,24 @@ export interface AppOptions {
    * sees their own memories, an admin any user's). Off by default.
    */
   inspector?: boolean;
+  /**
+   * A token bucket per user on every authenticated route: past it, 429 with `Retry-After`. Counted
+   * in this process (or isolate). Off by default; the reference servers turn it on.
+   */
+  rateLimit?: UserRateLimitOptions;
+  /**
+   * A quota per user on long-term memory (memories, and bytes of text and metadata): a write past it
+   * gets 507 naming the limit, and a chat from a user at the quota is refused before the model runs.
+   * Off by default; the reference servers turn it on.
+   */
+  storageQuota?: StorageQuotaOptions;
+  /**
+   * How a turn becomes long-term memory after the reply. Default `offlineFormation()`: the user's
+   * statements only (never the agent's text, questions or greetings), a restatement refreshes its
+   * memory, an update supersedes the one it replaces, and the user's profile is kept. A model
+   * formation comes from `@fastagentic/ai-sdk`; `false` stores each raw exchange as before.
+   */
+  formation?: MemoryFormation | false;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -150,16 +179,6 @@ function describeWrite(write: StoreWriteState): NonNullable<StoreHealth['lastWri
     : { outcome: write.outcome, at, error: describeError(write.error).error as string };
 }
 
-async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
-  if (body === null || body.locked) return;
-  const reader = body.getReader();
-  try {
-    while (!(await reader.read()).done);
-  } catch {
-    // The client went away: nothing left to read.
-  }
-}
-
 function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 'user' | 'nothing' {
   if (remember === undefined || remember === true) return 'exchange';
   if (remember === false) return 'nothing';
@@ -168,10 +187,11 @@ function rememberMode(remember: AgentEndpointOptions['remember']): 'exchange' | 
 
 interface Recall {
   memories: Memory[];
-  /** The strategy's formatted block (its own `format`, within its budget). */
-  context: string;
   sessionMemories: Memory[];
   failures: unknown[];
+  /** The user's profile and its block, when the endpoint's strategy injects it (`injectWithProfile`). */
+  profile?: UserProfile;
+  profileBlock?: string;
   /** Why the other candidates were not injected, when the request asked (`X-Memory-Explain: 1`). */
   explanation?: Explanation;
 }
@@ -220,6 +240,11 @@ export class App {
   private readonly chatLog: RateLimitedLog;
   /** Every collapsing log, flushed on shutdown so the last window's count is written. */
   private readonly logs: RateLimitedLog[] = [];
+  private readonly rateLimiter: UserRateLimiter | undefined;
+  private readonly quota: UserStorageQuota | undefined;
+  private readonly recordRefusal: (event: RefusalEvent) => void;
+  /** Forms long-term memory after each reply; undefined with `formation: false`. */
+  private readonly formation: FormationRunner | undefined;
 
   constructor(options: AppOptions) {
     if (typeof options.title !== 'string' || options.title.length === 0) {
@@ -251,6 +276,9 @@ export class App {
     this.chatLog = new RateLimitedLog((message, details) => this.logger.warn(message, details));
     this.logs.push(queueLog, this.chatLog);
     const recordQueue = recorder?.recordWriteQueue?.bind(recorder);
+    this.recordRefusal = recorder?.recordRefusal?.bind(recorder) ?? (() => {});
+    this.rateLimiter = options.rateLimit && new UserRateLimiter(options.rateLimit);
+    this.quota = options.storageQuota && new UserStorageQuota(this.memory, options.storageQuota);
     this.queue = new WriteBehindQueue({
       ...(options.writeQueue?.maxQueued === undefined ? {} : { maxQueued: options.writeQueue.maxQueued }),
       ...(options.writeQueue?.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.writeQueue.maxQueuedBytes }),
@@ -259,6 +287,18 @@ export class App {
       onEvent: (event) => queueLog.log(event.kind, describeQueueEvent(event)),
       ...(recordQueue ? { record: recordQueue } : {}),
     });
+    if (options.formation !== false) {
+      this.formation = new FormationRunner({
+        formation: options.formation ?? offlineFormation(),
+        memory: this.memory,
+        // Added memories go through the queue (journaled, retried through an outage); a refusal is logged there.
+        add: async (userId, { text, metadata }, promisedAt) => {
+          const messages: Message[] = [{ role: 'user', content: text }];
+          await this.queue.enqueue({ userId, store: 'memory', provider: this.memory, messages, metadata, promisedAt }).stored;
+        },
+        onFailure: (error, details) => this.logger.error('memory formation failed', { ...details, ...describeError(error) }),
+      });
+    }
 
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -279,12 +319,7 @@ export class App {
       '*',
       bodySizeLimit({
         maxSize: maxBodyBytes,
-        onError: async (c) => {
-          // Read the rest without keeping it: a reply while the client is still sending makes
-          // clients report a broken connection instead of the 413.
-          await discard(c.req.raw.body);
-          return c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413);
-        },
+        onError: (c) => c.json(errorBody('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`, 'body'), 413),
       }),
     );
     const jwksLog = new RateLimitedLog((_key, details) => this.logger.error('fetching the JWKS failed', details));
@@ -294,10 +329,22 @@ export class App {
       ...options.auth,
     });
     this.requireUser = async (c, next) => {
+      // These routes answer with one user's memories: no shared cache may keep a copy.
+      c.header('Cache-Control', 'no-store');
       const user = await verify(c.req.header('authorization'));
       if (!user) {
         c.header('WWW-Authenticate', 'Bearer');
         return c.json(errorBody('unauthorized', 'Send a valid bearer token: Authorization: Bearer <jwt>'), 401);
+      }
+      const waitMs = this.rateLimiter?.take(user.id) ?? 0;
+      if (waitMs > 0) {
+        this.recordRefusal({ reason: 'rate_limited', limit: 'requests' });
+        const { burst, requestsPerSecond } = this.rateLimiter!;
+        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
+        return c.json(
+          errorBody('rate_limited', `Too many requests: at most ${burst} at once and ${requestsPerSecond} a second per user`),
+          429,
+        );
       }
       c.set('user', user);
       await next();
@@ -305,7 +352,9 @@ export class App {
 
     this.hono.onError((error, c) => {
       const { status, body } = errorToResponse(error);
-      if (status >= 500) this.logger.error('request failed', { path: c.req.path, ...describeError(error) });
+      // A quota refusal is the client's to act on (507), counted rather than logged as a failure.
+      if (error instanceof QuotaExceededError) this.recordRefusal({ reason: 'quota_exceeded', limit: error.limit });
+      else if (status >= 500) this.logger.error('request failed', { path: c.req.path, ...describeError(error) });
       return c.json(body, status);
     });
     this.hono.get('/health', async (c) => {
@@ -313,12 +362,19 @@ export class App {
       return c.json(health, health.status === 'ok' ? 200 : 503);
     });
     this.hono.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+    // An erased user is counted again on their next write.
+    const forgetQueued = (userId: string) => {
+      this.quota?.forget(userId);
+      return this.forgetPending(userId);
+    };
     registerMemoryRoutes(this.hono, {
       requireUser: this.requireUser,
       memory: () => this.memory,
       sessionMemory: () => this.sessionMemory,
-      holdQueued: (userId) => this.queue.hold(userId),
+      holdQueued: (userId) => this.holdPending(userId),
+      quota: this.quota,
     });
+    registerProfileRoutes(this.hono, { requireUser: this.requireUser, memory: () => this.memory });
     if (latency) {
       registerInspectorRoutes(this.hono, {
         title: this.title,
@@ -326,7 +382,7 @@ export class App {
         memory: this.memory,
         sessionMemory: this.sessionMemory,
         latency,
-        forgetQueued: (userId) => this.queue.forget(userId),
+        forgetQueued,
       });
     }
   }
@@ -416,6 +472,7 @@ export class App {
    * good: call it on shutdown so no promised exchange is lost.
    */
   async drain(): Promise<void> {
+    await this.formation?.drain();
     await this.queue.drain();
     this.flushLogs();
   }
@@ -425,7 +482,14 @@ export class App {
    * journal, those are replayed by the next start; without one they are lost with the process.
    */
   async drainFor(timeoutMs: number): Promise<number> {
-    const left = await this.queue.drainFor(timeoutMs);
+    const started = Date.now();
+    if (this.formation) {
+      // Formations still running at the deadline are not journaled: their turns are lost.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.formation.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    const left = await this.queue.drainFor(Math.max(0, timeoutMs - (Date.now() - started)));
     this.flushLogs();
     return left;
   }
@@ -443,6 +507,33 @@ export class App {
     return this.queue.replay((store) => (store === 'memory' ? this.memory : store === 'sessionMemory' ? this.sessionMemory : undefined));
   }
 
+  /** Stops the user's formations and drops their queued writes, so nothing lands after a forget. */
+  private async forgetPending(userId: string): Promise<number> {
+    // The queue first: a formation waiting on a queued write is released by it.
+    const dropped = await this.queue.forget(userId);
+    await this.formation?.forget(userId);
+    return dropped + (await this.queue.forget(userId));
+  }
+
+  /**
+   * Pauses the user's queued writes for a forget. Released, everything stays (queue and formations:
+   * the forget failed); discarded once the erase succeeded, the queued writes go, then the user's
+   * formations are stopped and what they queued meanwhile goes too, and the quota counts the user again.
+   */
+  private async holdPending(userId: string): Promise<QueueHold> {
+    const held = await this.queue.hold(userId);
+    return {
+      release: held.release,
+      discard: async () => {
+        this.quota?.forget(userId);
+        // The queue first: a formation waiting on a queued write is released by it.
+        const dropped = await held.discard();
+        await this.formation?.forget(userId);
+        return dropped + (await this.queue.forget(userId));
+      },
+    };
+  }
+
   private async chat(c: Context<AppEnv>, endpoint: AgentEndpoint): Promise<Response> {
     const user = c.get('user');
     rejectIdentityFields(Object.keys(c.req.query()));
@@ -451,6 +542,8 @@ export class App {
     const sessionId = parseSessionId(c.req.header('x-session-id'), body.sessionId);
     const { options } = endpoint;
 
+    const remember = rememberMode(options.remember);
+    if (this.quota && remember !== 'nothing') await this.ensureRoom(user.id);
     const explain = c.req.header('x-memory-explain') === '1';
     const recall = await this.recall(user.id, message, sessionId, endpoint, explain);
     if (recall.explanation) {
@@ -466,9 +559,13 @@ export class App {
       }
     }
 
-    const memoryContext = [recall.context, this.formatSession(recall.sessionMemories)]
-      .filter(Boolean)
-      .join('\n\n');
+    // The core's one framed block: stored text reaches the model as data about the user.
+    const memoryContext = formatMemoryContext({
+      profile: recall.profileBlock,
+      memories: recall.memories,
+      format: options.memory?.options.format,
+      sessionMemories: recall.sessionMemories,
+    });
     // The client's disconnect signal, made on first read: on Node it costs an AbortController per
     // request, which a runnable that never looks at it should not pay for.
     const request = c.req.raw;
@@ -477,6 +574,7 @@ export class App {
       memories: recall.memories,
       sessionMemories: recall.sessionMemories,
       memoryContext,
+      ...(recall.profile ? { profile: recall.profile } : {}),
       get signal() {
         return request.signal;
       },
@@ -498,7 +596,6 @@ export class App {
       stream: (messages = [{ role: 'user', content: message }]) => streamRunnable(options.runnable, runnableInput(messages)),
     };
     const handled = await endpoint.handler(message, ctx);
-    const remember = rememberMode(options.remember);
     const injected = {
       sessionId: sessionId ?? null,
       memories: recall.memories.map(summarize),
@@ -551,20 +648,28 @@ export class App {
     }
     return {
       memories: longTerm.status === 'fulfilled' ? (longTerm.value?.memories ?? []) : [],
-      context: longTerm.status === 'fulfilled' ? (longTerm.value?.context ?? '') : '',
       sessionMemories: sessionPage.status === 'fulfilled' ? (sessionPage.value?.memories ?? []) : [],
       failures,
+      ...(longTerm.status === 'fulfilled' && longTerm.value && 'profile' in longTerm.value
+        ? { profile: longTerm.value.profile as UserProfile, profileBlock: (longTerm.value as InjectedWithProfile).profileBlock }
+        : {}),
       ...(longTerm.status === 'fulfilled' && longTerm.value && 'explain' in longTerm.value
         ? { explanation: (longTerm.value as ExplainedInjection).explain }
         : {}),
     };
   }
 
-  private formatSession(memories: Memory[]): string {
-    if (memories.length === 0) return '';
-    // Further lines of a memory are indented so each stays one bullet, as in the core's formatMemories.
-    const bullets = memories.map((memory) => `- ${memory.memory.replaceAll('\n', '\n  ')}`);
-    return `Earlier in this session:\n${bullets.join('\n')}`;
+  /**
+   * Refuses a chat whose exchange could not be stored because the user is at the quota. The exchange
+   * itself is then counted without asking (it may go past the quota by one). A count the store
+   * cannot answer lets the chat through, as a failed recall does.
+   */
+  private async ensureRoom(userId: string): Promise<void> {
+    try {
+      await this.quota!.ensureRoom(userId);
+    } catch (error) {
+      if (error instanceof QuotaExceededError) throw error;
+    }
   }
 
   /**
@@ -589,10 +694,31 @@ export class App {
             { role: 'assistant', content: reply },
           ]
         : [{ role: 'user', content: message }];
-    const text = normalizeForRepeat(messagesToMemoryText(messages));
+    const stored = messagesToMemoryText(messages);
+    const text = normalizeForRepeat(stored);
     const writes: Enqueued[] = [];
-    if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
-      writes.push(this.queue.enqueue({ userId, store: 'memory', provider: this.memory, messages, metadata: { source: 'chat' } }));
+    if (this.formation) {
+      const turn: Message[] = [{ role: 'user', content: message }];
+      const metadata = { source: 'chat' };
+      // Formation queues its memories after the reply: promised only while the queue has room for the turn.
+      if (this.queue.accepts({ userId, store: 'memory', provider: this.memory, messages: turn, metadata })) {
+        // At most the user's text is kept; counted as such until the quota next recounts the store.
+        this.quota?.added(userId, memoryBytes(message, metadata));
+        const formed = this.formation.form({
+          userId,
+          messages: turn,
+          injected: recall.memories,
+          source: 'chat',
+          ...(sessionId ? { sessionId } : {}),
+        });
+        writes.push({ remembered: Promise.resolve(true), stored: formed });
+      } else {
+        writes.push({ remembered: Promise.resolve(false), stored: Promise.resolve() });
+      }
+    } else if (!recall.memories.some((memory) => normalizesTo(memory.memory, text))) {
+      const metadata = { source: 'chat' };
+      this.quota?.added(userId, memoryBytes(stored, metadata));
+      writes.push(this.queue.enqueue({ userId, store: 'memory', provider: this.memory, messages, metadata }));
     }
     if (this.sessionMemory && sessionId && !recall.sessionMemories.some((memory) => normalizesTo(memory.memory, text))) {
       writes.push(this.queue.enqueue({ userId, store: 'sessionMemory', provider: this.sessionMemory, messages, metadata: { sessionId } }));

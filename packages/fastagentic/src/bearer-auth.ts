@@ -24,6 +24,11 @@ export interface BearerAuthOptions {
    * token is refused.
    */
   allowTokensWithoutExpiry?: boolean;
+  /**
+   * The longest a token may be valid: `exp` at most this many seconds past `iat` (or past now when
+   * the token has no `iat`). Default 86 400 (24 h); `Infinity` turns the check off.
+   */
+  maxTokenLifetimeSeconds?: number;
   /** How long a JWKS fetch may take. Default 5000 ms. */
   jwksTimeoutMs?: number;
   /** Told when fetching the JWKS fails (the token is then refused with a 401). */
@@ -48,6 +53,30 @@ const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 const VERIFIED_CACHE_SIZE = 10_000;
 /** How long a verified token is trusted without checking it again: bounds how long a key dropped from a JWKS still lets it in. */
 const VERIFIED_CACHE_MS = 60_000;
+const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+/** The base64url alphabet, in the order of the values its characters stand for. */
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `segment` is the one base64url spelling of its bytes: no padding, no other characters, and
+ * zero bits after the last byte. Decoders ignore those bits and `=`, so without this one signature
+ * has several spellings: several distinct tokens with the same signature.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]+$/.test(segment)) return false;
+  // Bits the last character carries beyond the last whole byte, by length mod 4 (1 is never valid).
+  const unusedBits = [0, -1, 4, 2][segment.length % 4]!;
+  if (unusedBits < 0) return false;
+  return (BASE64URL.indexOf(segment[segment.length - 1]!) & ((1 << unusedBits) - 1)) === 0;
+}
+
+/** Whether the token's `exp` (seconds) lies within `maxSeconds` of its `iat`, or of now without one. */
+function withinLifetime(claims: JwtPayload, maxSeconds: number, nowMs: number): boolean {
+  if (maxSeconds === Number.POSITIVE_INFINITY) return true;
+  const issuedAt = typeof claims.iat === 'number' ? claims.iat : undefined;
+  if (typeof claims.exp !== 'number') return issuedAt === undefined || nowMs / 1000 - issuedAt <= maxSeconds;
+  return claims.exp - (issuedAt ?? nowMs / 1000) <= maxSeconds;
+}
 
 function rolesOf(claims: JwtPayload, rolesField: string): string[] {
   const value = claims[rolesField];
@@ -105,6 +134,10 @@ export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier
   const rolesField = options.rolesField ?? 'roles';
   const adminRole = options.adminRole ?? 'admin';
   const verification = { iss: options.issuer, aud: options.audience };
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!(maxLifetime > 0)) {
+    throw new MemoryConfigurationError('auth.maxTokenLifetimeSeconds', 'must be a positive number of seconds (Infinity for no limit)');
+  }
 
   let verifyToken: (token: string) => Promise<JwtPayload>;
   if (hasSecret) {
@@ -135,6 +168,7 @@ export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier
     const match = authorization === undefined ? null : /^Bearer\s+([^\s]+)\s*$/i.exec(authorization);
     if (!match) return null;
     const token = match[1]!;
+    if (!isCanonicalBase64url(token.slice(token.lastIndexOf('.') + 1))) return null;
     const now = Date.now();
     const cached = verified.get(token);
     if (cached) {
@@ -145,6 +179,7 @@ export function createBearerVerifier(options: BearerAuthOptions): BearerVerifier
       const claims = await verifyToken(token);
       // hono/jwt checks `exp` only when present: a token without one would never expire.
       if (typeof claims.exp !== 'number' && !options.allowTokensWithoutExpiry) return null;
+      if (!withinLifetime(claims, maxLifetime, now)) return null;
       const roles = rolesOf(claims, rolesField);
       const user = { id: extractUserId(claims, userIdField), roles, isAdmin: roles.includes(adminRole), claims };
       // Trusted until it expires (`exp` is in seconds), and for a minute at most.

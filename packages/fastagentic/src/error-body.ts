@@ -4,10 +4,12 @@ import {
   ProviderUnavailableError,
   UnsupportedFilterError,
 } from '@fastagentic/memory';
+import { QuotaExceededError } from './quota-exceeded-error.js';
 
 /** The JSON body of every error the app answers with. `field` names the offending input, when there is one. */
 export interface ErrorBody {
-  error: { type: string; message: string; field?: string };
+  /** `limit` names the per-user quota a refused write reached (`memories` or `bytes`), and `max` its size. */
+  error: { type: string; message: string; field?: string; limit?: string; max?: number };
 }
 
 export function errorBody(type: string, message: string, field?: string): ErrorBody {
@@ -33,8 +35,11 @@ function httpField(field: string): string {
 }
 
 /** Maps the core's typed errors to a status and body; anything else is a 500 that reveals nothing. */
-export function errorToResponse(error: unknown): { status: 400 | 404 | 413 | 415 | 500 | 502 | 503; body: ErrorBody } {
+export function errorToResponse(error: unknown): { status: 400 | 404 | 413 | 415 | 500 | 502 | 503 | 507; body: ErrorBody } {
   if (error instanceof HttpInputError) return { status: error.status, body: errorBody(error.type, error.message, error.field) };
+  if (error instanceof QuotaExceededError) {
+    return { status: 507, body: { error: { type: 'quota_exceeded', limit: error.limit, max: error.max, message: error.message } } };
+  }
   if (MemoryValidationError.isInstance(error)) {
     const field = httpField(error.field);
     return { status: 400, body: errorBody('validation_error', error.message.replace(error.field, field), field) };

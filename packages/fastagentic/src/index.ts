@@ -27,6 +27,9 @@ export {
   type BearerVerifier,
 } from './bearer-auth.js';
 export { errorBody, errorToResponse, type ErrorBody } from './error-body.js';
+export { QuotaExceededError } from './quota-exceeded-error.js';
+export type { UserRateLimitOptions } from './user-rate-limiter.js';
+export type { StorageQuotaOptions } from './user-storage-quota.js';
 export { OfflineRunnable } from './offline-runnable.js';
 export { OpenAICompatibleRunnable, type OpenAICompatibleRunnableOptions } from './openai-compatible-runnable.js';
 export type { Runnable, RunnableInput } from './runnable.js';

@@ -55,7 +55,7 @@ export function inspectorPage(title: string): string {
       <button type="submit">Search</button>
     </form>
     <p id="explain-summary"></p>
-    <div class="columns">
+    <div class="columns" id="explain-results" hidden>
       <div><h3>Injected</h3><ol id="injected"></ol></div>
       <div><h3>Not injected, and why</h3><ol id="excluded"></ol></div>
     </div>
@@ -75,10 +75,13 @@ export function inspectorPage(title: string): string {
   <section>
     <h2>Latency (latest calls, this process)</h2>
     <button type="button" id="latency-refresh">Refresh</button>
-    <table id="latency">
-      <thead><tr><th>provider</th><th>operation</th><th>calls</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead>
-      <tbody></tbody>
-    </table>
+    <div class="table-scroll">
+      <table id="latency">
+        <thead><tr><th>provider</th><th>operation</th><th>calls</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead>
+        <tbody></tbody>
+      </table>
+    </div>
+    <p class="hint">A provider's first call opens the store, so it has a row of its own, outside the percentiles of its operation.</p>
   </section>
 </main>
 </body>
@@ -87,7 +90,8 @@ export function inspectorPage(title: string): string {
 }
 
 export const INSPECTOR_STYLE = `body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; color: #1d232a; }
-header { display: flex; gap: 1rem; align-items: baseline; border-bottom: 1px solid #d0d7de; }
+header { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: baseline; border-bottom: 1px solid #d0d7de; }
+[hidden] { display: none !important; }
 h1 { font-size: 1.3rem; margin: 0.5rem 0; flex: 1; }
 h2 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem; }
 h3 { font-size: 0.95rem; margin: 0.4rem 0; }
@@ -110,10 +114,18 @@ li { margin-bottom: 0.5rem; }
 .chip { display: inline-block; background: #ddf4ff; border-radius: 1rem; padding: 0 0.5rem; margin-right: 0.3rem; }
 .reason { color: #9a6700; }
 .score { font-variant-numeric: tabular-nums; color: #1a7f37; }
-pre { background: #f6f8fa; padding: 0.3rem; margin: 0.3rem 0; font-size: 0.8rem; white-space: pre-wrap; }
+.score.below { color: #cf222e; }
+pre { background: #f6f8fa; padding: 0.3rem; margin: 0.3rem 0; font-size: 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.meta { overflow-wrap: anywhere; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin-top: 0.5rem; }
 th, td { border: 1px solid #d0d7de; padding: 0.2rem 0.6rem; text-align: right; }
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
+tr.first-call td { color: #57606a; font-style: italic; }
+@media (max-width: 40rem) {
+  .columns { grid-template-columns: 1fr; }
+  input[type=search] { min-width: 0; width: 100%; }
+}
 `;
 
 // Plain ES2017, no template literals (this file is itself one), no innerHTML anywhere.
@@ -203,9 +215,11 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     }
   }
 
-  function scored(memory, score) {
+  /** A scored candidate; its score is green at or above the threshold, red below it. */
+  function scored(memory, score, minRelevance) {
     var item = el('li');
-    item.appendChild(el('span', typeof score === 'number' ? score.toFixed(3) + ' ' : '', 'score'));
+    var below = typeof score === 'number' && score < minRelevance;
+    item.appendChild(el('span', typeof score === 'number' ? score.toFixed(3) + ' ' : '', below ? 'score below' : 'score'));
     item.appendChild(el('span', memory.memory, 'memory-text'));
     return item;
   }
@@ -225,12 +239,13 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     var excluded = byId('excluded');
     clear(injected);
     clear(excluded);
-    result.included.forEach(function (memory) { injected.appendChild(scored(memory, memory.score)); });
+    result.included.forEach(function (memory) { injected.appendChild(scored(memory, memory.score, minRelevance)); });
     result.excluded.forEach(function (candidate) {
-      var item = scored(candidate.memory, candidate.score);
+      var item = scored(candidate.memory, candidate.score, minRelevance);
       item.appendChild(el('div', reasonText(candidate.reason), 'reason'));
       excluded.appendChild(item);
     });
+    byId('explain-results').hidden = false;
     byId('explain-summary').textContent = result.included.length + ' injected, ' + result.excluded.length +
       ' not, of ' + result.candidatesExamined + ' candidates; answered by ' + result.provider + ' in ' + result.durationMs + ' ms';
   }
@@ -240,8 +255,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     var body = byId('latency').tBodies[0];
     clear(body);
     data.operations.forEach(function (row) {
-      var tr = el('tr');
-      [row.provider, row.operation, row.calls, row.errors, row.p50Ms + ' ms', row.p95Ms + ' ms', row.p99Ms + ' ms']
+      var tr = el('tr', null, row.firstCall ? 'first-call' : '');
+      [row.provider, row.firstCall ? row.operation + ' (first call, opens the store)' : row.operation, row.calls, row.errors, row.p50Ms + ' ms', row.p95Ms + ' ms', row.p99Ms + ' ms']
         .forEach(function (cell) { tr.appendChild(el('td', cell)); });
       body.appendChild(tr);
     });
@@ -281,6 +296,11 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     byId('login').hidden = false;
     byId('sign-out').hidden = true;
     byId('who').textContent = '';
+    // Nothing of the last user's search stays in the page for the next one.
+    byId('explain-results').hidden = true;
+    clear(byId('injected'));
+    clear(byId('excluded'));
+    byId('explain-summary').textContent = '';
     status(message || '', Boolean(message));
   }
 

@@ -10,6 +10,12 @@ export interface OperationLatency {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * Set on the row of a provider's first call, kept apart from its operation's row: that call
+   * opens the store (a connection, the schema check), hundreds of milliseconds that would
+   * otherwise dominate the percentiles of the warm calls.
+   */
+  firstCall?: true;
 }
 
 const DEFAULT_WINDOW_SIZE = 512;
@@ -29,14 +35,30 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * The latest `size` durations of each provider operation, in process: what the inspector shows.
- * Recording is O(1) (a ring buffer); percentiles are computed only when read.
+ * Each provider's first call is a row of its own (`firstCall`). Recording is O(1) (a ring
+ * buffer); percentiles are computed only when read.
  */
 export class LatencyWindow {
   private readonly rings = new Map<string, Ring>();
+  private readonly firstCalls = new Map<string, OperationLatency>();
 
   constructor(private readonly size = DEFAULT_WINDOW_SIZE) {}
 
   record(event: MemoryOperationEvent): void {
+    if (!this.firstCalls.has(event.provider)) {
+      const ms = percentile([event.durationMs], 50);
+      this.firstCalls.set(event.provider, {
+        provider: event.provider,
+        operation: event.operation,
+        calls: 1,
+        errors: event.outcome === 'error' ? 1 : 0,
+        p50Ms: ms,
+        p95Ms: ms,
+        p99Ms: ms,
+        firstCall: true,
+      });
+      return;
+    }
     const key = `${event.provider}\u0000${event.operation}`;
     let ring = this.rings.get(key);
     if (!ring) this.rings.set(key, (ring = { provider: event.provider, operation: event.operation, durations: [], failed: [], next: 0 }));
@@ -46,7 +68,7 @@ export class LatencyWindow {
   }
 
   snapshot(): OperationLatency[] {
-    return [...this.rings.values()].map((ring) => {
+    const warm = [...this.rings.values()].map((ring): OperationLatency => {
       const sorted = [...ring.durations].sort((a, b) => a - b);
       return {
         provider: ring.provider,
@@ -58,6 +80,7 @@ export class LatencyWindow {
         p99Ms: percentile(sorted, 99),
       };
     });
+    return [...this.firstCalls.values(), ...warm];
   }
 }
 

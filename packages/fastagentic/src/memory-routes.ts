@@ -1,10 +1,21 @@
 import type { MemoryFilter, MemoryProvider, Message } from '@fastagentic/memory';
-import { validateMessages, validateMetadata, validateQuery } from '@fastagentic/memory/provider';
+import { messagesToMemoryText, validateMessages, validateMetadata, validateQuery } from '@fastagentic/memory/provider';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { errorBody } from './error-body.js';
-import { parseLimitParameter, readJsonObject, rejectIdentityFields } from './request-input.js';
+import { memoryBytes, type UserStorageQuota } from './user-storage-quota.js';
+import {
+  parseFiltersParameter,
+  parseLimitParameter,
+  parseNumberParameter,
+  readJsonObject,
+  rejectUnknownParameters,
+} from './request-input.js';
 import type { QueueHold } from './write-behind-queue.js';
+
+/** The query parameters of the GET routes: the same options as the POST bodies, filters as JSON. */
+const LIST_PARAMETERS = ['limit', 'cursor', 'filters'] as const;
+const SEARCH_PARAMETERS = ['query', 'limit', 'minRelevance', 'filters'] as const;
 
 interface MemoryRouteDependencies {
   requireUser: MiddlewareHandler<AppEnv>;
@@ -12,9 +23,12 @@ interface MemoryRouteDependencies {
   sessionMemory: () => MemoryProvider | undefined;
   /**
    * Pauses the user's queued writes (waiting for one in flight): discarded once the erasure
-   * succeeded, so none lands after a forget; released, all kept, when it failed.
+   * succeeded (with the user's formations and quota count), so none lands after a forget;
+   * released, all kept, when it failed.
    */
   holdQueued: (userId: string) => Promise<QueueHold>;
+  /** Per-user storage quota of long-term memory, when the app has one. */
+  quota: UserStorageQuota | undefined;
 }
 
 /** A JSON number option; anything else becomes NaN so the provider's validator names the field. */
@@ -39,19 +53,22 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
   const { requireUser } = deps;
 
   hono.get('/memories', requireUser, async (c) => {
-    rejectIdentityFields(Object.keys(c.req.query()));
+    rejectUnknownParameters(Object.keys(c.req.query()), LIST_PARAMETERS);
     const page = await deps.memory().getAll(c.get('user').id, {
       limit: parseLimitParameter(c.req.query('limit')),
       cursor: c.req.query('cursor'),
+      filters: parseFiltersParameter(c.req.query('filters')),
     });
     return c.json(page);
   });
 
   hono.get('/memories/search', requireUser, async (c) => {
-    rejectIdentityFields(Object.keys(c.req.query()));
+    rejectUnknownParameters(Object.keys(c.req.query()), SEARCH_PARAMETERS);
     const query = validateQuery(c.req.query('query'), 'query');
     const memories = await deps.memory().search(c.get('user').id, query, {
       limit: parseLimitParameter(c.req.query('limit')),
+      minRelevance: parseNumberParameter(c.req.query('minRelevance')),
+      filters: parseFiltersParameter(c.req.query('filters')),
     });
     return c.json({ memories });
   });
@@ -71,8 +88,15 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     const body = await readJsonObject(c);
     const messages = messagesOf(body);
     const metadata = validateMetadata(body.metadata, 'metadata');
-    const id = await deps.memory().add(c.get('user').id, messages, metadata);
-    return c.json({ id }, 201);
+    const userId = c.get('user').id;
+    const bytes = memoryBytes(messagesToMemoryText(messages), metadata);
+    await deps.quota?.reserve(userId, bytes);
+    try {
+      return c.json({ id: await deps.memory().add(userId, messages, metadata) }, 201);
+    } catch (error) {
+      deps.quota?.removed(userId, bytes);
+      throw error;
+    }
   });
 
   hono.get('/memories/:memoryId', requireUser, async (c) => {
@@ -89,10 +113,12 @@ export function registerMemoryRoutes(hono: Hono<AppEnv>, deps: MemoryRouteDepend
     const memoryId = c.req.param('memoryId');
     const session = deps.sessionMemory();
     // Ids are unique across stores, so the id says which store holds the memory.
-    if (!(await deps.memory().get(userId, memoryId)) && session && (await session.get(userId, memoryId))) {
+    const longTerm = await deps.memory().get(userId, memoryId);
+    if (!longTerm && session && (await session.get(userId, memoryId))) {
       await session.delete(userId, memoryId);
     } else {
       await deps.memory().delete(userId, memoryId);
+      if (longTerm) deps.quota?.removed(userId, memoryBytes(longTerm.memory, longTerm.metadata));
     }
     return c.json({ deleted: 1 });
   });

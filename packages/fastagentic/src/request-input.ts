@@ -1,4 +1,4 @@
-import { MemoryValidationError } from '@fastagentic/memory';
+import { MemoryValidationError, type MemoryFilter } from '@fastagentic/memory';
 import { MEMORY_LIMITS } from '@fastagentic/memory/provider';
 import type { Context } from 'hono';
 import { HttpInputError } from './error-body.js';
@@ -57,6 +57,37 @@ export function parseSessionId(header: string | undefined, bodyValue: unknown): 
     throw new MemoryValidationError('sessionId', 'must be 1 to 128 letters, digits or . _ : -');
   }
   return value;
+}
+
+/**
+ * Refuses query parameters a route does not read, so a misspelt or unsupported one is a 400 naming
+ * it rather than an answer that silently ignored it. Identity fields get their own message first.
+ */
+export function rejectUnknownParameters(names: string[], known: readonly string[]): void {
+  rejectIdentityFields(names);
+  const unknown = names.find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw new MemoryValidationError(unknown, `is not a parameter of this route (it takes ${known.join(', ')})`);
+  }
+}
+
+/** A `filters` query parameter: the same filter object as in a POST body, as URL-encoded JSON. */
+export function parseFiltersParameter(value: string | undefined): MemoryFilter | undefined {
+  if (value === undefined) return undefined;
+  let filters: unknown;
+  try {
+    filters = JSON.parse(value);
+  } catch {
+    throw new MemoryValidationError('filters', 'must be a filter object as URL-encoded JSON, e.g. filters=%7B%22category%22%3A%22travel%22%7D');
+  }
+  // The provider's validator checks the object itself and names the offending key.
+  return filters as MemoryFilter;
+}
+
+/** A number query parameter (`minRelevance`), left to the provider's validator for its bounds. */
+export function parseNumberParameter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return value.trim() === '' ? Number.NaN : Number(value);
 }
 
 /** A `limit` query parameter, left to the provider's validator when present so the bounds stay in one place. */

@@ -1,4 +1,4 @@
-import type { Memory, Message } from '@fastagentic/memory';
+import type { Memory, Message, UserProfile } from '@fastagentic/memory';
 
 /** What a runnable gets: the conversation, and the memories the endpoint's strategy picked for it. */
 export interface RunnableInput {
@@ -7,8 +7,10 @@ export interface RunnableInput {
   memories: Memory[];
   /** This session's earlier exchanges, newest first. */
   sessionMemories: Memory[];
-  /** Both sets formatted as one block for a system prompt; empty when there are none. */
+  /** Both sets as one framed block for a system prompt (the core's `formatMemoryContext`); empty when there are none. */
   memoryContext: string;
+  /** The user's profile, when the endpoint's strategy injects it (`injectWithProfile`); also in `memoryContext`. */
+  profile?: UserProfile;
   signal?: AbortSignal;
 }
 

@@ -16,16 +16,19 @@ export interface StreamReplyOptions {
   onError(error: unknown): void;
 }
 
-/** The headers of the AI SDK's UI message stream (`UI_MESSAGE_STREAM_HEADERS` in `ai`). */
+/**
+ * The headers of the AI SDK's UI message stream (`UI_MESSAGE_STREAM_HEADERS` in `ai`), but
+ * `no-store` where it says `no-cache`: a reply holds the user's memories, so no cache may keep it.
+ */
 const UI_MESSAGE_STREAM_HEADERS = {
   'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
+  'cache-control': 'no-store',
   'x-vercel-ai-ui-message-stream': 'v1',
   'x-accel-buffering': 'no',
 };
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
+  'cache-control': 'no-store',
   'x-accel-buffering': 'no',
 };
 const TEXT_PART_ID = 'text-0';

@@ -17,6 +17,11 @@ export interface QueuedWrite {
   provider: MemoryProvider;
   messages: Message[];
   metadata?: Metadata;
+  /**
+   * When the write was promised (ms); default when it is queued. Sent with every attempt, so a
+   * store's forget fence refuses it if the user was forgotten since.
+   */
+  promisedAt?: number;
 }
 
 export interface WriteBehindQueueOptions {
@@ -114,6 +119,11 @@ const REMEMBERED = Promise.resolve(true);
 const NOT_REMEMBERED: Enqueued = { remembered: Promise.resolve(false), stored: Promise.resolve() };
 const encoder = new TextEncoder();
 
+/** What the journal keeps of a write, and what its size in the queue is measured on. */
+function payloadOf(write: QueuedWrite): string {
+  return JSON.stringify(write.metadata === undefined ? { messages: write.messages } : { messages: write.messages, metadata: write.metadata });
+}
+
 /**
  * Stores what the app promised to remember after a reply, without losing it to a passing outage
  * or (with a journal) a crash: writes are kept in order per user, retried with backoff (and one
@@ -177,19 +187,33 @@ export class WriteBehindQueue {
    * false when it was refused; `stored` settles once it is stored, refused or failed for good.
    */
   enqueue(write: QueuedWrite): Enqueued {
-    const payload = JSON.stringify(write.metadata === undefined ? { messages: write.messages } : { messages: write.messages, metadata: write.metadata });
+    const payload = payloadOf(write);
     const bytes = encoder.encode(payload).byteLength;
-    if (this.order.size >= this.maxQueued || this.heldBytes + bytes > this.maxQueuedBytes) {
+    if (!this.hasRoom(bytes)) {
       this.refuse(write, 'queue full');
       return NOT_REMEMBERED;
     }
     const key = crypto.randomUUID();
-    const promisedAt = Date.now();
+    const promisedAt = write.promisedAt ?? Date.now();
     const journaled = this.journal
       ? this.append({ key, userId: write.userId, store: write.store, promisedAt, payload }, write)
       : REMEMBERED;
     const stored = this.admit(write, key, promisedAt, bytes, journaled);
     return { remembered: journaled, stored };
+  }
+
+  /**
+   * Whether a write like this one would be queued now; when not, it is refused as `enqueue` would
+   * refuse it (logged and counted). For a promise whose writes are queued later (memory formation).
+   */
+  accepts(write: QueuedWrite): boolean {
+    if (this.hasRoom(encoder.encode(payloadOf(write)).byteLength)) return true;
+    this.refuse(write, 'queue full');
+    return false;
+  }
+
+  private hasRoom(bytes: number): boolean {
+    return this.order.size < this.maxQueued && this.heldBytes + bytes <= this.maxQueuedBytes;
   }
 
   /**

@@ -15,6 +15,8 @@ describe('storing the exchange after the reply', () => {
       sessionMemory: slowProvider(sessionMemory, 0, 150),
       auth: { secret: SECRET },
       logger,
+      // The raw exchange path: what is written is fixed, so the test is about when it is written.
+      formation: false,
     });
     app.agentEndpoint({ path: '/chat', runnable: new OfflineRunnable() });
     return { app, memory, sessionMemory, lines };
@@ -29,7 +31,7 @@ describe('storing the exchange after the reply', () => {
     expect((await memory.getAll('u1')).memories).toEqual([]);
     await app.drain();
     expect(app.pendingWrites).toBe(0);
-    expect((await memory.getAll('u1')).memories[0]!.memory).toBe('user: remember me\nassistant: You said: remember me\nI remember nothing about you yet.');
+    expect((await memory.getAll('u1')).memories[0]!.memory).toBe('user: remember me\nassistant: I remember nothing about you yet.');
     expect((await sessionMemory.getAll('u1')).memories[0]!.metadata).toEqual({ sessionId: 's1' });
   });
 

@@ -60,6 +60,46 @@ describe('bearer auth', () => {
     }
   });
 
+  it('accepts only the canonical base64url spelling of a signature', async () => {
+    const verify = createBearerVerifier({ secret: SECRET });
+    const token = await tokenFor({ sub: 'u1' });
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    // An HS256 signature is 32 bytes: 43 characters whose last one carries 2 bits past the last byte.
+    expect(signature).toHaveLength(43);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1)!);
+    const trailingBitsSet = `${token.slice(0, -1)}${alphabet[last | 1]}`;
+    // Decoders ignore both, so each would otherwise be a second valid token with the same signature.
+    for (const variant of [`${token}=`, `${token}==`, trailingBitsSet, `${token.slice(0, -1)}+`]) {
+      expect(await verify(`Bearer ${variant}`), variant.slice(-4)).toBeNull();
+    }
+    expect(await verify(`Bearer ${token}`)).toMatchObject({ id: 'u1' });
+  });
+
+  it('refuses a token valid for longer than the maximum lifetime (24 h past iat, or past now without iat)', async () => {
+    const verify = createBearerVerifier({ secret: SECRET });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await verify(`Bearer ${await tokenFor({ sub: 'u1', iat: now, exp: now + 86_400 })}`)).toMatchObject({ id: 'u1' });
+    expect(await verify(`Bearer ${await tokenFor({ sub: 'u1', exp: now + 3_600 })}`)).toMatchObject({ id: 'u1' });
+    for (const claims of [
+      { iat: now, exp: now + 86_401 },
+      { iat: now - 10, exp: now + 365 * 86_400 },
+      { exp: now + 2 * 86_400 },
+      { exp: 1e308 },
+    ]) {
+      expect(await verify(`Bearer ${await tokenFor({ sub: 'u1', ...claims })}`), JSON.stringify(claims)).toBeNull();
+    }
+    const week = createBearerVerifier({ secret: SECRET, maxTokenLifetimeSeconds: 7 * 86_400 });
+    expect(await week(`Bearer ${await tokenFor({ sub: 'u1', exp: now + 2 * 86_400 })}`)).toMatchObject({ id: 'u1' });
+    const unlimited = createBearerVerifier({ secret: SECRET, maxTokenLifetimeSeconds: Number.POSITIVE_INFINITY });
+    expect(await unlimited(`Bearer ${await tokenFor({ sub: 'u1', exp: 1e308 })}`)).toMatchObject({ id: 'u1' });
+    // Without exp (when allowed), the lifetime runs from iat.
+    const noExpiry = createBearerVerifier({ secret: SECRET, allowTokensWithoutExpiry: true });
+    expect(await noExpiry(`Bearer ${await sign({ sub: 'u1', iat: now - 60 }, SECRET, 'HS256')}`)).toMatchObject({ id: 'u1' });
+    expect(await noExpiry(`Bearer ${await sign({ sub: 'u1', iat: now - 2 * 86_400 }, SECRET, 'HS256')}`)).toBeNull();
+    expect(() => createBearerVerifier({ secret: SECRET, maxTokenLifetimeSeconds: 0 })).toThrow(/maxTokenLifetimeSeconds/);
+  });
+
   it('rejects a configuration with neither or both key sources, or a short secret', () => {
     expect(() => createBearerVerifier({})).toThrow(MemoryConfigurationError);
     expect(() => createBearerVerifier({ secret: SECRET, jwks: { keys: [] } })).toThrow(MemoryConfigurationError);

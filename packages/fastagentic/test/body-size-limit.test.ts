@@ -70,3 +70,43 @@ describe('the body limit on Node', () => {
     expect(stored).toEqual(['sent with its length', 'streamed in two chunks']);
   });
 });
+
+/** Sends `head`, then `tail` every 50 ms for as long as the test lasts, and never ends the body. */
+function postEndless(headers: Record<string, string | number>, head: string): Promise<{ status: number; body: any; connection?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/memories', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => {
+          clearInterval(trickle);
+          req.destroy();
+          resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString('utf8')), connection: res.headers.connection });
+        });
+      },
+    );
+    req.on('error', (error) => {
+      clearInterval(trickle);
+      reject(error);
+    });
+    req.write(head);
+    const trickle = setInterval(() => req.write('x'.repeat(100)), 50);
+  });
+}
+
+describe('the body limit does not wait for the whole body', () => {
+  it('answers 413 to a body that states a huge Content-Length and never finishes', async () => {
+    const response = await postEndless({ 'content-length': 100 * 1024 * 1024 }, '{"content":"');
+    expect(response.status).toBe(413);
+    expect(response.body.error).toMatchObject({ type: 'payload_too_large', field: 'body' });
+    expect(response.connection).toBe('close');
+  }, 20_000);
+
+  it('answers 413 to an endless chunked body once it passes the limit', async () => {
+    const response = await postEndless({ 'transfer-encoding': 'chunked' }, `{"content":"${'y'.repeat(2_000)}`);
+    expect(response.status).toBe(413);
+    expect(response.body.error).toMatchObject({ type: 'payload_too_large', field: 'body' });
+    expect(response.connection).toBe('close');
+  }, 20_000);
+});

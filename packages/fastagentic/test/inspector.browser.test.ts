@@ -8,8 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/app.js';
 import { SECRET, tokenFor } from './helpers.js';
 
-// Debian's chromium, never a browser downloaded by a test tool; CI installs it with .ci/install-chromium.
+// Debian's chromium, never a browser downloaded by a test tool; `pnpm test` installs it first
+// (scripts/ensure-chromium.mjs) when it can: as root with apt-get.
 const CHROMIUM = '/usr/bin/chromium';
+const browserMissing = !existsSync(CHROMIUM);
+if (browserMissing) {
+  console.warn(`${CHROMIUM} is missing: the inspector's browser test is skipped; install Debian's chromium (as root: apt-get install -y chromium) to run it`);
+}
 const OUTPUT_DIR = fileURLToPath(new URL('../test-output/', import.meta.url));
 const XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> my "secret" notes';
 
@@ -20,9 +25,7 @@ const memory = new InMemoryProvider();
 const sessionMemory = new InMemoryProvider({ ttlSeconds: 600 });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run .ci/install-chromium (apt-get install -y chromium) first`);
-  }
+  if (browserMissing) return;
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const app = new App({ title: 'Travel agent', memory, sessionMemory, auth: { secret: SECRET }, inspector: true, logger: { warn() {}, error() {} } });
   await memory.add('alice', [{ role: 'user', content: 'Drinks green tea every morning' }], { category: 'habits' });
@@ -49,8 +52,8 @@ afterAll(async () => {
 });
 
 /** A page that fails the test on a script error or a CSP violation. */
-async function openInspector(problems: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+async function openInspector(problems: string[], width = 1200): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -67,7 +70,7 @@ async function signIn(page: Page, token: string): Promise<void> {
 
 const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
 
-describe('inspector in a real browser', () => {
+describe.skipIf(browserMissing)(`inspector in a real browser${browserMissing ? ` (skipped: ${CHROMIUM} is missing)` : ''}`, () => {
   it('signs in, searches, moves the slider, deletes, forgets, and shows a stored script as text', async () => {
     const problems: string[] = [];
     const page = await openInspector(problems);
@@ -92,12 +95,17 @@ describe('inspector in a real browser', () => {
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.evaluate(() => [document.scripts.length, document.images.length, document.querySelectorAll('b').length])).toEqual([1, 0, 0]);
 
+    // Before any search the result headings are not shown, empty.
+    expect(await page.locator('#explain-results').isHidden()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Injected', exact: true }).isVisible()).toBe(false);
+
     // Search, then raise minRelevance with the keyboard: the injected set shrinks, the rest say why.
     await page.locator('#query').fill('green tea');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 3);
     const looseInjected = await texts(page, '#injected .memory-text');
     expect(looseInjected).toHaveLength(3);
+    expect(await page.getByRole('heading', { name: 'Injected', exact: true }).isVisible()).toBe(true);
     const slider = page.locator('#min-relevance');
     await slider.focus();
     for (let step = 0; step < 18; step++) await page.keyboard.press('ArrowRight');
@@ -115,6 +123,13 @@ describe('inspector in a real browser', () => {
     expect(excluded).toContain('Prefers green window seats on long flights');
     expect([...strictInjected, ...excluded].sort()).toEqual([...looseInjected].sort());
     for (const reason of await texts(page, '#excluded .reason')) expect(reason).toMatch(/^below minRelevance 0\.9 by 0\.\d{3}$/);
+    // Scores are coloured by the threshold: green at or above it, red below it.
+    const scoreColours = await page.evaluate(() => {
+      const colours = (selector: string) => [...document.querySelectorAll(selector)].map((node) => getComputedStyle(node).color);
+      return { injected: colours('#injected .score'), excluded: colours('#excluded .score') };
+    });
+    expect(new Set(scoreColours.injected)).toEqual(new Set(['rgb(26, 127, 55)']));
+    expect(new Set(scoreColours.excluded)).toEqual(new Set(['rgb(207, 34, 46)']));
     expect(await page.locator('#explain-summary').textContent()).toMatch(
       new RegExp(`^${strictInjected.length} injected, ${excluded.length} not, of 3 candidates; answered by in-memory in [\\d.]+ ms$`),
     );
@@ -133,6 +148,8 @@ describe('inspector in a real browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('#latency tbody tr').length >= 2);
     const latencyRows = await texts(page, '#latency tbody tr');
     expect(latencyRows.some((row) => row.startsWith('in-memorysearch'))).toBe(true);
+    // The first listing opened the store: its own labelled row, not part of getAll's percentiles.
+    expect(latencyRows[0]).toMatch(/^in-memorygetAll \(first call, opens the store\)1/);
     await page.screenshot({ path: `${OUTPUT_DIR}inspector.png`, fullPage: true });
 
     // Delete one memory.
@@ -157,6 +174,37 @@ describe('inspector in a real browser', () => {
     expect((await memory.getAll('bob')).memories).toHaveLength(1);
 
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('at 420 px wide nothing overflows sideways: the lists stack and the latency table scrolls in its own box', async () => {
+    await memory.add('carol', [{ role: 'user', content: 'Drinks green tea with a very-long-hyphenated-word-that-could-push-the-layout-sideways' }], {
+      note: 'a-long-metadata-value-without-any-space-at-all-that-must-wrap-inside-its-box',
+    });
+    await memory.add('carol', [{ role: 'user', content: 'Green tea after lunch' }]);
+    const problems: string[] = [];
+    const page = await openInspector(problems, 420);
+    await signIn(page, await tokenFor({ sub: 'carol' }));
+    await page.locator('#long-list li.memory').first().waitFor();
+    await page.locator('#query').fill('green tea');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 2);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#latency tbody tr').length >= 2);
+    const widths = await page.evaluate(() => {
+      const box = document.querySelector('#latency')!.parentElement!;
+      return {
+        page: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+        tableBox: box.getBoundingClientRect().right,
+        tableBoxOverflow: getComputedStyle(box).overflowX,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.tableBox).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.tableBoxOverflow).toBe('auto');
+    await page.screenshot({ path: `${OUTPUT_DIR}inspector-420px.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

@@ -34,7 +34,8 @@ const fast = { baseDelayMs: 5, maxDelayMs: 20 };
 
 function appOn(memory: MemoryProvider, writeQueue: ConstructorParameters<typeof App>[0]['writeQueue'] = {}) {
   const { logger, lines } = recordingLogger();
-  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger, writeQueue: { backoff: fast, ...writeQueue } });
+  // The exchange itself is queued (no formation), so each chat is one promised write.
+  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger, formation: false, writeQueue: { backoff: fast, ...writeQueue } });
   app.agentEndpoint({ path: '/chat', runnable: new OfflineRunnable() });
   return { app, lines };
 }
@@ -84,7 +85,7 @@ describe('the outbox journal', () => {
   it('past its bound in bytes, the reply says the exchange is not remembered (JSON and the stream’s done event)', async () => {
     const down = switchableStore();
     down.state.down = true;
-    const { app, lines } = appOn(down.provider, { maxQueuedBytes: 600 });
+    const { app, lines } = appOn(down.provider, { maxQueuedBytes: 400 });
     const token = await tokenFor({ sub: 'u' });
     expect((await post(app, '/chat', token, { message: 'a'.repeat(150) })).body.remembered).toBe(true);
     expect((await post(app, '/chat', token, { message: 'b'.repeat(150) })).body.remembered).toBe(false);
@@ -216,4 +217,58 @@ describe('forget across replicas (a store with a forget fence)', () => {
     await b.drain();
     expect(await texts(shared, 'u')).toEqual(['user: new start']);
   });
+});
+
+describe('with memory formation (the default)', () => {
+  const formingApp = (memory: MemoryProvider, writeQueue: ConstructorParameters<typeof App>[0]['writeQueue'] = {}) => {
+    const { logger } = recordingLogger();
+    const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger, writeQueue: { backoff: fast, ...writeQueue } });
+    app.agentEndpoint({ path: '/chat', runnable: new OfflineRunnable() });
+    return app;
+  };
+
+  it('a turn the queue has no room for is answered as not remembered, and nothing is formed from it', async () => {
+    const store = new InMemoryProvider();
+    const app = formingApp(store, { maxQueuedBytes: 10 });
+    const token = await tokenFor({ sub: 'u' });
+    expect((await post(app, '/chat', token, { message: 'I live in Lisbon' })).body.remembered).toBe(false);
+    await app.drain();
+    expect(app.droppedWrites).toBe(1);
+    expect(await texts(store, 'u')).toEqual([]);
+  });
+
+  it('a forget through one app refuses what another app forms afterwards from a turn before it', async () => {
+    const shared = new InMemoryProvider();
+    // Replica B cannot read the store for a while: its formations retry, nothing is queued yet.
+    let bDown = true;
+    const bView: MemoryProvider = {
+      ...switchableStore().provider,
+      capabilities: shared.capabilities,
+      add: (...args) => shared.add(...args),
+      search: async (...args) => {
+        if (bDown) throw new ProviderUnavailableError('switchable', 'connection refused', { isRetryable: true });
+        return shared.search(...args);
+      },
+      getAll: async (...args) => {
+        if (bDown) throw new ProviderUnavailableError('switchable', 'connection refused', { isRetryable: true });
+        return shared.getAll(...args);
+      },
+      deleteAll: (...args) => shared.deleteAll(...args),
+    };
+    const a = formingApp(shared);
+    const b = formingApp(bView);
+    const token = await tokenFor({ sub: 'u' });
+    expect((await post(b, '/chat', token, { message: 'I live in Lisbon' })).body.remembered).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await post(a, '/users/u/forget', token, {})).status).toBe(200);
+    bDown = false;
+    // The formation's memories carry the turn's time: the fence refuses them.
+    await b.drain();
+    expect(await texts(shared, 'u')).toEqual([]);
+    // A turn after the forget is formed and stored as usual.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await post(b, '/chat', token, { message: 'I live in Porto' });
+    await b.drain();
+    expect((await shared.getAll('u')).memories.map((memory) => memory.memory).join(' ')).toContain('Porto');
+  }, 30_000);
 });

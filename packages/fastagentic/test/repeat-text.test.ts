@@ -63,7 +63,7 @@ describe('a reply that repeats a recalled memory', () => {
     const memory = new InMemoryProvider();
     await memory.add('u1', [{ role: 'user', content: '  I keep\tBEES on the ROOF ' }]);
     await memory.add('u1', [{ role: 'user', content: 'Ｉ drink ｔea' }]);
-    const app = new App({ title: 't', memory, auth: { secret: SECRET } });
+    const app = new App({ title: 't', memory, auth: { secret: SECRET }, formation: false });
     app.agentEndpoint({ path: '/chat', runnable: new OfflineRunnable(), memory: injectMemory({ strategy: 'all' }), remember: 'user' });
     const token = await tokenFor({ sub: 'u1' });
     for (const message of ['i keep bees on the roof', 'I DRINK TEA', 'I keep bees on the roof!']) {

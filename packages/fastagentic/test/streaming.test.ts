@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InMemoryProvider, injectMemory } from '@fastagentic/memory';
+import { frameMemoryContext, InMemoryProvider, injectMemory } from '@fastagentic/memory';
 import { serve, type ServerType } from '@hono/node-server';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
@@ -84,7 +84,8 @@ async function chatApp(runnable: Runnable) {
   await memory.add('alice', [{ role: 'user', content: 'I am vegetarian' }]);
   await memory.add('bob', [{ role: 'user', content: 'I eat steak, vegetarian food bores me' }]);
   const { logger, lines } = recordingLogger();
-  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger });
+  // The raw exchange path (formation: false): these tests are about when a streamed reply is stored.
+  const app = new App({ title: 't', memory, auth: { secret: SECRET }, logger, formation: false });
   app.agentEndpoint({ path: '/chat', runnable, memory: injectMemory({ strategy: 'relevant' }) });
   return { app, memory, lines, url: await listen(app) };
 }
@@ -125,7 +126,7 @@ describe('aiSdkRunnable and streamed replies over HTTP', () => {
     expect(body.memories.map((m) => m.memory)).toEqual(['I am vegetarian']);
     expect(promptOf(model, 'generate')[0]).toEqual({
       role: 'system',
-      content: 'You are a chef.\n\nRelevant memories about the user:\n- I am vegetarian',
+      content: `You are a chef.\n\n${frameMemoryContext(['Relevant memories about the user:\n- I am vegetarian'])}`,
     });
     expect((await stored(memory, 'alice'))[0]).toBe('user: vegetarian dinner?\nassistant: Try dal.');
   });
@@ -167,7 +168,7 @@ describe('aiSdkRunnable and streamed replies over HTTP', () => {
     const events = parseEvents(await response.text());
     await app.drain();
     expect(events.map((event) => event.event)).toEqual(['memories', 'delta', 'done']);
-    expect(events[1]!.data.text).toContain('I recalled 1 memory about you.');
+    expect(events[1]!.data.text).toBe('You told me you eat steak, vegetarian food bores you.');
   });
 
   it('stores nothing when the client disconnects mid-stream, and stops the model', async () => {

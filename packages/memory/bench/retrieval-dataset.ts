@@ -28,7 +28,8 @@ export interface RetrievalDataset {
   queries: LabelledQuery[];
 }
 
-function seededRandom(seed: number): () => number {
+/** mulberry32: a small seeded generator, the same sequence on every runtime (the formation eval uses it too). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

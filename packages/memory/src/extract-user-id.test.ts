@@ -19,6 +19,8 @@ describe('extractUserId', () => {
       [{ user: { id: { nested: true } } }, undefined, 'user.id'],
       [{ claims: {} }, 'claims.sub', 'claims.sub'],
       [{ user: { id: 'x' } }, 'user..id', 'userIdField'],
+      // A claim decoded from JSON may hold a lone surrogate (`"eve\ud800"`): it is not a user id.
+      [JSON.parse('{"sub":"eve\\ud800"}'), 'sub', 'sub'],
     ];
     for (const [source, path, field] of cases) {
       try {

@@ -1,5 +1,6 @@
 // The application API. Provider authors import `@fastagentic/memory/provider` as well.
 export { type Embedder } from './embedders/embedder.js';
+export { embedderFromEnvironment, type EmbedderFromEnvironment } from './embedders/embedder-from-environment.js';
 export { OpenAICompatibleEmbedder, type OpenAICompatibleEmbedderOptions } from './embedders/openai-compatible-embedder.js';
 export { InProcessGenerationStore, type CacheGenerationStore } from './cache/cache-generation-store.js';
 export {
@@ -12,8 +13,14 @@ export { extractUserId } from './extract-user-id.js';
 export { forgetUser } from './forget-user.js';
 export { InMemoryProvider, type InMemoryProviderOptions } from './in-memory/in-memory-provider.js';
 export {
-  estimateTokens,
   formatMemories,
+  formatMemoryContext,
+  frameMemoryContext,
+  MEMORY_CONTEXT_FRAMING,
+  type MemoryContextParts,
+} from './injection/format-memory-context.js';
+export {
+  estimateTokens,
   injectMemory,
   type AllInjectionOptions,
   type InjectedMemories,
@@ -60,9 +67,13 @@ export type {
   CallOptions,
   GetAllOptions,
   MemoryCapabilities,
+  MemoryChanges,
+  MemoryEvent,
+  MemoryHistoryEntry,
   MemoryPage,
   MemoryProvider,
   SearchOptions,
+  UpdateOptions,
 } from './spec/memory-provider.js';
 export type { JsonPrimitive, JsonValue, Memory, Message, MessageRole, Metadata } from './spec/schemas.js';
 export {
@@ -73,5 +84,30 @@ export {
   type MemoryOperationStart,
   type MemoryOperationTrace,
   type MetricsRecorder,
+  type RefusalEvent,
   type WriteQueueEvent,
 } from './with-metrics.js';
+export { extractStatements, type DroppedReason, type ExtractedStatements, type Statement } from './formation/extract-statements.js';
+export { factSlots, type FactSlot } from './formation/fact-slots.js';
+export { applyFormation, formMemories, type ApplyFormationOptions, type FormMemoriesOptions } from './formation/form-memories.js';
+export { injectWithProfile, type InjectedWithProfile, type ProfileInjectionOptions } from './formation/inject-with-profile.js';
+export type {
+  FormationOperation,
+  FormationPlan,
+  FormationReason,
+  FormationResult,
+  FormationTurn,
+  FormationUsage,
+  MemoryFormation,
+} from './formation/memory-formation.js';
+export { offlineFormation, provenance, type OfflineFormationOptions } from './formation/offline-formation.js';
+export {
+  applyFacts,
+  findProfileMemory,
+  formatProfile,
+  PROFILE_KIND,
+  readProfile,
+  validateProfile,
+  writeProfile,
+  type UserProfile,
+} from './formation/user-profile.js';

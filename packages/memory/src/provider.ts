@@ -54,6 +54,7 @@ export {
   roundScore,
   SCORE_PRECISION,
   scoreTerms,
+  UNHELD_TERM_SHARE,
   type RankedMemory,
   type ScoredMemoryTerms,
   type TermStatistics,
@@ -78,7 +79,9 @@ export {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   validateMemoryId,
   validateMessages,
   validateMetadata,
@@ -88,4 +91,5 @@ export {
   type ParsedCallOptions,
   type ParsedGetAllOptions,
   type ParsedSearchOptions,
+  type ParsedUpdateOptions,
 } from './spec/validate-input.js';

@@ -1,6 +1,6 @@
 import type { MemoryProvider } from './spec/memory-provider.js';
 
-export type MemoryOperation = 'add' | 'search' | 'getAll' | 'get' | 'delete' | 'deleteAll';
+export type MemoryOperation = 'add' | 'search' | 'getAll' | 'get' | 'delete' | 'deleteAll' | 'update' | 'history';
 
 export interface MemoryOperationEvent {
   operation: MemoryOperation;
@@ -38,11 +38,22 @@ export interface WriteQueueEvent {
   depth: number;
 }
 
+/**
+ * A request the App refused so one user cannot crowd out the others: over the user's request rate
+ * (`requests`) or storage quota (`memories`, `bytes`).
+ */
+export interface RefusalEvent {
+  reason: 'rate_limited' | 'quota_exceeded';
+  limit: 'requests' | 'memories' | 'bytes';
+}
+
 /** Receives one event per provider call. Keep it cheap: it runs on every call. */
 export interface MetricsRecorder {
   record(event: MemoryOperationEvent): void;
   /** Optional: the App's write-behind queue reports its depth and drops here. */
   recordWriteQueue?(event: WriteQueueEvent): void;
+  /** Optional: the App reports each request it refused for a per-user rate limit or quota. */
+  recordRefusal?(event: RefusalEvent): void;
   /**
    * Optional, for tracing (a span per call): called as a call starts, so the provider's own work
    * (an HTTP request's span) nests under it. `record` still gets every event.
@@ -50,7 +61,7 @@ export interface MetricsRecorder {
   startOperation?(start: MemoryOperationStart): MemoryOperationTrace | undefined;
 }
 
-const OPERATIONS: readonly MemoryOperation[] = ['add', 'search', 'getAll', 'get', 'delete', 'deleteAll'];
+const OPERATIONS: readonly MemoryOperation[] = ['add', 'search', 'getAll', 'get', 'delete', 'deleteAll', 'update', 'history'];
 
 function errorTypeOf(error: unknown): string {
   if (error instanceof Error) return error.name || error.constructor.name;
@@ -60,6 +71,7 @@ function errorTypeOf(error: unknown): string {
 function recordCountOf(operation: MemoryOperation, result: unknown): number | undefined {
   switch (operation) {
     case 'search':
+    case 'history':
       return Array.isArray(result) ? result.length : undefined;
     case 'getAll':
       return (result as { memories?: unknown[] } | undefined)?.memories?.length;
@@ -136,6 +148,8 @@ export async function meterOperation<T>(
 export function withMetrics<P extends MemoryProvider>(provider: P, recorder: MetricsRecorder): MemoryProvider {
   const wrapped: Partial<Record<MemoryOperation, unknown>> = {};
   for (const operation of OPERATIONS) {
+    // `update` and `history` are optional: a provider without them stays without them.
+    if (typeof provider[operation] !== 'function') continue;
     const call = (provider[operation] as (...args: unknown[]) => Promise<unknown>).bind(provider);
     wrapped[operation] = (...args: unknown[]) =>
       meterOperation(recorder, { operation, provider: provider.provider }, () => call(...args));
@@ -144,6 +158,6 @@ export function withMetrics<P extends MemoryProvider>(provider: P, recorder: Met
     specificationVersion: provider.specificationVersion,
     provider: provider.provider,
     capabilities: provider.capabilities,
-    ...(wrapped as Pick<MemoryProvider, MemoryOperation>),
+    ...(wrapped as Pick<MemoryProvider, Exclude<MemoryOperation, 'update' | 'history'>>),
   };
 }

@@ -8,11 +8,15 @@ import {
   type GetAllOptions,
   type Memory,
   type MemoryCapabilities,
+  type MemoryChanges,
+  type MemoryEvent,
+  type MemoryHistoryEntry,
   type MemoryPage,
   type MemoryProvider,
   type Message,
   type Metadata,
   type SearchOptions,
+  type UpdateOptions,
   type Embedder,
 } from '@fastagentic/memory';
 import {
@@ -28,7 +32,9 @@ import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   requiredEquality,
   roundScore,
   scoreTerms,
@@ -101,6 +107,7 @@ interface MemoryRow {
   metadata: Metadata | string;
   categories: string[] | string | null;
   created_ms: number;
+  updated_ms: number;
 }
 
 interface UserState {
@@ -116,21 +123,37 @@ interface Candidate {
 }
 
 const MEMORY_COLUMNS = `m.seq::float8 AS seq, m.id, m.content, m.metadata, m.categories,
-  floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms`;
+  floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms,
+  floor(extract(epoch FROM coalesce(m.updated_at, m.created_at)) * 1000)::float8 AS updated_ms`;
+
+/** The time of a change to the memory row `m`: now, or a millisecond after its previous time when the clock has not passed it. */
+const CHANGED_AT = `greatest(date_trunc('milliseconds', clock_timestamp()),
+  date_trunc('milliseconds', coalesce(m.updated_at, m.created_at)) + interval '1 millisecond')`;
+
+const HISTORY_COLUMNS = '(user_id, memory_id, event, previous_text, text, metadata, at, reason)';
+
+interface HistoryRow {
+  memory_id: string;
+  event: MemoryEvent;
+  previous_text: string | null;
+  text: string | null;
+  metadata: Metadata | string | null;
+  at_ms: number;
+  reason: string | null;
+}
 
 function parseJson<T>(value: T | string): T {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
 function toMemory(row: MemoryRow, userId: string, score?: number): Memory {
-  const time = new Date(row.created_ms).toISOString();
   const memory: Memory = {
     id: row.id,
     userId,
     memory: row.content,
     metadata: parseJson(row.metadata),
-    createdAt: time,
-    updatedAt: time,
+    createdAt: new Date(row.created_ms).toISOString(),
+    updatedAt: new Date(row.updated_ms).toISOString(),
   };
   if (row.categories !== null) memory.categories = parseJson(row.categories);
   if (score !== undefined) memory.score = score;
@@ -289,6 +312,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
       idempotentAdd: true,
       suppliedTerms: true,
       forgetFence: true,
+      update: true,
+      history: true,
     };
   }
 
@@ -863,7 +888,10 @@ export class PostgresMemoryProvider implements MemoryProvider {
       await this.runner.transaction(async (tx) => {
         if (!(await this.lockUser(tx, user, false))) throw new MemoryNotFoundError(id);
         const [removed] = await tx.query<{ seq: number; content: string; term_count: number; supplied_terms: string[] | null }>(
-          `DELETE FROM ${t.memories} WHERE user_id = $1 AND id = $2 RETURNING seq::float8 AS seq, content, term_count, supplied_terms`,
+          `WITH ${this.firstVersion()},
+           h AS (INSERT INTO ${t.history} ${HISTORY_COLUMNS}
+             SELECT $1, $2, 'delete', m.content, NULL, NULL, ${CHANGED_AT}, NULL FROM ${t.memories} m WHERE m.user_id = $1 AND m.id = $2)
+           DELETE FROM ${t.memories} WHERE user_id = $1 AND id = $2 RETURNING seq::float8 AS seq, content, term_count, supplied_terms`,
           [user, id],
         );
         if (!removed) throw new MemoryNotFoundError(id);
@@ -884,6 +912,133 @@ export class PostgresMemoryProvider implements MemoryProvider {
     }
   }
 
+  /**
+   * One transaction after the user's lock: with a new text, the old row's terms are read, then one
+   * statement records the version, changes the row and moves the postings, term statistics and
+   * user's count from the old terms to the new, so scores equal a store given the new text at add.
+   */
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason, indexTerms } = parseUpdateOptions(options);
+    assertStorable(user, 'userId');
+    assertStorable(id, 'memoryId');
+    if (text !== undefined) assertStorable(text, 'changes.text');
+    if (metadata !== undefined) assertStorableJson(metadata, 'changes.metadata');
+    if (reason !== undefined) assertStorable(reason, 'options.reason');
+    signal?.throwIfAborted();
+    const vector = text !== undefined && this.embedder ? await this.embedOne(text, signal) : undefined;
+    await this.ready();
+    const t = this.tables;
+    try {
+      const row = await this.runner.transaction(async (tx) => {
+        if (!(await this.lockUser(tx, user, false))) throw new MemoryNotFoundError(id);
+        const params = new SqlParams([user, id, reason ?? null, this.ttlMs]);
+        const set = ['updated_at = old.at'];
+        let newText = 'old.content';
+        let newMetadata = 'old.metadata';
+        let reindex = '';
+        let termDelta = '0';
+        if (metadata !== undefined) {
+          const categories = categoriesFromMetadata(metadata);
+          newMetadata = `${params.add(JSON.stringify(metadata))}::jsonb`;
+          set.push(`metadata = ${newMetadata}`, `categories = ${params.add(categories ? JSON.stringify(categories) : null)}::jsonb`);
+        }
+        if (text !== undefined) {
+          const [old] = await tx.query<{ seq: number; content: string; supplied_terms: string[] | null }>(
+            `SELECT seq::float8 AS seq, content, supplied_terms FROM ${t.memories} WHERE user_id = $1 AND id = $2`,
+            [user, id],
+          );
+          if (!old) throw new MemoryNotFoundError(id);
+          const before = termCounts(old.supplied_terms ?? terms(old.content));
+          const after = termCounts(indexTerms ?? terms(text));
+          const kept = new Set(after.terms);
+          const removed = before.terms.filter((term) => !kept.has(term));
+          const existing = new Set(before.terms);
+          const added = after.terms.filter((term) => !existing.has(term));
+          newText = `${params.add(text)}::text`;
+          const seq = `${params.add(old.seq)}::bigint`;
+          const length = `${params.add(after.length)}::int`;
+          termDelta = `${params.add(after.length - before.length)}::bigint`;
+          const removedTerms = `${params.add(removed)}::text[]`;
+          set.push(
+            `content = ${newText}`,
+            `term_count = ${length}`,
+            `supplied_terms = ${params.add(indexTerms ? JSON.stringify(indexTerms) : null)}::jsonb`,
+            `embedding = decode(${params.add(vector ? hexOf(encodeVector(vector)) : null)}, 'hex')`,
+            `embedding_model = ${params.add(vector ? (this.embedder?.modelId ?? null) : null)}::text`,
+          );
+          if (this.vectorSearch === 'pgvector-hnsw') set.push(`embedding_vector = ${params.add(vector ? `[${vector.join(',')}]` : null)}::vector`);
+          // Postings and statistics rows touched once each: the removed terms' go, the new text's
+          // are inserted or given the new frequency and length.
+          reindex = `,
+           pd AS (DELETE FROM ${t.postings} WHERE user_id = $1 AND memory_seq = ${seq} AND term = ANY(${removedTerms})),
+           pu AS (INSERT INTO ${t.postings} (user_id, term, memory_seq, tf, length)
+             SELECT $1, x.term, ${seq}, x.tf, ${length} FROM unnest(${params.add(after.terms)}::text[], ${params.add(after.counts)}::int[]) AS x(term, tf)
+             ON CONFLICT (user_id, term, memory_seq) DO UPDATE SET tf = EXCLUDED.tf, length = EXCLUDED.length),
+           sd AS (DELETE FROM ${t.termStats} WHERE user_id = $1 AND term = ANY(${removedTerms}) AND df <= 1),
+           sm AS (UPDATE ${t.termStats} SET df = df - 1 WHERE user_id = $1 AND term = ANY(${removedTerms}) AND df > 1),
+           sa AS (INSERT INTO ${t.termStats} AS ts (user_id, term, df) SELECT $1, term, 1 FROM unnest(${params.add(added)}::text[]) AS term
+             ON CONFLICT (user_id, term) DO UPDATE SET df = ts.df + 1)`;
+        }
+        const [updated] = await tx.query<MemoryRow>(
+          `WITH old AS (SELECT m.content, m.metadata, ${CHANGED_AT} AS at FROM ${t.memories} m WHERE m.user_id = $1 AND m.id = $2),
+           ${this.firstVersion()},
+           h AS (INSERT INTO ${t.history} ${HISTORY_COLUMNS} SELECT $1, $2, 'update', old.content, ${newText}, ${newMetadata}, old.at, $3 FROM old),
+           u AS (UPDATE ${t.users} SET total_term_count = total_term_count + ${termDelta},
+               expires_at = CASE WHEN $4::float8 > 0 THEN clock_timestamp() + $4::float8 * interval '1 millisecond' END
+             WHERE user_id = $1 AND EXISTS (SELECT 1 FROM old))${reindex}
+           UPDATE ${t.memories} m SET ${set.join(', ')} FROM old WHERE m.user_id = $1 AND m.id = $2 RETURNING ${MEMORY_COLUMNS}`,
+          params.values,
+        );
+        if (!updated) throw new MemoryNotFoundError(id);
+        return updated;
+      }, signal);
+      return toMemory(row, user);
+    } catch (error) {
+      throw this.failure(error, signal, false);
+    }
+  }
+
+  /** One statement: the memory's history rows, or, for a memory that never changed, its add read from its row. */
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { signal } = parseCallOptions(options);
+    assertStorable(user, 'userId');
+    assertStorable(id, 'memoryId');
+    signal?.throwIfAborted();
+    await this.ready();
+    const t = this.tables;
+    const rows = await this.read(signal, () =>
+      this.runner.query<HistoryRow>(
+        `SELECT * FROM (
+           SELECT h.memory_id, h.event, h.previous_text, h.text, h.metadata, floor(extract(epoch FROM h.at) * 1000)::float8 AS at_ms, h.reason, h.at, h.seq
+           FROM ${t.history} h WHERE h.user_id = $1 AND h.memory_id = $2${this.unexpired()}
+           UNION ALL
+           SELECT m.id, 'add', NULL, m.content, m.metadata, floor(extract(epoch FROM m.created_at) * 1000)::float8, NULL, m.created_at, 0
+           FROM ${t.memories} m WHERE m.user_id = $1 AND m.id = $2${this.unexpired()}
+             AND NOT EXISTS (SELECT 1 FROM ${t.history} h WHERE h.user_id = $1 AND h.memory_id = $2)
+         ) v ORDER BY v.at, v.seq`,
+        [user, id],
+        signal,
+      ),
+    );
+    return rows.map((row) => {
+      const entry: MemoryHistoryEntry = {
+        memoryId: row.memory_id,
+        event: row.event,
+        previousText: row.previous_text,
+        text: row.text,
+        metadata: row.metadata === null ? null : parseJson(row.metadata),
+        at: new Date(row.at_ms).toISOString(),
+      };
+      if (row.reason !== null) entry.reason = row.reason;
+      return entry;
+    });
+  }
+
   /** Forgets the user: their memories, postings, statistics and user row, in one statement. */
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
     const user = validateUserId(userId);
@@ -900,7 +1055,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
           `WITH u AS (DELETE FROM ${t.users} WHERE user_id = $1 RETURNING (expires_at IS NOT NULL AND expires_at <= now()) AS expired),
            m AS (DELETE FROM ${t.memories} WHERE user_id = $1 RETURNING 1),
            p AS (DELETE FROM ${t.postings} WHERE user_id = $1),
-           s AS (DELETE FROM ${t.termStats} WHERE user_id = $1)
+           s AS (DELETE FROM ${t.termStats} WHERE user_id = $1),
+           h AS (DELETE FROM ${t.history} WHERE user_id = $1)
            SELECT (CASE WHEN coalesce((SELECT expired FROM u), false) THEN 0 ELSE (SELECT count(*) FROM m) END)::int AS deleted`,
           [user],
         );
@@ -955,7 +1111,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
            RETURNING user_id),
          m AS (DELETE FROM ${t.memories} WHERE user_id IN (SELECT user_id FROM u)),
          p AS (DELETE FROM ${t.postings} WHERE user_id IN (SELECT user_id FROM u)),
-         s AS (DELETE FROM ${t.termStats} WHERE user_id IN (SELECT user_id FROM u))
+         s AS (DELETE FROM ${t.termStats} WHERE user_id IN (SELECT user_id FROM u)),
+         h AS (DELETE FROM ${t.history} WHERE user_id IN (SELECT user_id FROM u))
          SELECT count(*)::int AS purged FROM u`,
         [],
         signal,
@@ -979,6 +1136,17 @@ export class PostgresMemoryProvider implements MemoryProvider {
     if (now - this.lastSweep < this.ttlMs / 10) return;
     this.lastSweep = now;
     await this.purgeExpired().catch(() => undefined);
+  }
+
+  /**
+   * A CTE recording the memory's add (from its row, still unchanged) at its first change, so an
+   * unchanged memory has no history rows; `$1` is the user and `$2` the memory's id.
+   */
+  private firstVersion(): string {
+    const t = this.tables;
+    return `h0 AS (INSERT INTO ${t.history} ${HISTORY_COLUMNS}
+      SELECT $1, $2, 'add', NULL, m.content, m.metadata, m.created_at, NULL FROM ${t.memories} m
+      WHERE m.user_id = $1 AND m.id = $2 AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE user_id = $1 AND memory_id = $2))`;
   }
 
   private unexpired(): string {
@@ -1010,7 +1178,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
       await tx.query(
         `WITH m AS (DELETE FROM ${t.memories} WHERE user_id = $1),
          p AS (DELETE FROM ${t.postings} WHERE user_id = $1),
-         s AS (DELETE FROM ${t.termStats} WHERE user_id = $1)
+         s AS (DELETE FROM ${t.termStats} WHERE user_id = $1),
+         h AS (DELETE FROM ${t.history} WHERE user_id = $1)
          UPDATE ${t.users} SET memory_count = 0, total_term_count = 0, expires_at = NULL, terms_version = $2 WHERE user_id = $1`,
         [user, TERMS_VERSION],
       );
@@ -1103,7 +1272,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
         this.provider,
         retrySafe
           ? 'the connection failed during COMMIT; retrying is safe'
-          : 'the connection failed during COMMIT, so the add may have been stored: retry with an idempotency key',
+          : 'the connection failed during COMMIT, so the write may have been applied (an add: retry it with an idempotency key)',
         { isRetryable: retrySafe, cause: error.cause },
       );
     }

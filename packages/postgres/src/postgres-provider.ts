@@ -17,6 +17,8 @@ export interface PostgresProviderOptions extends PostgresMemoryOptions {
   statementTimeoutMs?: number;
   /** `application_name` of a pool made from `connectionString`, shown in pg_stat_activity. Default `fastagentic-memory`. */
   applicationName?: string;
+  /** How long a pool made from `connectionString` waits for a new connection. Default 10,000 ms. */
+  connectionTimeoutMs?: number;
 }
 
 /**
@@ -40,6 +42,10 @@ export class PostgresProvider extends PostgresMemoryProvider {
       if (!(Number.isInteger(timeout) && timeout >= 0)) {
         throw new MemoryConfigurationError('statementTimeoutMs', 'must be a whole number of milliseconds (0: none)');
       }
+      const connectionTimeout = options.connectionTimeoutMs ?? 10_000;
+      if (!(Number.isInteger(connectionTimeout) && connectionTimeout > 0)) {
+        throw new MemoryConfigurationError('connectionTimeoutMs', 'must be a positive whole number of milliseconds');
+      }
       const max = options.maxConnections ?? 10;
       if (!(Number.isInteger(max) && max >= 1)) throw new MemoryConfigurationError('maxConnections', 'must be a positive integer');
       const config: PoolConfig = {
@@ -47,7 +53,7 @@ export class PostgresProvider extends PostgresMemoryProvider {
         max,
         statement_timeout: timeout,
         application_name: options.applicationName ?? 'fastagentic-memory',
-        connectionTimeoutMillis: 10_000,
+        connectionTimeoutMillis: connectionTimeout,
       };
       runner = new NodePostgresRunner('postgres', { config });
     }

@@ -12,6 +12,8 @@ export interface TableNames {
   memories: string;
   postings: string;
   termStats: string;
+  /** A memory's versions once it has changed (its add, then each update and the delete). */
+  history: string;
   /** Per user: when `deleteAll` last ran (ms), the forget fence; kept after the user's rows are gone. */
   forgets: string;
   memorySeq: string;
@@ -42,6 +44,7 @@ export function tableNames(schema: string, prefix: string): TableNames {
     memories: name('memories'),
     postings: name('postings'),
     termStats: name('term_stats'),
+    history: name('history'),
     forgets: name('forgets'),
     memorySeq: name('memory_seq'),
     hnswIndex: `${prefix}memories_embedding_hnsw`,
@@ -112,6 +115,17 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
       `CREATE INDEX IF NOT EXISTS "${names.sessionIndex}" ON ${names.memories} (user_id, (metadata ->> 'sessionId'), seq)`,
       `CREATE INDEX IF NOT EXISTS "${names.sessionListIndex}" ON ${names.memories} (user_id, seq) WHERE jsonb_typeof(metadata -> 'sessionId') = 'array'`,
     ],
+    // `update` and `history`: a memory's time of its latest change (NULL until it changes), and its
+    // versions, written at its first change (an unchanged memory's only version is its row).
+    [
+      `ALTER TABLE ${names.memories} ADD COLUMN IF NOT EXISTS updated_at timestamptz`,
+      ...table(
+        names.history,
+        `user_id text NOT NULL, memory_id text NOT NULL, seq bigint NOT NULL DEFAULT nextval('${names.memorySeq}'),
+         event text NOT NULL, previous_text text, text text, metadata jsonb, at timestamptz NOT NULL, reason text,
+         PRIMARY KEY (user_id, memory_id, seq)`,
+      ),
+    ],
     // The forget fence: an add promised before the user's last deleteAll stores nothing. One small
     // row per forgotten user, so not partitioned.
     [`CREATE TABLE IF NOT EXISTS ${names.forgets} (user_id text NOT NULL PRIMARY KEY, forgotten_at bigint NOT NULL)`],
@@ -119,7 +133,7 @@ function migrations(names: TableNames, options: SchemaOptions): string[][] {
 }
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * Brings the schema up to SCHEMA_VERSION in one transaction, under an advisory lock so that

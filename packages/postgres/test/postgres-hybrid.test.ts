@@ -1,3 +1,5 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { cosineRelevance, roundScore } from '@fastagentic/memory/provider';
 import { InMemoryProvider, type MemoryProvider } from '@fastagentic/memory';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,6 +7,7 @@ import { PostgresProvider } from '../src/index.js';
 import { PGliteProvider } from '../src/pglite.js';
 import { InMemoryTwin, TOPIC_EMBEDDER } from '@fastagentic/testkit';
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { CONNECTION_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('hybrid');
 afterAll(() => dropSchema(schema));
@@ -53,7 +56,7 @@ async function expectRankedAsInMemory(hybrid: MemoryProvider, embedding: MemoryP
 
 describe('hybrid ranking with an embedder', () => {
   it('on the server (exact cosine) equals InMemoryProvider, hybrid and embedding alone', async () => {
-    const options = { connectionString: POSTGRES_URL, schema, embedder: TOPIC_EMBEDDER, log: () => undefined };
+    const options = { connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, embedder: TOPIC_EMBEDDER, log: () => undefined };
     const hybrid = new PostgresProvider({ ...options, tablePrefix: 'hybrid_' });
     const embedding = new PostgresProvider({ ...options, tablePrefix: 'embedding_', ranking: 'embedding' });
     try {
@@ -65,8 +68,10 @@ describe('hybrid ranking with an embedder', () => {
   });
 
   it('on PGlite with pgvector HNSW candidates equals InMemoryProvider, hybrid and embedding alone', async () => {
-    const hybrid = new PGliteProvider({ embedder: TOPIC_EMBEDDER, log: () => undefined });
-    const embedding = new PGliteProvider({ embedder: TOPIC_EMBEDDER, ranking: 'embedding', log: () => undefined });
+    // One database for both providers, in tables of their own: each PGlite start costs seconds under load.
+    const db = await PGlite.create('memory://', { extensions: { vector } });
+    const hybrid = new PGliteProvider({ db, tablePrefix: 'hybrid_', embedder: TOPIC_EMBEDDER, log: () => undefined });
+    const embedding = new PGliteProvider({ db, tablePrefix: 'embedding_', embedder: TOPIC_EMBEDDER, ranking: 'embedding', log: () => undefined });
     try {
       await hybrid.ready();
       await embedding.ready();
@@ -83,11 +88,12 @@ describe('hybrid ranking with an embedder', () => {
     } finally {
       await hybrid.close();
       await embedding.close();
+      await db.close();
     }
   });
 
   it("records the embedder's model with each vector and refuses to compare another model's vectors", async () => {
-    const options = { connectionString: POSTGRES_URL, schema, tablePrefix: 'model_', log: () => undefined };
+    const options = { connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, tablePrefix: 'model_', log: () => undefined };
     const first = new PostgresProvider({ ...options, embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v1' } });
     const other = new PostgresProvider({ ...options, embedder: { ...TOPIC_EMBEDDER, modelId: 'topics-v2' } });
     try {
@@ -102,6 +108,6 @@ describe('hybrid ranking with an embedder', () => {
   });
 
   it('refuses an unknown ranking', () => {
-    expect(() => new PostgresProvider({ connectionString: POSTGRES_URL, embedder: TOPIC_EMBEDDER, ranking: 'cosine' as never })).toThrow(/ranking/);
+    expect(() => new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, embedder: TOPIC_EMBEDDER, ranking: 'cosine' as never })).toThrow(/ranking/);
   });
 });

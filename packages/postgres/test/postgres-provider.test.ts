@@ -4,13 +4,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { CONNECTION_TIMEOUT_MS, TEST_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('ops');
 const applicationName = `fa-test-${schema}`;
 let provider: PostgresProvider;
 
 beforeAll(async () => {
-  provider = new PostgresProvider({ connectionString: POSTGRES_URL, schema, applicationName });
+  provider = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, applicationName });
   await provider.ready();
 });
 afterAll(async () => {
@@ -24,7 +25,8 @@ async function rowsOfUser(store: PostgresProvider, userId: string): Promise<numb
   const t = store.tables;
   const [row] = await adminQuery<{ count: number }>(
     `SELECT ((SELECT count(*) FROM ${t.users} WHERE user_id = $1) + (SELECT count(*) FROM ${t.memories} WHERE user_id = $1)
-      + (SELECT count(*) FROM ${t.postings} WHERE user_id = $1) + (SELECT count(*) FROM ${t.termStats} WHERE user_id = $1))::int AS count`,
+      + (SELECT count(*) FROM ${t.postings} WHERE user_id = $1) + (SELECT count(*) FROM ${t.termStats} WHERE user_id = $1)
+      + (SELECT count(*) FROM ${t.history} WHERE user_id = $1))::int AS count`,
     [userId],
   );
   return row!.count;
@@ -36,6 +38,8 @@ describe('forget and hostile input', () => {
       await provider.add(userId, note(`Hostile ${userId.length} likes kayaks`), { category: 'x' }, { idempotencyKey: `k-${index}` });
     }
     for (const userId of HOSTILE_USER_IDS) {
+      const [memory] = (await provider.getAll(userId)).memories;
+      await provider.update(userId, memory!.id, { text: `Hostile ${userId.length} likes canoes` }, { reason: 'hostile' });
       expect(await rowsOfUser(provider, userId)).toBeGreaterThan(0);
       expect(await provider.deleteAll(userId)).toBe(1);
       expect(await rowsOfUser(provider, userId)).toBe(0);
@@ -98,13 +102,15 @@ describe('idempotent add and TTL', () => {
   });
 
   it('expired memories are never returned and are purged from every table', async () => {
-    const session = new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'ttl_', ttlSeconds: 0.5 });
+    const session = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, tablePrefix: 'ttl_', ttlSeconds: 0.5 });
     try {
-      await session.add('ttl-user', note('Short lived kayak note'), undefined, { idempotencyKey: 'k' });
+      const id = await session.add('ttl-user', note('Short lived kayak note'), undefined, { idempotencyKey: 'k' });
+      await session.update('ttl-user', id, { metadata: { changed: true } });
       expect((await session.getAll('ttl-user')).memories.length).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect((await session.getAll('ttl-user')).memories).toEqual([]);
       expect(await session.search('ttl-user', 'kayak')).toEqual([]);
+      expect(await session.history('ttl-user', id)).toEqual([]);
       expect(await rowsOfUser(session, 'ttl-user')).toBeGreaterThan(0);
       expect(await session.purgeExpired()).toBe(1);
       expect(await rowsOfUser(session, 'ttl-user')).toBe(0);
@@ -115,6 +121,14 @@ describe('idempotent add and TTL', () => {
 });
 
 describe('timeouts, cancellation and connection failures', () => {
+  it('refuses a connection timeout that is not a positive whole number of milliseconds, naming the option', () => {
+    for (const connectionTimeoutMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs })).toThrow(
+        expect.objectContaining({ name: 'MemoryConfigurationError', option: 'connectionTimeoutMs' }),
+      );
+    }
+  });
+
   /** Holds a lock on one of the store's tables from another connection until released. */
   async function lockTable(table: string): Promise<() => Promise<void>> {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -154,7 +168,7 @@ describe('timeouts, cancellation and connection failures', () => {
 
   it('the statement timeout ends a blocked statement on the server with a retryable typed error', async () => {
     const name = `${applicationName}-timeout`;
-    const hurried = new PostgresProvider({ connectionString: POSTGRES_URL, schema, applicationName: name, statementTimeoutMs: 300 });
+    const hurried = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, applicationName: name, statementTimeoutMs: 300 });
     await hurried.ready();
     const release = await lockTable(provider.tables.users);
     try {
@@ -178,7 +192,7 @@ describe('timeouts, cancellation and connection failures', () => {
 
   it('close() ends the pool it created; a pool passed in stays open', async () => {
     const name = `${applicationName}-close`;
-    const owned = new PostgresProvider({ connectionString: POSTGRES_URL, schema, applicationName: name });
+    const owned = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, applicationName: name });
     await Promise.all(Array.from({ length: 4 }, () => owned.getAll('close-user')));
     const count = async () =>
       (await adminQuery<{ count: number }>(`SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1`, [name]))[0]!.count;
@@ -199,7 +213,7 @@ describe('timeouts, cancellation and connection failures', () => {
 describe('fault: the server terminates the store’s connections mid-stream of writes', () => {
   it('calls fail with retryable typed errors, later calls succeed, and no acknowledged write is lost', async () => {
     const name = `${applicationName}-fault`;
-    const store = new PostgresProvider({ connectionString: POSTGRES_URL, schema, applicationName: name, maxConnections: 8 });
+    const store = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, applicationName: name, maxConnections: 8 });
     await store.ready();
     const userId = 'fault-user';
     const acknowledged: string[] = [];
@@ -253,7 +267,7 @@ afterAll(() => dropSchema(partitionedSchema));
 
 describe('hash partitions by user', () => {
   it('creates every table partitioned by user_id', async () => {
-    const store = new PostgresProvider({ connectionString: POSTGRES_URL, schema: partitionedSchema, tablePrefix: 'check_', partitions: 4 });
+    const store = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: partitionedSchema, tablePrefix: 'check_', partitions: 4 });
     await store.ready();
     const rows = await adminQuery<{ table: string; partitions: number }>(
       `SELECT c.relname AS table, (SELECT count(*)::int FROM pg_inherits i WHERE i.inhparent = c.oid) AS partitions
@@ -262,7 +276,7 @@ describe('hash partitions by user', () => {
       [partitionedSchema],
     );
     expect(rows).toEqual(
-      ['check_memories', 'check_postings', 'check_term_stats', 'check_users'].map((table) => ({ table, partitions: 4 })),
+      ['check_history', 'check_memories', 'check_postings', 'check_term_stats', 'check_users'].map((table) => ({ table, partitions: 4 })),
     );
     await store.close();
   });
@@ -270,6 +284,7 @@ describe('hash partitions by user', () => {
 
 testMemoryProvider({
   name: 'PostgresProvider (hash-partitioned by user)',
-  create: () => new PostgresProvider({ connectionString: POSTGRES_URL, schema: partitionedSchema, partitions: 4 }),
+  create: () => new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: partitionedSchema, partitions: 4 }),
   destroy: (store) => (store as PostgresProvider).close(),
+  testTimeoutMs: TEST_TIMEOUT_MS,
 });

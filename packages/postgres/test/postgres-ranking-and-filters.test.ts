@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { checkSessionReads, InMemoryTwin } from '@fastagentic/testkit';
 import { adminQuery, dropSchema, POSTGRES_URL, uniqueSchema } from './shared-postgres.js';
+import { CONNECTION_TIMEOUT_MS } from './test-timeout.js';
 
 const schema = uniqueSchema('rank');
 let provider: PostgresProvider;
 
 beforeAll(async () => {
-  provider = new PostgresProvider({ connectionString: POSTGRES_URL, schema });
+  provider = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema });
   await provider.ready();
 });
 afterAll(async () => {
@@ -62,7 +63,7 @@ async function listAll(userId: string): Promise<Memory[]> {
 }
 
 describe('lexical ranking', () => {
-  it('equals InMemoryProvider on the same data after adds and deletes: same memories, order and scores, with ties, filters and minRelevance', async () => {
+  it('equals InMemoryProvider on the same data after adds, updates and deletes: same memories, order and scores, with ties, filters and minRelevance', async () => {
     const next = random(7);
     const vocabulary = ['river', 'kayak', 'piano', 'coffee', 'garden', 'tomato', 'berlin', 'lisbon', 'violin', 'hiking', 'budget', 'winter'];
     const userId = 'ranking-user';
@@ -75,6 +76,13 @@ describe('lexical ranking', () => {
       if (i % 3 === 0) await twin.add(other, `Other ${words.join(' ')} ${words.join(' ')}`);
     }
     for (let i = 0; i < twin.added.length; i += 7) await twin.delete(i);
+    // Updates move a memory's postings and statistics from its old terms to its new ones.
+    for (let i = 1; i < twin.added.length; i += 9) {
+      if (i % 7 === 0) continue; // deleted above
+      const words = Array.from({ length: 1 + (i % 5) }, () => vocabulary[Math.floor(next() * vocabulary.length)]!);
+      await twin.update(i, i % 2 === 0 ? { text: `Changed ${words.join(' ')}` } : { text: `Changed ${words.join(' ')}`, metadata: { n: i, group: 2 } });
+    }
+    await twin.update(2, { metadata: { n: 2, group: 1 } });
     let ties = 0;
     for (const query of ['river kayak', 'piano', 'coffee garden tomato', 'winter budget hiking lisbon', 'violin violin berlin', 'unknownword']) {
       const found = await twin.expectSameSearch(userId, query, { limit: 25 });
@@ -163,7 +171,7 @@ describe('lexical ranking', () => {
   });
 
   it('a term in more memories than candidateCap still ranks exactly for candidates that other terms bring in', async () => {
-    const capped = new PostgresProvider({ connectionString: POSTGRES_URL, schema, tablePrefix: 'capped_', candidateCap: 5 });
+    const capped = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema, tablePrefix: 'capped_', candidateCap: 5 });
     try {
       const userId = 'cap-user';
       for (let i = 0; i < 12; i++) await capped.add(userId, [{ role: 'user', content: `common word ${i % 2 ? 'common' : ''} item${i}` }]);
@@ -272,14 +280,17 @@ describe('the session indexes', () => {
 
   it('a store at the previous schema version gets the session indexes when it opens, its memories kept', async () => {
     const older = uniqueSchema('schema3');
-    const first = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
     const kept = await first.add('u', [{ role: 'user', content: 'kept' }], { sessionId: 's' });
     await first.close();
     // What version 3 left: no session indexes, three versions recorded.
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_by_session`);
     await adminQuery(`DROP INDEX "${older}".fastagentic_memories_session_lists`);
     await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version >= 4`);
-    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    await adminQuery(`DROP TABLE "${older}".fastagentic_history`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_forgets`);
+    await adminQuery(`ALTER TABLE "${older}".fastagentic_memories DROP COLUMN updated_at`);
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
     try {
       expect((await reopened.getAll('u', { filters: { sessionId: 's' } })).memories.map((memory) => memory.id)).toEqual([kept]);
       const indexes = await adminQuery<{ indexname: string }>(
@@ -291,6 +302,70 @@ describe('the session indexes', () => {
       await reopened.close();
       await dropSchema(older);
     }
+  });
+
+  it('a store at schema version 4 gets its history when it opens: its memories then update, with history, keeping their times', async () => {
+    const older = uniqueSchema('schema4');
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    const kept = await first.add('u', [{ role: 'user', content: 'kept about kayaks' }]);
+    const before = (await first.get('u', kept))!;
+    await first.close();
+    // What version 4 left: no history table, no updated_at column, no forget fence.
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version >= 5`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_history`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_forgets`);
+    await adminQuery(`ALTER TABLE "${older}".fastagentic_memories DROP COLUMN updated_at`);
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, schema: older });
+    try {
+      expect(await reopened.get('u', kept)).toEqual(before);
+      expect((await reopened.history('u', kept)).map((entry) => entry.event)).toEqual(['add']);
+      const updated = await reopened.update('u', kept, { text: 'kept about canoes' });
+      expect(updated.createdAt).toBe(before.createdAt);
+      expect((await reopened.search('u', 'canoes')).map((memory) => memory.id)).toEqual([kept]);
+      expect(await reopened.search('u', 'kayaks')).toEqual([]);
+      expect((await reopened.history('u', kept)).map((entry) => [entry.event, entry.previousText, entry.text])).toEqual([
+        ['add', null, 'kept about kayaks'],
+        ['update', 'kept about kayaks', 'kept about canoes'],
+      ]);
+    } finally {
+      await reopened.close();
+      await dropSchema(older);
+    }
+  });
+
+  it('a store at schema version 5 gets its forget fence when it opens, its memories and their history kept', async () => {
+    const older = uniqueSchema('schema5');
+    const first = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
+    const kept = await first.add('u', [{ role: 'user', content: 'kept about kayaks' }]);
+    await first.update('u', kept, { text: 'kept about canoes' });
+    await first.close();
+    // What version 5 left: history, no forgets table.
+    await adminQuery(`DELETE FROM "${older}".fastagentic_migrations WHERE version >= 6`);
+    await adminQuery(`DROP TABLE "${older}".fastagentic_forgets`);
+    const reopened = new PostgresProvider({ connectionString: POSTGRES_URL, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, schema: older });
+    try {
+      expect((await reopened.history('u', kept)).map((entry) => entry.event)).toEqual(['add', 'update']);
+      const promisedBefore = Date.now() - 1000;
+      expect(await reopened.deleteAll('u')).toBe(1);
+      expect(await reopened.add('u', [{ role: 'user', content: 'promised before the forget' }], undefined, { promisedAt: promisedBefore })).toBe('');
+      expect((await reopened.getAll('u')).memories).toEqual([]);
+      const versions = await adminQuery<{ version: number }>(`SELECT version FROM "${older}".fastagentic_migrations ORDER BY version`);
+      expect(versions.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      await reopened.close();
+      await dropSchema(older);
+    }
+  });
+
+  it('times every version of a memory apart, to the millisecond, however fast the changes come', async () => {
+    const userId = 'update-times';
+    const id = await provider.add(userId, [{ role: 'user', content: 'first text' }]);
+    for (let i = 0; i < 5; i++) await provider.update(userId, id, { text: `text ${i}` });
+    await provider.delete(userId, id);
+    const times = (await provider.history(userId, id)).map((entry) => Date.parse(entry.at));
+    expect(times).toHaveLength(7);
+    for (let i = 1; i < times.length; i++) expect(times[i], `version ${i}`).toBeGreaterThan(times[i - 1]!);
+    await provider.deleteAll(userId);
   });
 });
 

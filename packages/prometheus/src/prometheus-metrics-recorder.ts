@@ -1,4 +1,4 @@
-import type { MemoryOperationEvent, MetricsRecorder, WriteQueueEvent } from '@fastagentic/memory';
+import type { MemoryOperationEvent, MetricsRecorder, RefusalEvent, WriteQueueEvent } from '@fastagentic/memory';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { SlidingWindowSummary } from './sliding-window-summary.js';
 
@@ -20,6 +20,8 @@ export interface PrometheusMetricsRecorderOptions {
  * - `fastagentic_memory_failures_total{provider, operation, error_type}`
  * - `fastagentic_memory_write_queue_depth` and `fastagentic_memory_dropped_writes_total` (the App's
  *   write-behind queue)
+ * - `fastagentic_requests_refused_total{reason, limit}` (the App's per-user rate limit and quota:
+ *   `rate_limited` / `requests`, `quota_exceeded` / `memories` or `bytes`)
  * Pass it as `metrics` to the App, or to `withMetrics(provider, recorder)`.
  */
 export class PrometheusMetricsRecorder implements MetricsRecorder {
@@ -29,6 +31,7 @@ export class PrometheusMetricsRecorder implements MetricsRecorder {
   private readonly failures: Counter<'provider' | 'operation' | 'error_type'>;
   private readonly queueDepth: Gauge;
   private readonly droppedWrites: Counter;
+  private readonly refusals: Counter<'reason' | 'limit'>;
 
   constructor(options: PrometheusMetricsRecorderOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -64,11 +67,21 @@ export class PrometheusMetricsRecorder implements MetricsRecorder {
       help: 'Memory writes dropped because the write-behind queue was full.',
       registers,
     });
+    this.refusals = new Counter({
+      name: 'fastagentic_requests_refused_total',
+      help: 'Requests refused by a per-user limit, by reason (rate_limited, quota_exceeded) and limit (requests, memories, bytes).',
+      labelNames: ['reason', 'limit'],
+      registers,
+    });
   }
 
   recordWriteQueue(event: WriteQueueEvent): void {
     this.queueDepth.set(event.depth);
     if (event.kind === 'dropped') this.droppedWrites.inc();
+  }
+
+  recordRefusal(event: RefusalEvent): void {
+    this.refusals.inc({ reason: event.reason, limit: event.limit });
   }
 
   record(event: MemoryOperationEvent): void {

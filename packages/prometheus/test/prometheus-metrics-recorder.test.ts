@@ -49,4 +49,14 @@ describe('PrometheusMetricsRecorder', () => {
     expect(text).toContain('fastagentic_memory_write_queue_depth 5');
     expect(text).toContain('fastagentic_memory_dropped_writes_total 2');
   });
+
+  it('counts the requests refused by a per-user limit, by reason and limit', async () => {
+    const recorder = new PrometheusMetricsRecorder();
+    recorder.recordRefusal({ reason: 'rate_limited', limit: 'requests' });
+    recorder.recordRefusal({ reason: 'rate_limited', limit: 'requests' });
+    recorder.recordRefusal({ reason: 'quota_exceeded', limit: 'bytes' });
+    const text = await recorder.metrics();
+    expect(text).toContain('fastagentic_requests_refused_total{reason="rate_limited",limit="requests"} 2');
+    expect(text).toContain('fastagentic_requests_refused_total{reason="quota_exceeded",limit="bytes"} 1');
+  });
 });

@@ -75,6 +75,18 @@ figures.push({
   met: addPair.medianRatio <= 2,
 });
 
+// update (the record read, then one script) beside add, in the same run, on one user's memories.
+await seed('updated', 1_000);
+const updatable = await raw.zrange(userKeys(prefix, 'updated').timeline, 0, -1);
+const updatePair = await comparePair({
+  name: 'RedisProvider.update (new text: record read, then one script re-indexing it and recording the version)',
+  baselineName: 'RedisProvider.add, same run',
+  iterations: 1_000,
+  candidate: (run) => provider.update('updated', updatable[run % updatable.length]!, { text: sentence(run + 5_000) }),
+  baseline: (run) => provider.add('provider-add', note(sentence(run))),
+});
+figures.push({ name: updatePair.name, value: updatePair.candidate, baselineName: updatePair.baselineName, baseline: updatePair.baseline });
+
 // A user of 1,000 memories for get, getAll and search.
 await seed('reader', 1_000);
 const readerKeys = userKeys(prefix, 'reader');

@@ -4,6 +4,8 @@ import { MemoryValidationError, type Memory, type Metadata } from '@fastagentic/
 export interface MemoryRecord {
   /** Microseconds since the epoch, unique per user: the timeline score and the creation time. */
   seq: number;
+  /** Milliseconds since the epoch of the latest update; absent until the memory is updated. */
+  updated?: number;
   id: string;
   memory: string;
   metadata: Metadata;
@@ -14,8 +16,8 @@ export interface MemoryRecord {
   suppliedTerms?: string;
 }
 
-/** The JSON the add script stores once it has put the sequence in front. */
-export function encodeRecordBody(record: Omit<MemoryRecord, 'seq'>): string {
+/** The JSON the add (and update) script stores once it has put the sequence (and update time) in front. */
+export function encodeRecordBody(record: Omit<MemoryRecord, 'seq' | 'updated'>): string {
   return JSON.stringify(record);
 }
 
@@ -39,14 +41,14 @@ export function decodeRecords(raw: unknown): MemoryRecord[] {
 }
 
 export function toMemory(record: MemoryRecord, userId: string, score?: number): Memory {
-  const time = new Date(Math.floor(record.seq / 1000)).toISOString();
+  const createdAt = new Date(Math.floor(record.seq / 1000)).toISOString();
   const memory: Memory = {
     id: record.id,
     userId,
     memory: record.memory,
     metadata: record.metadata,
-    createdAt: time,
-    updatedAt: time,
+    createdAt,
+    updatedAt: record.updated === undefined ? createdAt : new Date(record.updated).toISOString(),
   };
   if (record.categories) memory.categories = record.categories;
   if (score !== undefined) memory.score = score;

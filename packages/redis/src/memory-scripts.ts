@@ -1,3 +1,5 @@
+import { UNHELD_TERM_SHARE } from '@fastagentic/memory/provider';
+
 /** A Lua script and its SHA-1, which EVALSHA names it by. */
 export interface LuaScript {
   readonly name: string;
@@ -20,7 +22,7 @@ function luaScript(name: string, source: string): LuaScript {
   };
 }
 
-// Every script gets the user's seven keys (redis-key-layout.ts), all under one hash tag, so each
+// Every script gets the user's nine keys (redis-key-layout.ts), all under one hash tag, so each
 // script touches one cluster slot:
 //   KEYS[1] records   hash: memory id -> record JSON
 //   KEYS[2] timeline  sorted set: memory id scored by sequence (microseconds, unique per user)
@@ -30,10 +32,12 @@ function luaScript(name: string, source: string): LuaScript {
 //                     for that field (users stored earlier, or with another field, lack it)
 //   KEYS[5] terms     hash: seq(14 hex digits) -> "length \0 term \1 tf \0 term \1 tf ... \2 memory id"
 //   KEYS[6] idempotency hash: "k" .. key -> memory id and "i" .. memory id -> key
-//   KEYS[8] fence     string: when the user was last forgotten (ms since the epoch)
 //   KEYS[7] sessions  sorted set, all scores 0: "session \0 seq(14 hex digits) \0 memory id" per
 //                     string value of the session field in the metadata (or string in an array of
 //                     them) without a NUL
+//   KEYS[8] history   hash: memory id -> its versions once it has changed, one JSON array a line:
+//                     ["add"|"update"|"delete", ms, reason or null, the record after it or null]
+//   KEYS[9] fence     string: when the user was last forgotten (ms since the epoch)
 // Numbers above 2^47 are passed to redis.call as strings: Lua would format them with %.14g.
 
 /** Shared Lua: sequence keys, the postings of a terms entry, the sliding TTL, chunked variadic calls. */
@@ -137,7 +141,7 @@ export const ADD_SCRIPT = luaScript(
   'add',
   `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
 if ARGV[9] ~= '' then
-  local forgotten = redis.call('GET', KEYS[8])
+  local forgotten = redis.call('GET', KEYS[9])
   if forgotten and tonumber(ARGV[9]) < tonumber(forgotten) then return '' end
 end
 if ARGV[6] ~= '' then
@@ -173,15 +177,38 @@ return ARGV[1]`,
 );
 
 /**
- * ARGV: memory id, TTL in ms (0: none), session field as JSON. 1 when deleted, 0 when the user
- * has no such memory.
- * The last memory takes every key of the user with it.
+ * A change to the record `raw` of memory `id`: its time (client time in ms, or a millisecond
+ * after the previous version's when the clock has not passed it), and its version appended to
+ * KEYS[8] — after the memory's add, written at its first change from the record as it still is.
+ */
+const VERSIONS = `
+local function changeOf(raw, now)
+  local seqText, updated = string.match(raw, '^{"seq":(%d+),"updated":(%d+),')
+  if not seqText then seqText, updated = string.match(raw, '^{"seq":(%d+)'), '' end
+  local previous = math.floor(tonumber(seqText) / 1000)
+  if updated ~= '' then previous = tonumber(updated) end
+  return seqText, updated, string.format('%.0f', math.max(now, previous + 1))
+end
+local function appendVersion(id, raw, seqText, line)
+  local versions = redis.call('HGET', KEYS[8], id)
+  if not versions then versions = '["add",' .. string.format('%.0f', math.floor(tonumber(seqText) / 1000)) .. ',null,' .. raw .. ']' end
+  redis.call('HSET', KEYS[8], id, versions .. '\\n' .. line)
+end
+`;
+
+/**
+ * ARGV: memory id, TTL in ms (0: none), session field as JSON, client time in ms. 1 when deleted,
+ * 0 when the user has no such memory.
+ * The last memory takes every key of the user with it but its history (kept until deleteAll).
  */
 export const DELETE_SCRIPT = luaScript(
   'delete',
-  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}${VERSIONS}
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
+local seqText, _, at = changeOf(raw, tonumber(ARGV[4]))
+appendVersion(ARGV[1], raw, seqText, '["delete",' .. at .. ',null,null]')
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[8], tonumber(ARGV[2])) end
 redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('HLEN', KEYS[1]) == 0 then
   redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
@@ -208,17 +235,71 @@ return 1`,
 );
 
 /**
+ * ARGV: memory id, the new record (an object without "seq" and "updated"), client time in ms,
+ * TTL in ms (0: none), terms version, the new terms entry ('' when the text is unchanged), session
+ * field as JSON, the update time the caller read ('' for none: it checks the record is unchanged
+ * since), the reason as JSON ('null' for none).
+ * Returns {0} when the user has no such memory, {2} when it changed since it was read (the
+ * caller reads it again), else {1, the record stored}. The record keeps its sequence, so its place
+ * and createdAt; its postings, terms entry and sessions members move to the new text and metadata.
+ * An index of another terms version is left as it is (search re-indexes it from the records).
+ */
+export const UPDATE_SCRIPT = luaScript(
+  'update',
+  `${COMMON}${DECODE_JSON}${SESSION_MEMBERS}${VERSIONS}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+local seqText, updated, at = changeOf(raw, tonumber(ARGV[3]))
+if updated ~= ARGV[8] then return {2} end
+local seq = tonumber(seqText)
+local record = '{"seq":' .. seqText .. ',"updated":' .. at .. ',' .. string.sub(ARGV[2], 2)
+appendVersion(ARGV[1], raw, seqText, '["update",' .. at .. ',' .. ARGV[9] .. ',' .. record .. ']')
+redis.call('HSET', KEYS[1], ARGV[1], record)
+if sessionsCurrent(ARGV[7]) then
+  local old = sessionMembers(raw, seq, ARGV[1], ARGV[7])
+  if #old > 0 then redis.call('ZREM', KEYS[7], unpack(old)) end
+  for _, member in ipairs(sessionMembers(record, seq, ARGV[1], ARGV[7])) do redis.call('ZADD', KEYS[7], 0, member) end
+end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[4], 'v') == ARGV[5] then
+  local entry = redis.call('HGET', KEYS[5], seqKey(seq))
+  if entry then
+    local removed = {}
+    local length = postingsOf(entry, seq, removed, false)
+    if #removed > 0 then each('ZREM', KEYS[3], removed) end
+    redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', -length))
+  end
+  local members = {}
+  local length = postingsOf(ARGV[6], seq, members, true)
+  if #members > 0 then each('ZADD', KEYS[3], members) end
+  redis.call('HSET', KEYS[5], seqKey(seq), ARGV[6] .. '\\2' .. ARGV[1])
+  redis.call('HINCRBY', KEYS[4], 'c', string.format('%d', length))
+end
+slide(tonumber(ARGV[4]))
+return {1, record}`,
+);
+
+/** ARGV: memory id. {'h', versions} once it has changed, {'r', record} before, {} when the user never had it. */
+export const HISTORY_SCRIPT = luaScript(
+  'history',
+  `local versions = redis.call('HGET', KEYS[8], ARGV[1])
+if versions then return {'h', versions} end
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then return {'r', raw} end
+return {}`,
+);
+
+/**
  * ARGV: the time of the forget (ms), TTL in ms (0: none). How many memories the user had; every
- * memory key is gone afterwards, whatever its size, and the fence (KEYS[8]) holds the latest
- * forget time, kept as long as a memory would be (TTL) or for good.
+ * memory key (history too) is gone afterwards, whatever its size, and the fence (KEYS[9]) holds
+ * the latest forget time, kept as long as a memory would be (TTL) or for good.
  */
 export const DELETE_ALL_SCRIPT = luaScript(
   'deleteAll',
   `local count = redis.call('HLEN', KEYS[1])
-redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
-local forgotten = tonumber(redis.call('GET', KEYS[8]) or '0')
-if tonumber(ARGV[1]) > forgotten then redis.call('SET', KEYS[8], ARGV[1]) end
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[8], tonumber(ARGV[2])) end
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+local forgotten = tonumber(redis.call('GET', KEYS[9]) or '0')
+if tonumber(ARGV[1]) > forgotten then redis.call('SET', KEYS[9], ARGV[1]) end
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[2])) end
 return count`,
 );
 
@@ -483,7 +564,10 @@ local weights, perfect = {}, 0
 for i = 1, #terms do
   local weight = log(1 + (count - df[i] + 0.5) / (df[i] + 0.5))
   weights[i] = weight
-  perfect = perfect + (weight * (K1 + 1)) / (1 + perfectNorm)
+  -- A term no memory holds weighs UNHELD_TERM_SHARE of its rarity, as in prepareQuery.
+  local share = weight
+  if df[i] == 0 then share = weight * ${UNHELD_TERM_SHARE} end
+  perfect = perfect + (share * (K1 + 1)) / (1 + perfectNorm)
 end
 
 -- compareRanked: score, then newer createdAt (milliseconds of the sequence), then id. Entries are

@@ -35,6 +35,8 @@ export interface UserKeys {
   idempotency: string;
   /** Sorted set (scores 0): `sessionId \0 seq \0 id` per memory with a sessionId, newest last within a session. */
   sessions: string;
+  /** Hash: memory id -> its versions once it has changed, one JSON array a line (kept after its delete). */
+  history: string;
   /**
    * String: when the user was last forgotten (ms), the forget fence. The one key deleteAll leaves:
    * an add promised before it is refused.
@@ -45,8 +47,8 @@ export interface UserKeys {
 }
 
 /**
- * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k n),
- * seven whatever the user stores, and `f`, the forget fence, once the user was forgotten. The id is encoded, so no id can spell another user's key, a
+ * A user's keys: `<prefix>{<base64url of the UTF-8 user id>}:` and one letter (r t x s d k n h),
+ * eight whatever the user stores, and `f`, the forget fence, once the user was forgotten. The id is encoded, so no id can spell another user's key, a
  * separator or a pattern; the braces make it the hash tag, so all keys live in one cluster slot.
  */
 export function userKeys(prefix: string, userId: string): UserKeys {
@@ -59,10 +61,11 @@ export function userKeys(prefix: string, userId: string): UserKeys {
     terms: `${tag}:d`,
     idempotency: `${tag}:k`,
     sessions: `${tag}:n`,
+    history: `${tag}:h`,
     fence: `${tag}:f`,
   };
   return {
     ...keys,
-    all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency, keys.sessions, keys.fence],
+    all: [keys.records, keys.timeline, keys.postings, keys.stats, keys.terms, keys.idempotency, keys.sessions, keys.history, keys.fence],
   };
 }

@@ -1,4 +1,4 @@
-import { MemoryConfigurationError, MemoryNotFoundError, ProviderUnavailableError, type AddOptions, type CallOptions, type Embedder, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions } from '@fastagentic/memory';
+import { MemoryConfigurationError, MemoryNotFoundError, ProviderUnavailableError, type AddOptions, type CallOptions, type Embedder, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryChanges, type MemoryEvent, type MemoryHistoryEntry, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions, type UpdateOptions } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
@@ -9,7 +9,9 @@ import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   compareRanked,
   hybridScore,
   roundScore,
@@ -41,9 +43,11 @@ import {
   DELETE_ALL_SCRIPT,
   DELETE_SCRIPT,
   FILTERED_PAGE_SCRIPT,
+  HISTORY_SCRIPT,
   PAGE_SCRIPT,
   REINDEX_SCRIPT,
   SEARCH_SCRIPT,
+  UPDATE_SCRIPT,
   type LuaScript,
 } from './memory-scripts.js';
 import type { RedisCommandRunner } from './redis-command-runner.js';
@@ -134,6 +138,8 @@ export class RedisMemoryProvider implements MemoryProvider {
       idempotentAdd: true,
       suppliedTerms: true,
       forgetFence: true,
+      update: true,
+      history: true,
     };
   }
 
@@ -145,7 +151,7 @@ export class RedisMemoryProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const text = messagesToMemoryText(validMessages);
     const id = crypto.randomUUID();
-    const record: Omit<MemoryRecord, 'seq'> = { id, memory: text, metadata: validMetadata };
+    const record: Omit<MemoryRecord, 'seq' | 'updated'> = { id, memory: text, metadata: validMetadata };
     if (indexTerms !== undefined) record.suppliedTerms = termsEntryOf(indexTerms);
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) record.categories = categories;
@@ -256,8 +262,81 @@ export class RedisMemoryProvider implements MemoryProvider {
     const user = validateUserId(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
-    const deleted = await this.run(DELETE_SCRIPT, this.keysOf(user), [id, this.ttlMs, this.sessionFieldJson]);
+    const deleted = await this.run(DELETE_SCRIPT, this.keysOf(user), [id, this.ttlMs, this.sessionFieldJson, String(Date.now())]);
     if (Number(deleted) !== 1) throw new MemoryNotFoundError(id);
+  }
+
+  /**
+   * Reads the record, builds the new one here (JSON is only ever written by JavaScript), then one
+   * script stores it if the memory has not changed since (its update time is the version), moving
+   * its postings, terms entry and sessions members and recording the version; read again when it has.
+   */
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason, indexTerms } = parseUpdateOptions(options);
+    signal?.throwIfAborted();
+    const vector = text !== undefined && this.embedder ? encodeVector(await this.embedOne(text, signal)) : undefined;
+    const keys = this.keysOf(user);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      signal?.throwIfAborted();
+      const current = decodeRecord(await this.read((runner) => runner.hget(keys.records, id)));
+      if (!current) throw new MemoryNotFoundError(id);
+      const record: Omit<MemoryRecord, 'seq' | 'updated'> = { id, memory: text ?? current.memory, metadata: metadata ?? current.metadata };
+      const categories = metadata === undefined ? current.categories : categoriesFromMetadata(metadata);
+      if (categories) record.categories = categories;
+      // A new text brings its own vector and terms; an unchanged one keeps them.
+      const kept = text === undefined ? current : { vector, suppliedTerms: indexTerms && termsEntryOf(indexTerms) };
+      if (kept.vector !== undefined) record.vector = kept.vector;
+      if (kept.suppliedTerms !== undefined) record.suppliedTerms = kept.suppliedTerms;
+      const args = [
+        id,
+        encodeRecordBody(record),
+        String(Date.now()),
+        this.ttlMs,
+        TERMS_VERSION,
+        text === undefined ? '' : recordTermsEntry(record),
+        this.sessionFieldJson,
+        current.updated === undefined ? '' : String(current.updated),
+        reason === undefined ? 'null' : JSON.stringify(reason),
+      ];
+      const [status, stored] = (await this.run(UPDATE_SCRIPT, keys, args)) as [unknown, unknown];
+      if (Number(status) === 0) throw new MemoryNotFoundError(id);
+      if (Number(status) === 1) return toMemory(decodeRecord(stored)!, user);
+    }
+    throw new ProviderUnavailableError(this.provider, 'the memory kept changing while it was updated', { isRetryable: true });
+  }
+
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const [kind, value] = (await this.run(HISTORY_SCRIPT, this.keysOf(user), [id])) as [unknown, unknown];
+    if (kind === 'r') {
+      const record = decodeRecord(value);
+      if (!record) return [];
+      const memory = toMemory(record, user);
+      return [{ memoryId: id, event: 'add', previousText: null, text: memory.memory, metadata: memory.metadata, at: memory.createdAt }];
+    }
+    if (kind !== 'h') return [];
+    const entries: MemoryHistoryEntry[] = [];
+    let previousText: string | null = null;
+    for (const [event, at, reason, raw] of decodeVersions(value)) {
+      const record = raw === null ? undefined : decodeRecord(raw);
+      const entry: MemoryHistoryEntry = {
+        memoryId: id,
+        event,
+        previousText,
+        text: record ? record.memory : null,
+        metadata: record ? record.metadata : null,
+        at: new Date(at).toISOString(),
+      };
+      if (reason !== null) entry.reason = reason;
+      entries.push(entry);
+      previousText = entry.text;
+    }
+    return entries;
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
@@ -349,8 +428,20 @@ export class RedisMemoryProvider implements MemoryProvider {
 }
 
 /** What the index holds for a record: its supplied terms, or the core's terms of its text. */
-function recordTermsEntry(record: Omit<MemoryRecord, 'seq'>): string {
+function recordTermsEntry(record: Omit<MemoryRecord, 'seq' | 'updated'>): string {
   return record.suppliedTerms ?? termsEntry(record.memory);
+}
+
+type Version = [event: MemoryEvent, at: number, reason: string | null, record: MemoryRecord | string | null];
+
+/**
+ * A memory's versions, one JSON array a line: at least two (its add and a change), so never one
+ * JSON document that a client parsing replies (@upstash/redis's default) would have decoded.
+ */
+function decodeVersions(value: unknown): Version[] {
+  return String(value)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Version);
 }
 
 function isStale(reply: unknown): boolean {

@@ -35,7 +35,8 @@ describe('RedisProvider on a 3-node Redis Cluster: placement', () => {
     const users = Array.from({ length: 24 }, (_, i) => `spread-${i}-{${i}}:*`);
     for (const userId of users) {
       await provider.add(userId, [{ role: 'user', content: `first note of ${userId}` }]);
-      await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }], { sessionId: 's' }, { idempotencyKey: 'once' });
+      const second = await provider.add(userId, [{ role: 'user', content: `second note of ${userId}` }], { sessionId: 's' }, { idempotencyKey: 'once' });
+      await provider.update(userId, second, { metadata: { sessionId: 's', changed: true } });
     }
     const placement = await keysOnEveryNode();
     expect(placement.filter((keys) => keys.size > 0).length).toBeGreaterThanOrEqual(2);

@@ -70,7 +70,7 @@ it('a crash mid-stream fails calls fast with a retryable error, recovers, and lo
     const { actual, expected } = await indexAgainstRecords(inspector, userKeys('fault:', userId));
     expect(Object.keys(actual.timeline).length).toBe(stored.size);
     expect(actual).toEqual(expected);
-    expect((await provider.search(userId, 'write', { limit: 1000 })).length).toBe(stored.size);
+    expect((await provider.search(userId, 'write', { limit: 100 })).length).toBe(Math.min(stored.size, 100));
   } finally {
     await inspector.quit();
   }

@@ -37,9 +37,11 @@ afterAll(async () => {
 });
 
 describe('RedisProvider on a real Redis', () => {
-  it('keeps a user in seven keys named by the encoded id and hash tag, and deleteAll leaves only the forget fence', async () => {
+  it('keeps a user in eight keys named by the encoded id and hash tag, and deleteAll leaves only the forget fence', async () => {
     const userId = 'forget-me';
-    for (let i = 0; i < 3; i++) await provider.add(userId, note(`fact ${i}`), { sessionId: 'chat-1' }, { idempotencyKey: `k${i}` });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await provider.add(userId, note(`fact ${i}`), { sessionId: 'chat-1' }, { idempotencyKey: `k${i}` }));
+    await provider.update(userId, ids[0]!, { text: 'fact zero, changed' });
     const keys = userKeys(prefix, userId);
     const tag = `${prefix}{${Buffer.from(userId).toString('base64url')}}`;
     expect((await scanKeys(port, tag)).sort()).toEqual(keys.all.filter((key) => key !== keys.fence).sort());
@@ -49,16 +51,20 @@ describe('RedisProvider on a real Redis', () => {
     expect(Number(await client.get(keys.fence))).toBeGreaterThan(0);
   });
 
-  it('deleting the last memory leaves no key behind', async () => {
+  it('deleting the last memory leaves only its history behind, and deleteAll takes that too (leaving the fence)', async () => {
     const id = await provider.add('last-one', note('only memory'));
     await provider.delete('last-one', id);
-    expect(await scanKeys(port, userKeys(prefix, 'last-one').records.slice(0, -2))).toEqual([]);
+    const keys = userKeys(prefix, 'last-one');
+    expect(await scanKeys(port, keys.records.slice(0, -2))).toEqual([keys.history]);
+    expect((await provider.history('last-one', id)).map((entry) => entry.event)).toEqual(['add', 'delete']);
+    expect(await provider.deleteAll('last-one')).toBe(0);
+    expect(await scanKeys(port, keys.records.slice(0, -2))).toEqual([keys.fence]);
   });
 
   it('hostile ids never appear raw in a key, and forgetting one leaves every other user’s keys', async () => {
     for (const userId of HOSTILE_USER_IDS) await provider.add(userId, note(`marker for ${userId}`));
     const all = await scanKeys(port, prefix);
-    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdknf]$/);
+    for (const key of all) expect(key.slice(prefix.length)).toMatch(/^\{[A-Za-z0-9_-]+\}:[rtxsdknhf]$/);
     const before = new Set(all);
     expect(await provider.deleteAll('*')).toBe(1);
     const after = new Set(await scanKeys(port, prefix));
@@ -76,7 +82,8 @@ describe('RedisProvider on a real Redis', () => {
     const first = await expiring.add('session', note('first'));
     await new Promise((resolve) => setTimeout(resolve, 400));
     await expiring.add('session', note('second'));
-    for (const key of [keys.records, keys.timeline]) expect(await client.pttl(key)).toBeGreaterThan(800);
+    await expiring.update('session', first, { text: 'first, changed' });
+    for (const key of [keys.records, keys.timeline, keys.history]) expect(await client.pttl(key)).toBeGreaterThan(800);
     await new Promise((resolve) => setTimeout(resolve, 400));
     await expiring.delete('session', first);
     for (const key of [keys.records, keys.timeline]) expect(await client.pttl(key)).toBeGreaterThan(800);
@@ -111,6 +118,15 @@ describe('RedisProvider on a real Redis', () => {
       expect(commands.count, name).toBe(1);
     }
     const id2 = await counting.add('round-trips', note('to delete'));
+    await counting.update('round-trips', id2, { text: 'warm the update script' });
+    await counting.history('round-trips', id2);
+    // An update reads the record, then one script writes it if it is unchanged since.
+    commands.reset();
+    await counting.update('round-trips', id2, { text: 'counted update' });
+    expect(commands.count, 'update').toBe(2);
+    commands.reset();
+    await counting.history('round-trips', id2);
+    expect(commands.count, 'history').toBe(1);
     commands.reset();
     await counting.delete('round-trips', id2);
     expect(commands.count, 'delete').toBe(1);

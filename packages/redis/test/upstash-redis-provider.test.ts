@@ -34,7 +34,7 @@ describe('UpstashRedisProvider over the REST protocol', () => {
     expect(request!.body).toEqual([[
       'evalsha',
       await ADD_SCRIPT.sha1(),
-      8,
+      9,
       ...keys.all,
       id,
       expect.stringContaining('"memory":"captured"'),
@@ -58,6 +58,13 @@ describe('UpstashRedisProvider over the REST protocol', () => {
     expect(memory?.metadata).toEqual({ n: 12345678901234567890, s: '42' });
     expect((await provider.getAll('wire')).memories[0]?.id).toBe(id);
     expect((await provider.search('wire', 'looks json'))[0]?.id).toBe(id);
+    expect((await provider.history('wire', id)).map((entry) => entry.text)).toEqual(['{"looks":"like json"}']);
+    const updated = await provider.update('wire', id, { metadata: { n: 12345678901234567890, s: '43' } }, { reason: '{"a":1}' });
+    expect(updated.metadata).toEqual({ n: 12345678901234567890, s: '43' });
+    expect((await provider.history('wire', id)).map((entry) => [entry.event, entry.metadata, entry.reason])).toEqual([
+      ['add', { n: 12345678901234567890, s: '42' }, undefined],
+      ['update', { n: 12345678901234567890, s: '43' }, '{"a":1}'],
+    ]);
   });
 
   it('the local server answers /pipeline and /multi-exec as @upstash/redis expects', async () => {

@@ -137,6 +137,16 @@ const single = await comparePair({
   iterations: 300,
 });
 figures.push(fromPair(single));
+// update: the memories just added get new texts (old postings out, new in, a version recorded).
+const updatable = (await solo.getAll('add-user', { limit: 300 })).memories.map((memory) => memory.id);
+const updates = await comparePair({
+  name: 'update, one at a time (new text re-indexed, its version recorded; one committed transaction each)',
+  baselineName: 'add, one at a time, same run',
+  candidate: (run) => solo.update('add-user', updatable[run % updatable.length]!, { text: texts[(run + 5_000) % texts.length]! }),
+  baseline: (run) => solo.add('add-user', note(texts[run % texts.length]!)),
+  iterations: 300,
+});
+figures.push(fromPair(updates));
 const batchSize = 500;
 const batch = await measure(() => Promise.all(texts.slice(0, batchSize).map((t) => solo.add('batch-user', note(t)))), {
   iterations: 10,
@@ -174,7 +184,7 @@ const cold = await comparePair({
 });
 figures.push(fromPair(cold));
 
-const count = loaded + 300 + 22 + 12 * batchSize;
+const count = loaded + 300 + 300 + 22 + 12 * batchSize;
 const bytes = statSync(soloFile).size + (statSync(`${soloFile}-wal`, { throwIfNoEntry: false })?.size ?? 0);
 figures.push({ name: 'file size per memory (100k short memories, index included)', value: text(`${Math.round(bytes / count)} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB for ${count.toLocaleString('en')})`) });
 

@@ -41,7 +41,10 @@ export class LibsqlProvider extends SqliteMemoryProvider {
           if (url!.startsWith('file:')) await created.execute('PRAGMA journal_mode = WAL');
           return created;
         };
-    super('libsql', new LibsqlRunner(connect, 'libsql', client === undefined), options);
+    // The client closes without moving the WAL into the file: after a clean stop the file alone
+    // would hold no tables. A TRUNCATE checkpoint makes it complete and empties the WAL.
+    const checkpoint = url?.startsWith('file:') ? (opened: Client) => opened.execute('PRAGMA wal_checkpoint(TRUNCATE)') : undefined;
+    super('libsql', new LibsqlRunner(connect, 'libsql', client === undefined, checkpoint), options);
   }
 }
 

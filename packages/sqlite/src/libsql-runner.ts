@@ -13,11 +13,13 @@ export class LibsqlRunner implements SqlRunner {
   /**
    * @param connect Gives the client, once, at the first batch.
    * @param ownsClient Whether `close` closes the client.
+   * @param beforeClose Runs on the client just before `close` closes it (a WAL checkpoint).
    */
   constructor(
     private readonly connect: () => Promise<Client>,
     private readonly provider: string,
     private readonly ownsClient: boolean,
+    private readonly beforeClose?: (client: Client) => Promise<unknown>,
   ) {}
 
   async batch(statements: SqlStatement[], mode: 'read' | 'write'): Promise<SqlResult[]> {
@@ -46,7 +48,12 @@ export class LibsqlRunner implements SqlRunner {
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient && this.client) (await this.client.catch(() => undefined))?.close();
+    if (!this.ownsClient || !this.client) return;
+    const client = await this.client.catch(() => undefined);
+    if (!client) return;
+    // Closing goes ahead whatever the last statement says: the data is committed either way.
+    await this.beforeClose?.(client).catch(() => undefined);
+    client.close();
   }
 
   private clientOnce(): Promise<Client> {

@@ -1,7 +1,7 @@
-import { MemoryValidationError, type Memory, type Metadata } from '@fastagentic/memory';
+import { MemoryValidationError, type Memory, type MemoryEvent, type MemoryHistoryEntry, type Metadata } from '@fastagentic/memory';
 
 /** The columns every read of whole memories selects, in this order. */
-export const MEMORY_COLUMNS = 'seq, id, content, metadata, categories, created_at';
+export const MEMORY_COLUMNS = 'seq, id, content, metadata, categories, created_at, updated_at';
 
 export interface MemoryRow {
   seq: number;
@@ -9,17 +9,33 @@ export interface MemoryRow {
 }
 
 export function decodeMemoryRow(row: readonly unknown[], userId: string): MemoryRow {
-  const time = new Date(Number(row[5])).toISOString();
+  const createdAt = new Date(Number(row[5])).toISOString();
   const memory: Memory = {
     id: String(row[1]),
     userId,
     memory: String(row[2]),
     metadata: JSON.parse(String(row[3])) as Metadata,
-    createdAt: time,
-    updatedAt: time,
+    createdAt,
+    updatedAt: row[6] === null || row[6] === undefined ? createdAt : new Date(Number(row[6])).toISOString(),
   };
   if (row[4] !== null && row[4] !== undefined) memory.categories = JSON.parse(String(row[4])) as string[];
   return { seq: Number(row[0]), memory };
+}
+
+/** The columns a read of history selects, in this order. */
+export const HISTORY_COLUMNS = 'memory_id, event, previous_text, text, metadata, at, reason';
+
+export function decodeHistoryRow(row: readonly unknown[]): MemoryHistoryEntry {
+  const entry: MemoryHistoryEntry = {
+    memoryId: String(row[0]),
+    event: String(row[1]) as MemoryEvent,
+    previousText: row[2] === null || row[2] === undefined ? null : String(row[2]),
+    text: row[3] === null || row[3] === undefined ? null : String(row[3]),
+    metadata: row[4] === null || row[4] === undefined ? null : (JSON.parse(String(row[4])) as Metadata),
+    at: new Date(Number(row[5])).toISOString(),
+  };
+  if (row[6] !== null && row[6] !== undefined) entry.reason = String(row[6]);
+  return entry;
 }
 
 /** Term → how often it occurs, as the JSON object the postings are inserted from. */

@@ -5,6 +5,8 @@ import {
   type CallOptions,
   type Memory,
   type MemoryCapabilities,
+  type MemoryChanges,
+  type MemoryHistoryEntry,
   type MemoryPage,
   type MemoryProvider,
   type Message,
@@ -12,15 +14,18 @@ import {
   type AddOptions,
   type GetAllOptions,
   type SearchOptions,
+  type UpdateOptions,
   type Embedder,
 } from '@fastagentic/memory';
-import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseSearchOptions, requiredEquality, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
+import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseMemoryChanges, parseSearchOptions, parseUpdateOptions, requiredEquality, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
+  decodeHistoryRow,
   decodeMemoryRow,
   decodeVector,
   encodeCursor,
   encodeVector,
+  HISTORY_COLUMNS,
   MEMORY_COLUMNS,
   termFrequencies,
   type MemoryRow,
@@ -121,6 +126,8 @@ export class SqliteMemoryProvider implements MemoryProvider {
       idempotentAdd: true,
       suppliedTerms: true,
       forgetFence: true,
+      update: true,
+      history: true,
     };
   }
 
@@ -242,7 +249,9 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const t = this.tables;
     const memory = `FROM ${t.memories} WHERE user_id = ?1 AND id = ?2`;
     const memoryTerms = `SELECT key FROM json_each((SELECT terms ${memory}))`;
-    const statements = this.purgeIfExpired(user, Date.now());
+    const now = Date.now();
+    const statements = this.purgeIfExpired(user, now);
+    statements.push(...this.recordVersion(user, id, 'delete', now));
     const deleteAt = statements.length + 4;
     statements.push(
       { sql: `UPDATE ${t.termStats} SET df = df - 1 WHERE user_id = ?1 AND term IN (${memoryTerms})`, args: [user, id] },
@@ -257,10 +266,96 @@ export class SqliteMemoryProvider implements MemoryProvider {
         args: [user, id],
       },
       { sql: `DELETE ${memory}`, args: [user, id] },
-      { sql: `DELETE FROM ${t.users} WHERE user_id = ?1 AND memory_count <= 0`, args: [user] },
+      // With a TTL the user's row outlives their last memory while their history does, so it expires that too.
+      {
+        sql: `DELETE FROM ${t.users} WHERE user_id = ?1 AND memory_count <= 0${this.ttlMs === undefined ? '' : ` AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE user_id = ?1)`}`,
+        args: [user],
+      },
     );
     const results = await this.write(statements);
     if (results[deleteAt]!.rowsAffected !== 1) throw new MemoryNotFoundError(id);
+  }
+
+  /**
+   * One transaction: the version is recorded, the old text's postings and term statistics are
+   * removed and the new text's written (as an add writes them), so scores after an update equal a
+   * store that was given the new text at add.
+   */
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason, indexTerms } = parseUpdateOptions(options);
+    signal?.throwIfAborted();
+    const vector = text !== undefined && this.embedder ? encodeVector(await this.embedOne(text, signal)) : null;
+    signal?.throwIfAborted();
+    await this.open();
+    if (this.modelMismatch && text !== undefined) throw this.modelMismatch;
+    const t = this.tables;
+    const now = Date.now();
+    const memory = `FROM ${t.memories} WHERE user_id = ?1 AND id = ?2`;
+    const statements = this.purgeIfExpired(user, now);
+    statements.push(...this.recordVersion(user, id, 'update', now, { text, metadata, reason }));
+    const columns = [`updated_at = max(?3, coalesce(updated_at, created_at) + 1)`];
+    const args: SqlValue[] = [user, id, now];
+    if (metadata !== undefined) {
+      const categories = categoriesFromMetadata(metadata);
+      args.push(JSON.stringify(metadata), categories ? JSON.stringify(categories) : null);
+      columns.push(`metadata = ?${args.length - 1}`, `categories = ?${args.length}`);
+    }
+    if (text === undefined) {
+      statements.push({ sql: `UPDATE ${t.memories} SET ${columns.join(', ')} WHERE user_id = ?1 AND id = ?2`, args });
+    } else {
+      const memoryTerms = indexTerms ?? terms(text);
+      const oldTerms = `SELECT key FROM json_each((SELECT terms ${memory}))`;
+      const updated = `FROM ${t.memories} m, json_each(m.terms) j WHERE m.user_id = ?1 AND m.id = ?2`;
+      args.push(text, memoryTerms.length, JSON.stringify(termFrequencies(memoryTerms)), indexTerms === undefined ? 0 : 1, vector);
+      const at = args.length - 4;
+      columns.push(`content = ?${at}`, `term_count = ?${at + 1}`, `terms = ?${at + 2}`, `supplied_terms = ?${at + 3}`, `vector = ?${at + 4}`);
+      statements.push(
+        { sql: `UPDATE ${t.termStats} SET df = df - 1 WHERE user_id = ?1 AND term IN (${oldTerms})`, args: [user, id] },
+        { sql: `DELETE FROM ${t.termStats} WHERE user_id = ?1 AND df <= 0 AND term IN (${oldTerms})`, args: [user, id] },
+        { sql: `DELETE FROM ${t.postings} WHERE user_id = ?1 AND term IN (${oldTerms}) AND seq = (SELECT seq ${memory})`, args: [user, id] },
+        {
+          sql: `UPDATE ${t.users} SET term_count = term_count - (SELECT term_count ${memory}) + ?3 WHERE user_id = ?1 AND EXISTS (SELECT 1 ${memory})`,
+          args: [user, id, memoryTerms.length],
+        },
+        { sql: `UPDATE ${t.memories} SET ${columns.join(', ')} WHERE user_id = ?1 AND id = ?2`, args },
+        { sql: `INSERT INTO ${t.postings} (user_id, term, seq, tf, length) SELECT m.user_id, j.key, m.seq, j.value, m.term_count ${updated}`, args: [user, id] },
+        {
+          sql: `INSERT INTO ${t.termStats} (user_id, term, df) SELECT m.user_id, j.key, 1 ${updated} ON CONFLICT (user_id, term) DO UPDATE SET df = df + 1`,
+          args: [user, id],
+        },
+      );
+    }
+    // An update is a write: a session user's memories live on from it.
+    if (this.ttlMs !== undefined) {
+      statements.push({ sql: `UPDATE ${t.users} SET expires_at = ?3 WHERE user_id = ?1 AND EXISTS (SELECT 1 ${memory})`, args: [user, id, now + this.ttlMs] });
+    }
+    statements.push({ sql: `SELECT ${MEMORY_COLUMNS} ${memory}`, args: [user, id] });
+    const results = await this.write(statements);
+    const row = results[results.length - 1]!.rows[0];
+    if (!row) throw new MemoryNotFoundError(id);
+    return decodeMemoryRow(row, user).memory;
+  }
+
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    await this.open();
+    const t = this.tables;
+    const [versions, current] = await this.read([
+      {
+        sql: `SELECT ${HISTORY_COLUMNS} FROM ${t.history} WHERE user_id = ?1 AND memory_id = ?2 ${this.liveCondition(1, 3)} ORDER BY seq`,
+        args: this.withNow([user, id]),
+      },
+      { sql: `SELECT content, metadata, created_at FROM ${t.memories} WHERE user_id = ?1 AND id = ?2 ${this.liveCondition(1, 3)}`, args: this.withNow([user, id]) },
+    ]);
+    if (versions!.rows.length > 0) return versions!.rows.map(decodeHistoryRow);
+    // A memory that never changed has no rows yet: its one version is its add.
+    const row = current!.rows[0];
+    return row ? [decodeHistoryRow([id, 'add', null, row[0], row[1], row[2], null])] : [];
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
@@ -568,9 +663,43 @@ export class SqliteMemoryProvider implements MemoryProvider {
     return kept.sort(compareRanked).slice(0, limit);
   }
 
+  /**
+   * Statements recording a change of the memory, before it is made: at its first change its add
+   * (from its row, still unchanged), then this change, timed as its new `updated_at` will be. They
+   * insert nothing when the user has no such memory.
+   */
+  private recordVersion(
+    user: string,
+    id: string,
+    event: 'update' | 'delete',
+    now: number,
+    change: { text?: string | undefined; metadata?: Metadata | undefined; reason?: string | undefined } = {},
+  ): SqlStatement[] {
+    const t = this.tables;
+    const columns = `(user_id, memory_id, event, previous_text, text, metadata, at, reason)`;
+    const memory = `FROM ${t.memories} WHERE user_id = ?1 AND id = ?2`;
+    const after = event === 'delete' ? 'NULL, NULL' : 'coalesce(?5, content), coalesce(?6, metadata)';
+    return [
+      {
+        sql: `INSERT INTO ${t.history} ${columns} SELECT user_id, id, 'add', NULL, content, metadata, created_at, NULL ${memory}
+          AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE user_id = ?1 AND memory_id = ?2)`,
+        args: [user, id],
+      },
+      {
+        sql: `INSERT INTO ${t.history} ${columns}
+          SELECT user_id, id, '${event}', content, ${after}, max(?3, coalesce(updated_at, created_at) + 1), ?4 ${memory}`,
+        args:
+          event === 'delete'
+            ? [user, id, now, null]
+            : [user, id, now, change.reason ?? null, change.text ?? null, change.metadata === undefined ? null : JSON.stringify(change.metadata)],
+      },
+    ];
+  }
+
+  /** The user's rows in every table; the `users` row last, as `purgeIfExpired` reads it. */
   private deleteUser(user: string): SqlStatement[] {
     const t = this.tables;
-    return [t.postings, t.termStats, t.memories, t.users].map((table) => ({
+    return [t.postings, t.termStats, t.memories, t.history, t.users].map((table) => ({
       sql: `DELETE FROM ${table} WHERE user_id = ?1`,
       args: [user],
     }));
@@ -590,7 +719,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
     this.lastSweep = now;
     const t = this.tables;
     const expired = `SELECT user_id FROM ${t.users} WHERE expires_at <= ?1`;
-    return [t.postings, t.termStats, t.memories, t.users].map((table) => ({
+    return [t.postings, t.termStats, t.memories, t.history, t.users].map((table) => ({
       sql: `DELETE FROM ${table} WHERE user_id IN (${expired})`,
       args: [now],
     }));

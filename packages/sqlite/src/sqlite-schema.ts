@@ -13,6 +13,8 @@ export interface SqliteTables {
   postings: string;
   /** (user, term) → in how many of the user's memories the term occurs. */
   termStats: string;
+  /** A memory's versions once it has changed (its add, then each update and the delete), by user. */
+  history: string;
   /** Per user: when `deleteAll` last ran (ms), the forget fence; kept after the user's rows are gone. */
   forgets: string;
 }
@@ -29,6 +31,7 @@ export function tablesFor(prefix: string): SqliteTables {
     users: `${prefix}users`,
     postings: `${prefix}postings`,
     termStats: `${prefix}term_stats`,
+    history: `${prefix}history`,
     forgets: `${prefix}forgets`,
   };
 }
@@ -89,12 +92,29 @@ export function migrations(t: SqliteTables): string[][] {
       `CREATE INDEX IF NOT EXISTS ${t.memories}_by_session ON ${t.memories} (user_id, ${SESSION_ID}, seq)`,
       `CREATE INDEX IF NOT EXISTS ${t.memories}_session_lists ON ${t.memories} (user_id, seq) WHERE ${SESSION_ID_TYPE} = 'array'`,
     ],
+    // `update` and `history`: a memory's time of its latest change (NULL until it changes), and its
+    // versions, written at its first change (an unchanged memory's only version is its row).
+    [
+      `ALTER TABLE ${t.memories} ADD COLUMN updated_at INTEGER`,
+      `CREATE TABLE IF NOT EXISTS ${t.history} (
+        seq INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        previous_text TEXT,
+        text TEXT,
+        metadata TEXT,
+        at INTEGER NOT NULL,
+        reason TEXT
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${t.history}_by_memory ON ${t.history} (user_id, memory_id, seq)`,
+    ],
     // The forget fence: an add promised before the user's last deleteAll inserts nothing.
     [`CREATE TABLE IF NOT EXISTS ${t.forgets} (user_id TEXT PRIMARY KEY, forgotten_at INTEGER NOT NULL) WITHOUT ROWID`],
   ];
 }
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export function createMetaTable(t: SqliteTables): SqlStatement {
   return { sql: `CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`, args: [] };

@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { createClient, type Client } from '@libsql/client';
 import { InMemoryProvider, MemoryConfigurationError, type Memory, type MemoryFilter, type Metadata } from '@fastagentic/memory';
 import { compareRanked, cosineRelevance, matchesFilter, parseMemoryFilter, roundScore, terms, TERMS_VERSION } from '@fastagentic/memory/provider';
@@ -49,7 +50,7 @@ async function allMemories(userId: string): Promise<Memory[]> {
 
 async function rowsOfUser(userId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats']) {
+  for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats', 'memory_history']) {
     const result = await raw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id = ?`, args: [userId] });
     counts[table] = Number(result.rows[0]![0]);
   }
@@ -70,6 +71,12 @@ describe('LibsqlProvider (file)', () => {
     }
     // Deleting keeps the statistics exact: they cover live memories only.
     for (let index = 30; index < 40; index++) await twin.delete(index);
+    // So does updating: the old text's terms leave the statistics, the new text's join them.
+    for (let index = 40; index < 50; index++) {
+      const words = Array.from({ length: 1 + (index % 5) }, () => WORDS[Math.floor(next() * WORDS.length)]!);
+      await twin.update(index, index % 2 === 0 ? { text: words.join(' ') } : { text: words.join(' '), metadata: { n: index, group: 2 } });
+    }
+    await twin.update(50, { metadata: { n: 50, group: 1 } });
     let ties = 0;
     for (const query of ['tea', 'cats and piano', 'hiking river garden music', 'the garden', 'berlin coffee tea']) {
       const found = await twin.expectSameSearch(userId, query, { limit: 15 });
@@ -94,6 +101,9 @@ describe('LibsqlProvider (file)', () => {
         await twin.add(userId, `${words.join(' ')} ${i % 10 === 0 ? 'order 4711' : ''}`, { group: i % 3 });
       }
       await twin.delete(5);
+      // An updated text is embedded again: its new vector ranks, not the old one.
+      await twin.update(6, { text: 'piano music in the garden' });
+      await twin.update(7, { text: 'cats drink tea order 4711' });
       for (const query of ['tea', 'order 4711', 'piano music garden', 'drinks', 'cats and the river']) {
         const found = await twin.expectSameSearch(userId, query, { limit: 12 });
         expect(found.length).toBeGreaterThan(0);
@@ -235,12 +245,16 @@ describe('LibsqlProvider (file)', () => {
     await provider.add('forget-neighbour', note('neighbour fact about tea'));
     expect((await rowsOfUser(userId)).memory_postings).toBeGreaterThan(0);
     expect(await provider.deleteAll(userId)).toBe(5);
-    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0 });
+    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0, memory_history: 0 });
     expect(await provider.search('forget-neighbour', 'tea')).toHaveLength(1);
     // Deleting the last memory one by one also leaves nothing behind.
     const id = await provider.add(userId, note('one more'));
+    await provider.update(userId, id, { text: 'one more, changed' });
     await provider.delete(userId, id);
-    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0 });
+    // History alone remains (add, update, delete) until the user is forgotten.
+    expect(await rowsOfUser(userId)).toEqual({ memory_memories: 0, memory_users: 0, memory_postings: 0, memory_term_stats: 0, memory_history: 3 });
+    expect(await provider.deleteAll(userId)).toBe(0);
+    expect((await rowsOfUser(userId)).memory_history).toBe(0);
   });
 
   it('stores an add repeated with the same idempotency key once, also when the repeats run at once', async () => {
@@ -261,14 +275,19 @@ describe('LibsqlProvider (file)', () => {
     const sessionRaw = createClient({ url: sessionUrl });
     try {
       const id = await session.add('ttl-a', note('short lived tea'));
+      await session.update('ttl-a', id, { text: 'short lived green tea' });
+      expect(await session.history('ttl-a', id)).toHaveLength(2);
+      // A user whose last memory is deleted keeps its history only until the TTL.
+      await session.delete('ttl-c', await session.add('ttl-c', note('deleted at once')));
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(await session.get('ttl-a', id)).toBeNull();
       expect(await session.search('ttl-a', 'tea')).toEqual([]);
       expect((await session.getAll('ttl-a')).memories).toEqual([]);
+      expect(await session.history('ttl-a', id)).toEqual([]);
       // The next write sweeps expired users.
       await session.add('ttl-b', note('another user'));
-      for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats']) {
-        const result = await sessionRaw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id = 'ttl-a'`, args: [] });
+      for (const table of ['memory_memories', 'memory_users', 'memory_postings', 'memory_term_stats', 'memory_history']) {
+        const result = await sessionRaw.execute({ sql: `SELECT count(*) FROM ${table} WHERE user_id IN ('ttl-a', 'ttl-c')`, args: [] });
         expect(Number(result.rows[0]![0]), table).toBe(0);
       }
     } finally {
@@ -358,10 +377,13 @@ describe('LibsqlProvider (file)', () => {
     const first = new LibsqlProvider({ url: olderUrl });
     const kept = await first.add('u', note('kept'), { sessionId: 's' });
     await first.close();
-    // What schema 2 left: no session indexes, its version recorded.
+    // What schema 2 left: no session indexes, no history, no forget fence, its version recorded.
     const older = createClient({ url: olderUrl });
     await older.execute('DROP INDEX memory_memories_by_session');
     await older.execute('DROP INDEX memory_memories_session_lists');
+    await older.execute('DROP TABLE memory_history');
+    await older.execute('DROP TABLE memory_forgets');
+    await older.execute('ALTER TABLE memory_memories DROP COLUMN updated_at');
     await older.execute("UPDATE memory_meta SET value = '2' WHERE key = 'schema_version'");
     older.close();
     const reopened = new LibsqlProvider({ url: olderUrl });
@@ -374,6 +396,69 @@ describe('LibsqlProvider (file)', () => {
     check.close();
   });
 
+  it('gives a store of schema 3 its history table at open: its memories then update, with history, and keep their times', async () => {
+    const olderUrl = `file:${folder.file('schema-3.db')}`;
+    const first = new LibsqlProvider({ url: olderUrl });
+    const kept = await first.add('u', note('kept about tea'));
+    const before = (await first.get('u', kept))!;
+    await first.close();
+    // What schema 3 left: no history table, no updated_at column, no forget fence, its version recorded.
+    const older = createClient({ url: olderUrl });
+    await older.execute('DROP TABLE memory_history');
+    await older.execute('DROP TABLE memory_forgets');
+    await older.execute('ALTER TABLE memory_memories DROP COLUMN updated_at');
+    await older.execute("UPDATE memory_meta SET value = '3' WHERE key = 'schema_version'");
+    older.close();
+    const reopened = new LibsqlProvider({ url: olderUrl });
+    expect(await reopened.get('u', kept)).toEqual(before);
+    expect((await reopened.history('u', kept)).map((entry) => entry.event)).toEqual(['add']);
+    const updated = await reopened.update('u', kept, { text: 'kept about coffee' });
+    expect(updated.createdAt).toBe(before.createdAt);
+    expect((await reopened.search('u', 'coffee')).map((memory) => memory.id)).toEqual([kept]);
+    expect((await reopened.history('u', kept)).map((entry) => [entry.event, entry.previousText, entry.text])).toEqual([
+      ['add', null, 'kept about tea'],
+      ['update', 'kept about tea', 'kept about coffee'],
+    ]);
+    await reopened.close();
+    const check = createClient({ url: olderUrl });
+    expect((await check.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'")).rows[0]![0]).toBe(String(SCHEMA_VERSION));
+    check.close();
+  });
+
+  it('gives a store of schema 4 its forget fence at open, keeping its memories and their history', async () => {
+    const olderUrl = `file:${folder.file('schema-4.db')}`;
+    const first = new LibsqlProvider({ url: olderUrl });
+    const kept = await first.add('u', note('kept about tea'));
+    await first.update('u', kept, { text: 'kept about coffee' });
+    await first.close();
+    // What schema 4 left: history, no forgets table, its version recorded.
+    const older = createClient({ url: olderUrl });
+    await older.execute('DROP TABLE memory_forgets');
+    await older.execute("UPDATE memory_meta SET value = '4' WHERE key = 'schema_version'");
+    older.close();
+    const reopened = new LibsqlProvider({ url: olderUrl });
+    expect((await reopened.history('u', kept)).map((entry) => entry.event)).toEqual(['add', 'update']);
+    const promisedBefore = Date.now() - 1000;
+    expect(await reopened.deleteAll('u')).toBe(1);
+    expect(await reopened.add('u', note('promised before the forget'), undefined, { promisedAt: promisedBefore })).toBe('');
+    expect((await reopened.getAll('u')).memories).toEqual([]);
+    await reopened.close();
+    const check = createClient({ url: olderUrl });
+    expect((await check.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'")).rows[0]![0]).toBe(String(SCHEMA_VERSION));
+    check.close();
+  });
+
+  it('times every version apart, to the millisecond, however fast the changes come', async () => {
+    const userId = 'update-times';
+    const id = await provider.add(userId, note('first text'));
+    for (let i = 0; i < 5; i++) await provider.update(userId, id, { text: `text ${i}` });
+    await provider.delete(userId, id);
+    const times = (await provider.history(userId, id)).map((entry) => Date.parse(entry.at));
+    expect(times).toHaveLength(7);
+    for (let i = 1; i < times.length; i++) expect(times[i], `version ${i}`).toBeGreaterThan(times[i - 1]!);
+    await provider.deleteAll(userId);
+  });
+
   it('keeps tables apart by prefix and the file in WAL mode', async () => {
     const other = new LibsqlProvider({ url, tablePrefix: 'other_' });
     await other.add('prefix-user', note('only in the other tables'));
@@ -381,6 +466,23 @@ describe('LibsqlProvider (file)', () => {
     expect((await other.getAll('prefix-user')).memories).toHaveLength(1);
     await other.close();
     expect((await raw.execute('PRAGMA journal_mode')).rows[0]![0]).toBe('wal');
+  });
+
+  it('close checkpoints the WAL into the file: the database file alone then holds every memory', async () => {
+    const file = folder.file('checkpointed.db');
+    const closing = new LibsqlProvider({ url: `file:${file}` });
+    for (let i = 0; i < 50; i++) await closing.add('checkpoint-user', note(`memory ${i} kept in the file`));
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    await closing.close();
+    expect(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0).toBe(0);
+    // A copy of the database file without its WAL is complete.
+    copyFileSync(file, folder.file('copy.db'));
+    const copy = new LibsqlProvider({ url: `file:${folder.file('copy.db')}` });
+    try {
+      expect((await copy.getAll('checkpoint-user', { limit: 100 })).memories).toHaveLength(50);
+    } finally {
+      await copy.close();
+    }
   });
 
   it('ranks by the stored vectors when an embedder is configured', async () => {

@@ -1,4 +1,4 @@
-import { InMemoryProvider, type Embedder, type MemoryProvider, type Metadata, type SearchOptions } from '@fastagentic/memory';
+import { InMemoryProvider, type Embedder, type MemoryChanges, type MemoryProvider, type Metadata, type SearchOptions } from '@fastagentic/memory';
 import { expect } from 'vitest';
 
 /**
@@ -51,6 +51,13 @@ export class InMemoryTwin {
     const { userId, reference, stored } = this.added[index]!;
     await this.reference.delete(userId, reference);
     await this.store.delete(userId, stored);
+  }
+
+  /** Updates the memory added `index`-th in both (the store must declare `update`). */
+  async update(index: number, changes: MemoryChanges): Promise<void> {
+    const { userId, reference, stored } = this.added[index]!;
+    await this.reference.update(userId, reference, changes);
+    await this.store.update!(userId, stored, changes);
   }
 
   /** Asserts the store returns InMemoryProvider's results: same memories, same order, scores within 1e-9. Returns them. */

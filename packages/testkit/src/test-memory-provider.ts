@@ -1,4 +1,5 @@
 import {
+  frameMemoryContext,
   injectMemory,
   MemoryConfigurationError,
   MemoryError,
@@ -23,7 +24,7 @@ import {
 } from '@fastagentic/memory/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './eventually.js';
-import { HOSTILE_USER_IDS } from './hostile-user-ids.js';
+import { HOSTILE_USER_IDS, MALFORMED_USER_IDS } from './hostile-user-ids.js';
 
 export interface TestMemoryProviderOptions {
   /** Shown in the suite title. */
@@ -597,6 +598,135 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
       });
     });
 
+    describe('update and history', () => {
+      it('update changes text and metadata in place: same id and createdAt, a later updatedAt, indexed again (capability: update)', async (ctx) => {
+        if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+        const userId = user('update');
+        const before = await addAndSettle(userId, 'My home town is Lisbon by the sea', { category: 'home', version: 1 });
+        const updated = await provider.update(userId, before.id, {
+          text: 'My home town is Trondheim by the fjord',
+          metadata: { category: 'profile', version: 2 },
+        });
+        expectSchema(memorySchema, updated);
+        expect(updated.id).toBe(before.id);
+        expect(updated.userId).toBe(userId);
+        expect(updated.memory).toBe('My home town is Trondheim by the fjord');
+        expect(updated.metadata).toEqual({ category: 'profile', version: 2 });
+        expect(updated.createdAt).toBe(before.createdAt);
+        expect(Date.parse(updated.updatedAt), 'updatedAt after the update').toBeGreaterThan(Date.parse(before.updatedAt));
+        await waitFor(async () => {
+          const stored = await provider.get(userId, before.id);
+          expect(stored?.memory).toBe(updated.memory);
+          expect(stored?.metadata).toEqual(updated.metadata);
+          expect((await listAll(userId)).map((memory) => memory.id), 'an update adds no copy').toEqual([before.id]);
+          expect((await search(userId, 'Trondheim fjord')).map((memory) => memory.id), 'found by its new words').toEqual([before.id]);
+          expect(await search(userId, 'Lisbon sea'), 'not found by its old words').toEqual([]);
+          expect((await provider.getAll(userId, { filters: { category: 'profile' } })).memories.map((memory) => memory.id)).toEqual([before.id]);
+          expect((await provider.getAll(userId, { filters: { category: 'home' } })).memories).toEqual([]);
+        });
+        const metadataOnly = await provider.update(userId, before.id, { metadata: { category: 'profile', version: 3 } });
+        expect(metadataOnly.memory, 'a metadata-only update keeps the text').toBe(updated.memory);
+        expect(metadataOnly.metadata).toEqual({ category: 'profile', version: 3 });
+      });
+
+      it.runIf(declared.suppliedTerms !== false && declared.semanticSearch !== true)(
+        'update indexes the new text by the indexTerms supplied with it, or by its own words (capabilities: update, suppliedTerms)',
+        async (ctx) => {
+          if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+          if (!caps.suppliedTerms) return ctx.skip('capability suppliedTerms is not declared');
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch: the ranking is not lexical alone');
+          const userId = user('update-supplied');
+          const sealed = await provider.add(userId, [{ role: 'user', content: 'Sealed record one' }], undefined, { indexTerms: ['t.tea'] });
+          await provider.update(userId, sealed, { text: 'Sealed record two' }, { indexTerms: ['t.piano', 't.piano'] });
+          await waitFor(async () => {
+            expect((await search(userId, 'x', { queryTerms: ['t.piano'] })).map((memory) => memory.id)).toEqual([sealed]);
+            expect(await search(userId, 'x', { queryTerms: ['t.tea'] }), 'not found by the terms of the old text').toEqual([]);
+            expect(await search(userId, 'sealed record'), 'only the supplied terms were indexed').toEqual([]);
+          });
+          await provider.update(userId, sealed, { text: 'Plain words about gardening' });
+          await waitFor(async () => {
+            expect((await search(userId, 'gardening')).map((memory) => memory.id), 'a text without indexTerms is indexed by its words').toEqual([sealed]);
+            expect(await search(userId, 'x', { queryTerms: ['t.piano'] })).toEqual([]);
+          });
+        },
+      );
+
+      it('update names the field it refuses and never changes another user’s memory (capability: update)', async (ctx) => {
+        if (!caps.update || !provider.update) return ctx.skip('capability update is not declared');
+        const alice = user('update-owner');
+        const mallory = user('update-intruder');
+        const secret = await addAndSettle(alice, 'Alice keeps her diary under the stairs');
+        const notFound = await captureError(() => provider.update!(mallory, secret.id, { text: 'Overwritten by mallory' }));
+        expect(MemoryNotFoundError.isInstance(notFound), `expected MemoryNotFoundError, got ${String(notFound)}`).toBe(true);
+        expect((await provider.get(alice, secret.id))?.memory).toBe('Alice keeps her diary under the stairs');
+        expect(MemoryNotFoundError.isInstance(await captureError(() => provider.update!(alice, 'no-such-memory', { text: 'x y' })))).toBe(true);
+        expectValidationError(await captureError(() => provider.update!(alice, secret.id, {})), 'changes');
+        expectValidationError(await captureError(() => provider.update!(alice, secret.id, { text: '  ' })), 'changes.text');
+        expectValidationError(
+          await captureError(() => provider.update!(alice, secret.id, { text: 'x'.repeat(MEMORY_LIMITS.maxContentLength + 1) })),
+          'changes.text',
+        );
+        expectValidationError(
+          await captureError(() => provider.update!(alice, secret.id, { memory: 'x' } as never)),
+          'changes.memory',
+        );
+        expectValidationError(await captureError(() => provider.update!('', secret.id, { text: 'x y' })), 'userId');
+      });
+
+      it('history lists add, update and delete oldest first with the previous text and the reason (capability: history)', async (ctx) => {
+        if (!caps.history || !provider.history) return ctx.skip('capability history is not declared');
+        const userId = user('history');
+        const added = await addAndSettle(userId, 'I live in Paris', { category: 'home' });
+        const versions: string[] = ['add'];
+        if (caps.update && provider.update) {
+          await provider.update(userId, added.id, { text: 'I live in Berlin' }, { reason: 'formation:superseded' });
+          versions.push('update');
+        }
+        await provider.delete(userId, added.id);
+        versions.push('delete');
+        const history = await waitFor(async () => {
+          const entries = await provider.history!(userId, added.id);
+          expect(entries.map((entry) => entry.event)).toEqual(versions);
+          return entries;
+        });
+        for (const entry of history) {
+          expect(entry.memoryId).toBe(added.id);
+          expect(Number.isNaN(Date.parse(entry.at)), `time of the ${entry.event}`).toBe(false);
+        }
+        for (let i = 1; i < history.length; i++) {
+          expect(Date.parse(history[i]!.at), `history order at ${i}`).toBeGreaterThanOrEqual(Date.parse(history[i - 1]!.at));
+        }
+        expect(history[0]).toMatchObject({ event: 'add', previousText: null, text: 'I live in Paris', metadata: { category: 'home' } });
+        if (versions.includes('update')) {
+          expect(history[1]).toMatchObject({
+            event: 'update',
+            previousText: 'I live in Paris',
+            text: 'I live in Berlin',
+            reason: 'formation:superseded',
+          });
+        }
+        expect(history.at(-1)).toMatchObject({ event: 'delete', text: null, metadata: null });
+        expect(history.at(-1)!.previousText).toBe(versions.includes('update') ? 'I live in Berlin' : 'I live in Paris');
+        expect(await provider.history!(user('history-other'), added.id), 'another user sees no history').toEqual([]);
+        expect(await provider.history!(userId, 'no-such-memory')).toEqual([]);
+      });
+
+      it('deleteAll removes history too: forget means forget (capability: history)', async (ctx) => {
+        if (!caps.history || !provider.history) return ctx.skip('capability history is not declared');
+        const userId = user('history-forget');
+        const kept = await addAndSettle(userId, 'My passport number is on file');
+        const deleted = await addAndSettle(userId, 'My old phone number was 555 0100');
+        await provider.delete(userId, deleted.id);
+        if (caps.update && provider.update) await provider.update(userId, kept.id, { text: 'My passport is renewed' });
+        await waitFor(async () => expect((await provider.history!(userId, deleted.id)).length).toBeGreaterThan(0));
+        await provider.deleteAll(userId);
+        await waitFor(async () => {
+          expect(await provider.history!(userId, kept.id)).toEqual([]);
+          expect(await provider.history!(userId, deleted.id)).toEqual([]);
+        });
+      });
+    });
+
     describe('isolation between users', () => {
       it('one user never reads, searches, deletes or forgets another user’s memories', async () => {
         const alice = user('alice');
@@ -634,6 +764,29 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           expect((await listAll(userId)).length, `after forgetting others, ${JSON.stringify(userId)}`).toBe(1);
         }
         for (const userId of HOSTILE_USER_IDS) await provider.deleteAll(userId);
+      });
+
+      it('user ids with a lone surrogate are refused naming userId, and never reach the U+FFFD spelling’s memories', async () => {
+        // UTF-8 has no form for an unpaired surrogate: a store would read `eve\uD800` as `eve\uFFFD`.
+        const replacement = `eve-${runId}\uFFFD`;
+        const kept = await addAndSettle(replacement, 'Replacement character marker belongs to one spelling');
+        for (const malformed of [`eve-${runId}\uD800`, `eve-${runId}\uDFFF`, ...MALFORMED_USER_IDS]) {
+          const calls: Record<string, () => Promise<unknown>> = {
+            add: () => provider.add(malformed, [{ role: 'user', content: 'Written under a malformed id' }]),
+            search: () => provider.search(malformed, 'replacement character marker'),
+            getAll: () => provider.getAll(malformed),
+            get: () => provider.get(malformed, kept.id),
+            delete: () => provider.delete(malformed, kept.id),
+            deleteAll: () => provider.deleteAll(malformed),
+          };
+          for (const [name, call] of Object.entries(calls)) {
+            const error = await captureError(call);
+            expect(MemoryValidationError.isInstance(error), `${name} as ${JSON.stringify(malformed)}: ${String(error)}`).toBe(true);
+            expect((error as MemoryValidationError).field).toBe('userId');
+          }
+        }
+        expect((await listAll(replacement)).map((memory) => memory.id)).toEqual([kept.id]);
+        expect((await search(replacement, 'replacement character marker')).map((memory) => memory.id)).toEqual([kept.id]);
       });
 
       it('look-alike user ids stay apart: case, surrounding spaces, NFC/NFD, zero-width characters', async () => {
@@ -757,10 +910,19 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         expectValidationError(await captureError(() => search(userId, '  ')), 'query');
         expectValidationError(await captureError(() => provider.get(userId, '')), 'memoryId');
         expectValidationError(await captureError(() => provider.delete(userId, '')), 'memoryId');
-        for (const limit of [0, -1, 1001, 1.5, Number.NaN]) {
+        for (const limit of [0, -1, MEMORY_LIMITS.maxSearchLimit + 1, 1.5, Number.NaN]) {
           expectValidationError(await captureError(() => search(userId, 'q', { limit })), 'options.limit');
+        }
+        for (const limit of [0, -1, MEMORY_LIMITS.maxLimit + 1, 1.5, Number.NaN]) {
           expectValidationError(await captureError(() => provider.getAll(userId, { limit })), 'options.limit');
         }
+        // A lone surrogate in a memory id or idempotency key would be folded into U+FFFD by a store.
+        expectValidationError(await captureError(() => provider.get(userId, 'id\uD800')), 'memoryId');
+        expectValidationError(await captureError(() => provider.delete(userId, 'id\uDFFF')), 'memoryId');
+        expectValidationError(
+          await captureError(() => provider.add(userId, ok, {}, { idempotencyKey: 'key\uD800' })),
+          'options.idempotencyKey',
+        );
         for (const minRelevance of [-0.1, 1.1, Number.NaN]) {
           expectValidationError(
             await captureError(() => search(userId, 'q', { minRelevance })),
@@ -811,6 +973,26 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           expectValidationError(await captureError(() => provider.add(userId, ok, metadata as Metadata)), field);
         }
         expect(await listAll(userId)).toEqual([]);
+      });
+
+      it('refuses filters over the documented size before any backend work, naming the list', async () => {
+        const userId = user('validation');
+        const strings = (count: number) => Array.from({ length: count }, (_, index) => `tag-${index}`);
+        const clauses = (count: number) => Array.from({ length: count }, (_, index) => ({ priority: index }));
+        const oversize: Array<[MemoryFilter, string]> = [
+          [{ tags: { in: strings(60_000) } }, 'options.filters.tags.in'],
+          [{ tags: { nin: strings(MEMORY_LIMITS.maxFilterListLength + 1) } }, 'options.filters.tags.nin'],
+          [{ OR: clauses(20_000) }, 'options.filters.OR'],
+          [{ AND: [{ OR: clauses(40) }, { OR: clauses(40) }] }, 'options.filters'],
+        ];
+        for (const [filters, field] of oversize) {
+          expectValidationError(await captureError(() => search(userId, 'q', { filters })), field);
+          expectValidationError(await captureError(() => provider.getAll(userId, { filters })), field);
+        }
+        if (supportsFilter('in')) {
+          const atLimit = { tags: { in: strings(MEMORY_LIMITS.maxFilterListLength) } };
+          expect((await provider.getAll(userId, { filters: atLimit })).memories).toEqual([]);
+        }
       });
 
       it('rejects malformed filters naming the filter field', async () => {
@@ -900,8 +1082,10 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         else expect(everything.memories.length).toBeGreaterThanOrEqual(3);
         const capped = await injectMemory({ strategy: 'all', maxMemories: 3 })(provider, { userId });
         expect(capped.memories.length).toBe(3);
-        const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters: 150 } })(provider, { userId });
-        expect(budgeted.context.length).toBeLessThanOrEqual(150);
+        // 150 characters of memories inside the core's fixed framing.
+        const maxCharacters = frameMemoryContext(['x']).length - 1 + 150;
+        const budgeted = await injectMemory({ strategy: 'all', budget: { maxCharacters } })(provider, { userId });
+        expect(budgeted.context.length).toBeLessThanOrEqual(maxCharacters);
         expect(budgeted.memories.length).toBeLessThan(everything.memories.length);
       });
     });

@@ -125,7 +125,8 @@ export async function runPrograms(scenario: InstallScenario, installed: Installe
 
 /**
  * Compiles TypeScript programs (one file each) in an installed project under one module
- * resolution, without skipLibCheck; resolves to tsc's diagnostics (empty when clean).
+ * resolution, as the strictest user does: without skipLibCheck and with exactOptionalPropertyTypes,
+ * so the published declarations must hold under both; resolves to tsc's diagnostics (empty when clean).
  */
 export async function compileTypeScript(
   programs: { name: string; typescript: string }[],
@@ -151,6 +152,7 @@ export async function compileTypeScript(
       target: 'es2022',
       lib: ['es2022', 'dom'],
       strict: true,
+      exactOptionalPropertyTypes: true,
       esModuleInterop: true,
       noEmit: true,
       skipLibCheck: false,

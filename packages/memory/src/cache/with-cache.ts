@@ -1,5 +1,5 @@
 import { MemoryConfigurationError } from '../spec/memory-error.js';
-import type { AddOptions, CallOptions, GetAllOptions, MemoryProvider, SearchOptions } from '../spec/memory-provider.js';
+import type { AddOptions, CallOptions, GetAllOptions, MemoryChanges, MemoryProvider, SearchOptions, UpdateOptions } from '../spec/memory-provider.js';
 import type { Message, Metadata } from '../spec/schemas.js';
 import { validateUserId } from '../spec/validate-input.js';
 import { InProcessGenerationStore, type CacheGenerationStore } from './cache-generation-store.js';
@@ -143,7 +143,7 @@ export function withCache(provider: MemoryProvider, options: WithCacheOptions): 
     }
   };
 
-  return {
+  const cached: CachedMemoryProvider = {
     specificationVersion: provider.specificationVersion,
     provider: provider.provider,
     capabilities: provider.capabilities,
@@ -163,4 +163,12 @@ export function withCache(provider: MemoryProvider, options: WithCacheOptions): 
     deleteAll: async (userId: string, callOptions?: CallOptions) => write(validateUserId(userId), () => provider.deleteAll(userId, callOptions)),
     statistics: () => ({ hits, misses, entries: entries.size }),
   };
+  // Optional calls exist on the cache only where the provider has them. History is not cached.
+  if (provider.update) {
+    const update = provider.update.bind(provider);
+    cached.update = async (userId: string, memoryId: string, changes: MemoryChanges, updateOptions?: UpdateOptions) =>
+      write(validateUserId(userId), () => update(userId, memoryId, changes, updateOptions));
+  }
+  if (provider.history) cached.history = provider.history.bind(provider);
+  return cached;
 }

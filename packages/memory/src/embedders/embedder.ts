@@ -2,13 +2,15 @@ import type { CallOptions } from '../spec/memory-provider.js';
 
 /** Turns texts into vectors, many at once. All vectors of one embedder have the same length. */
 export interface Embedder {
+  // `| undefined` on the optional fields: an implementation that holds an optional setting
+  // (`readonly dimensions = options.dimensions`) must compile under exactOptionalPropertyTypes.
   /** Vector length, when known before the first call. */
-  readonly dimensions?: number;
+  readonly dimensions?: number | undefined;
   /**
    * The model the vectors come from (e.g. `text-embedding-3-small`). Stores that keep vectors
    * record it with their length, and never compare vectors of different models or lengths.
    */
-  readonly modelId?: string;
+  readonly modelId?: string | undefined;
   embed(texts: string[], options?: CallOptions): Promise<number[][]>;
 }
 

@@ -11,16 +11,22 @@ import type {
   CallOptions,
   GetAllOptions,
   MemoryCapabilities,
+  MemoryChanges,
+  MemoryEvent,
+  MemoryHistoryEntry,
   MemoryPage,
   MemoryProvider,
   SearchOptions,
+  UpdateOptions,
 } from '../spec/memory-provider.js';
 import type { JsonValue, Memory, Message, Metadata } from '../spec/schemas.js';
 import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   validateMemoryId,
   validateMessages,
   validateMetadata,
@@ -66,6 +72,8 @@ class UserMemories {
   readonly bySeq = new Map<number, StoredMemory>();
   /** Idempotency key of an add → the id it stored; freed when that memory is removed. */
   readonly byIdempotencyKey = new Map<string, string>();
+  /** Each memory's versions, oldest first; kept after a delete, gone with the user. */
+  readonly history = new Map<string, MemoryHistoryEntry[]>();
   expiresAt = Number.POSITIVE_INFINITY;
   private lexicalIndex: LexicalIndex | undefined;
 
@@ -83,6 +91,28 @@ class UserMemories {
     this.ordered.splice(lowerBound(this.ordered, stored.seq), 1);
     if (stored.idempotencyKey !== undefined) this.byIdempotencyKey.delete(stored.idempotencyKey);
     this.lexicalIndex?.removeTerms(stored.seq, indexedTerms(stored));
+  }
+
+  /** Indexes the memory's new terms in place of `previousTerms` (an update). */
+  reindex(stored: StoredMemory, previousTerms: readonly string[]): void {
+    this.lexicalIndex?.removeTerms(stored.seq, previousTerms);
+    this.lexicalIndex?.addTerms(stored.seq, indexedTerms(stored));
+  }
+
+  /** `at` defaults to the memory's `updatedAt`; a delete passes its own time. */
+  record(memoryId: string, event: MemoryEvent, previousText: string | null, memory: Memory | null, at?: string, reason?: string): void {
+    const entry: MemoryHistoryEntry = {
+      memoryId,
+      event,
+      previousText,
+      text: memory ? memory.memory : null,
+      metadata: memory ? cloneJson(memory.metadata) : null,
+      at: at ?? memory!.updatedAt,
+    };
+    if (reason !== undefined) entry.reason = reason;
+    const versions = this.history.get(memoryId);
+    if (versions) versions.push(entry);
+    else this.history.set(memoryId, [entry]);
   }
 
   /** Built on the first search, then kept up to date by insert and remove. */
@@ -172,6 +202,13 @@ function copyOf(memory: Memory, score?: number): Memory {
   return copy;
 }
 
+/** Now, or a millisecond after `previous` when the clock has not moved past it, so every version's time differs. */
+function laterTime(previous: string): string {
+  const now = Date.now();
+  const last = Date.parse(previous);
+  return new Date(now > last ? now : last + 1).toISOString();
+}
+
 const CURSOR_PREFIX = 'm1.';
 
 function encodeCursor(seq: number): string {
@@ -224,6 +261,8 @@ export class InMemoryProvider implements MemoryProvider {
       idempotentAdd: true,
       suppliedTerms: true,
       forgetFence: true,
+      update: true,
+      history: true,
     };
   }
 
@@ -261,6 +300,7 @@ export class InMemoryProvider implements MemoryProvider {
     if (indexTerms !== undefined) record.indexTerms = [...indexTerms];
     const memories = this.userFor(user, true)!;
     memories.insert(record);
+    memories.record(memory.id, 'add', null, memory);
     if (this.ttlMs !== undefined) {
       memories.expiresAt = Date.now() + this.ttlMs;
       this.sweepExpired();
@@ -337,7 +377,49 @@ export class InMemoryProvider implements MemoryProvider {
     const stored = memories?.byId.get(id);
     if (!memories || !stored) throw new MemoryNotFoundError(id);
     memories.remove(stored);
-    if (memories.byId.size === 0) this.users.delete(user);
+    memories.record(id, 'delete', stored.memory.memory, null, laterTime(stored.memory.updatedAt));
+  }
+
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason, indexTerms } = parseUpdateOptions(options);
+    signal?.throwIfAborted();
+    const vector = text !== undefined && this.embedder ? await this.embedOne(text, signal) : undefined;
+    // Looked up after embedding, so a delete made meanwhile is not undone.
+    const memories = this.userFor(user, false);
+    const stored = memories?.byId.get(id);
+    if (!memories || !stored) throw new MemoryNotFoundError(id);
+    const previousText = stored.memory.memory;
+    const previousTerms = indexedTerms(stored);
+    const memory = stored.memory;
+    if (text !== undefined) {
+      memory.memory = text;
+      // Supplied terms described the old text: the new text is indexed by those supplied with it, or its own.
+      if (indexTerms !== undefined) stored.indexTerms = [...indexTerms];
+      else delete stored.indexTerms;
+      if (vector) stored.vector = vector;
+    }
+    if (metadata !== undefined) {
+      memory.metadata = metadata;
+      const categories = categoriesFromMetadata(metadata);
+      if (categories) memory.categories = categories;
+      else delete memory.categories;
+    }
+    memory.updatedAt = laterTime(memory.updatedAt);
+    if (text !== undefined) memories.reindex(stored, previousTerms);
+    memories.record(id, 'update', previousText, memory, undefined, reason);
+    if (this.ttlMs !== undefined) memories.expiresAt = Date.now() + this.ttlMs;
+    return copyOf(memory);
+  }
+
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    const versions = this.userFor(user, false)?.history.get(id) ?? [];
+    return versions.map((entry) => ({ ...entry, metadata: entry.metadata ? cloneJson(entry.metadata) : null }));
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {

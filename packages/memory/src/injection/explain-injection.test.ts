@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryProvider } from '../in-memory/in-memory-provider.js';
 import { MemoryValidationError } from '../spec/memory-error.js';
 import { explainInjection, explainSearch } from './explain-injection.js';
+import { frameMemoryContext } from './format-memory-context.js';
 import { injectMemory } from './inject-memory.js';
 
 async function seeded() {
@@ -64,11 +65,13 @@ describe('explainInjection', () => {
 
   it('recent: the size budget and the time window', async () => {
     const provider = await seeded();
-    const budgeted = injectMemory({ strategy: 'recent', budget: { maxCharacters: 70 } });
+    // 70 characters of memories inside the fixed framing.
+    const maxCharacters = frameMemoryContext(['x']).length - 1 + 70;
+    const budgeted = injectMemory({ strategy: 'recent', budget: { maxCharacters } });
     const explained = await explainInjection(budgeted, provider, { userId: 'u1' });
     expect(explained.memories.map((memory) => memory.memory)).toEqual(['Went to Tokyo once']);
     expect(explained.explain.excluded.map((candidate) => candidate.reason)).toEqual(
-      Array(4).fill({ kind: 'over-budget', budget: { maxCharacters: 70 } }),
+      Array(4).fill({ kind: 'over-budget', budget: { maxCharacters } }),
     );
 
     const old = new InMemoryProvider();

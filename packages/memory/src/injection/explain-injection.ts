@@ -1,4 +1,5 @@
 import { MemoryValidationError } from '../spec/memory-error.js';
+import { MEMORY_LIMITS } from '../spec/memory-limits.js';
 import { matchesFilter, parseMemoryFilter, type FilterNode, type MemoryFilter } from '../spec/memory-filter.js';
 import type { MemoryProvider, SearchOptions } from '../spec/memory-provider.js';
 import type { Memory } from '../spec/schemas.js';
@@ -40,7 +41,10 @@ export interface ExplainedInjection extends InjectedMemories {
 }
 
 export interface ExplainOptions {
-  /** How many candidates the second, unfiltered read examines. Default 200, at most 1000. */
+  /**
+   * How many candidates the second, unfiltered read examines. Default 200, at most 1000; a search
+   * (the `relevant` strategy, `explainSearch`) examines at most `MEMORY_LIMITS.maxSearchLimit` (100).
+   */
   candidateLimit?: number;
 }
 
@@ -54,6 +58,10 @@ function candidateLimitOf(options: ExplainOptions | undefined): number {
     throw new MemoryValidationError('candidateLimit', `must be an integer between 1 and ${MAX_CANDIDATE_LIMIT}`);
   }
   return limit;
+}
+
+function searchCandidateLimit(candidateLimit: number): number {
+  return Math.min(candidateLimit, MEMORY_LIMITS.maxSearchLimit);
 }
 
 /** A filter clause in words, e.g. `category eq "travel"` or `OR(a eq 1, b eq 2)`. */
@@ -157,7 +165,7 @@ export async function explainInjection(
   const signal = request.signal;
   const candidates =
     strategy.strategy === 'relevant'
-      ? await provider.search(userId, request.query!, { limit: candidateLimit, minRelevance: 0, signal })
+      ? await provider.search(userId, request.query!, { limit: searchCandidateLimit(candidateLimit), minRelevance: 0, signal })
       : (await provider.getAll(userId, { limit: candidateLimit, signal })).memories;
   const excluded = classify(candidates, injected.memories, {
     filter: parseMemoryFilter(strategy.filters),
@@ -186,7 +194,11 @@ export async function explainSearch(
   const { result: included, durationMs } = await timed(() =>
     provider.search(userId, query, { limit: options.limit, minRelevance: options.minRelevance, filters: options.filters, signal: options.signal }),
   );
-  const candidates = await provider.search(userId, query, { limit: candidateLimit, minRelevance: 0, signal: options.signal });
+  const candidates = await provider.search(userId, query, {
+    limit: searchCandidateLimit(candidateLimit),
+    minRelevance: 0,
+    signal: options.signal,
+  });
   const excluded = classify(candidates, included, {
     filter: parseMemoryFilter(options.filters as MemoryFilter | undefined),
     maxMemories: options.limit ?? DEFAULT_MAX.relevant,

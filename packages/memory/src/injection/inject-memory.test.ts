@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryProvider } from '../in-memory/in-memory-provider.js';
-import { estimateTokens, formatMemories, injectMemory } from './inject-memory.js';
+import { formatMemories, frameMemoryContext, MEMORY_CONTEXT_FRAMING } from './format-memory-context.js';
+import { estimateTokens, injectMemory } from './inject-memory.js';
 import { MemoryValidationError } from '../spec/memory-error.js';
+
+const { header, begin, end } = MEMORY_CONTEXT_FRAMING;
+/** What the framing adds around the text inside the block. */
+const FRAMING_LENGTH = frameMemoryContext(['x']).length - 1;
 
 async function seeded() {
   const provider = new InMemoryProvider();
@@ -24,7 +29,7 @@ describe('injectMemory', () => {
       query: 'Tokyo in spring',
     });
     expect(strict.memories.map((memory) => memory.memory)).toEqual(['Flies to Tokyo every spring for work']);
-    expect(strict.context).toBe('Relevant memories about the user:\n- Flies to Tokyo every spring for work');
+    expect(strict.context).toBe(`${header}\n${begin}\nRelevant memories about the user:\n- Flies to Tokyo every spring for work\n${end}`);
     const loose = await injectMemory({ strategy: 'relevant' })(provider, { userId: 'u1', query: 'flights to Tokyo' });
     // Each shares one of the two terms (flight, tokyo), equally rare in memories of equal length: equal scores below 0.5.
     expect(loose.memories.map((memory) => memory.memory).sort()).toEqual([
@@ -51,25 +56,29 @@ describe('injectMemory', () => {
   it('keeps the longest best-first prefix that fits a character or token budget', async () => {
     const provider = await seeded();
     const full = await injectMemory({ strategy: 'all' })(provider, { userId: 'u1' });
-    const chars = await injectMemory({ strategy: 'all', budget: { maxCharacters: 110 } })(provider, { userId: 'u1' });
-    expect(chars.context.length).toBeLessThanOrEqual(110);
+    const maxCharacters = FRAMING_LENGTH + 110;
+    const chars = await injectMemory({ strategy: 'all', budget: { maxCharacters } })(provider, { userId: 'u1' });
+    expect(chars.context.length).toBeLessThanOrEqual(maxCharacters);
     expect(chars.memories).toEqual(full.memories.slice(0, chars.memories.length));
     expect(chars.memories.length).toBe(2);
-    const tokens = await injectMemory({ strategy: 'all', budget: { maxTokens: 20 } })(provider, { userId: 'u1' });
-    expect(estimateTokens(tokens.context)).toBeLessThanOrEqual(20);
+    const maxTokens = Math.ceil(FRAMING_LENGTH / 4) + 20;
+    const tokens = await injectMemory({ strategy: 'all', budget: { maxTokens } })(provider, { userId: 'u1' });
+    expect(estimateTokens(tokens.context)).toBeLessThanOrEqual(maxTokens);
     expect(tokens.memories.length).toBe(1);
-    const none = await injectMemory({ strategy: 'all', budget: { maxCharacters: 5 } })(provider, { userId: 'u1' });
+    const none = await injectMemory({ strategy: 'all', budget: { maxCharacters: FRAMING_LENGTH + 5 } })(provider, { userId: 'u1' });
     expect(none).toEqual({ memories: [], context: '' });
   });
 
-  it('uses a custom formatter', async () => {
+  it('uses a custom formatter inside the fixed framing', async () => {
     const provider = await seeded();
     const inject = injectMemory({
       strategy: 'recent',
       maxMemories: 1,
       format: (memories) => memories.map((memory) => `<memory>${memory.memory}</memory>`).join(''),
     });
-    expect((await inject(provider, { userId: 'u1' })).context).toBe('<memory>Has two daughters who play chess</memory>');
+    expect((await inject(provider, { userId: 'u1' })).context).toBe(
+      `${header}\n${begin}\n<memory>Has two daughters who play chess</memory>\n${end}`,
+    );
     expect(formatMemories([])).toBe('');
   });
 

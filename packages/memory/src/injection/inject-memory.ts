@@ -1,8 +1,10 @@
 import { MemoryValidationError } from '../spec/memory-error.js';
 import type { MemoryFilter } from '../spec/memory-filter.js';
+import { MEMORY_LIMITS } from '../spec/memory-limits.js';
 import type { MemoryProvider } from '../spec/memory-provider.js';
 import type { Memory } from '../spec/schemas.js';
 import { validateUserId } from '../spec/validate-input.js';
+import { formatMemoryContext } from './format-memory-context.js';
 
 export type MemoryBudget = { maxCharacters: number } | { maxTokens: number };
 
@@ -11,9 +13,12 @@ interface InjectionCommon {
   maxMemories?: number;
   /** Narrows the candidates with the core filter language. */
   filters?: MemoryFilter;
-  /** Stops adding memories once the formatted block would exceed this size. */
+  /** Stops adding memories once the context (framing included) would exceed this size. */
   budget?: MemoryBudget;
-  /** Turns the chosen memories into the context block. Default: `formatMemories`. */
+  /**
+   * Turns the chosen memories into the text inside the block. Default: `formatMemories`. The
+   * fixed framing (MEMORY_CONTEXT_FRAMING) is put around it either way.
+   */
   format?: (memories: Memory[]) => string;
 }
 
@@ -44,7 +49,7 @@ export interface InjectionRequest {
 
 export interface InjectedMemories {
   memories: Memory[];
-  /** The formatted block, empty when there are no memories. */
+  /** The framed block for a system message (see formatMemoryContext), empty when there are no memories. */
   context: string;
 }
 
@@ -61,20 +66,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** The default context block: a bullet per memory, its further lines indented under it. */
-export function formatMemories(memories: readonly Memory[]): string {
-  if (memories.length === 0) return '';
-  let block = 'Relevant memories about the user:';
-  for (const { memory } of memories) block += `\n- ${memory.includes('\n') ? memory.replaceAll('\n', '\n  ') : memory}`;
-  return block;
-}
-
-function positiveInteger(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0 || value > 1000) {
-    throw new MemoryValidationError(field, 'must be an integer between 1 and 1000');
+function positiveInteger(value: number | undefined, field: string, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value <= 0 || value > max) {
+    throw new MemoryValidationError(field, `must be an integer between 1 and ${max}`);
   }
-  return value;
 }
 
 function validateOptions(options: InjectMemoryOptions): void {
@@ -82,7 +78,9 @@ function validateOptions(options: InjectMemoryOptions): void {
   if (strategy !== 'relevant' && strategy !== 'recent' && strategy !== 'all') {
     throw new MemoryValidationError('strategy', 'must be "relevant", "recent" or "all"');
   }
-  positiveInteger(options.maxMemories, 'maxMemories', 1);
+  // `relevant` asks for maxMemories search results, the others for a page of that size.
+  const maxMemories = strategy === 'relevant' ? MEMORY_LIMITS.maxSearchLimit : MEMORY_LIMITS.maxLimit;
+  positiveInteger(options.maxMemories, 'maxMemories', maxMemories);
   if (options.strategy === 'relevant' && options.minRelevance !== undefined) {
     if (!(options.minRelevance >= 0 && options.minRelevance <= 1)) {
       throw new MemoryValidationError('minRelevance', 'must be a number between 0 and 1');
@@ -100,7 +98,8 @@ function validateOptions(options: InjectMemoryOptions): void {
   }
 }
 
-function fitBudget(memories: Memory[], budget: MemoryBudget | undefined, format: (m: Memory[]) => string) {
+function fitBudget(memories: Memory[], budget: MemoryBudget | undefined, inside: InjectionCommon['format']) {
+  const format = (chosen: Memory[]) => formatMemoryContext({ memories: chosen, format: inside });
   const context = format(memories);
   if (budget === undefined) return { memories, context };
   const measure = 'maxCharacters' in budget ? (text: string) => text.length : estimateTokens;
@@ -128,7 +127,6 @@ export function injectMemory(options: InjectMemoryOptions): MemoryInjector {
   validateOptions(options);
   const frozen = Object.freeze({ ...options });
   const max = options.maxMemories ?? DEFAULT_MAX[options.strategy];
-  const format = options.format ?? formatMemories;
 
   const injector = async (provider: MemoryProvider, request: InjectionRequest): Promise<InjectedMemories> => {
     const userId = validateUserId(request.userId, 'request.userId');
@@ -151,7 +149,7 @@ export function injectMemory(options: InjectMemoryOptions): MemoryInjector {
         memories = memories.filter((memory) => Date.parse(memory.createdAt) >= since);
       }
     }
-    return fitBudget(memories, frozen.budget, format);
+    return fitBudget(memories, frozen.budget, frozen.format);
   };
   return Object.assign(injector, { options: frozen });
 }

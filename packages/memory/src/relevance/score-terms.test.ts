@@ -49,6 +49,13 @@ describe('scoreTerms', () => {
     expect(score('favorite food', 'My favourite colour is blue', one)).toBeLessThan(0.5);
   });
 
+  it('keeps the best match above a usual threshold when the query has words no memory holds', () => {
+    const memories = ['I am vegetarian', 'My favourite colour is teal', 'I live in Berlin', 'My sister is called Anna'];
+    const user = statisticsOf(memories);
+    expect(score('vegetarian dinner ideas', 'I am vegetarian', user)).toBeGreaterThan(0.3);
+    expect(score('vegetarian dinner ideas', 'I live in Berlin', user)).toBe(0);
+  });
+
   it('scores a one-word query against a long memory that merely contains it well below 1', () => {
     const long =
       'On the drive back from the conference we talked about budgets, hiring plans, the office move, quarterly targets, ' +

@@ -46,15 +46,27 @@ export interface PreparedQuery {
   readonly averageLength: number;
 }
 
+/**
+ * How much a query term that none of the user's memories contains weighs in the perfect match,
+ * as a share of its rarity. No memory can match it, and at full weight (the rarest of all) it
+ * pushed the best match below any usual threshold ("I am vegetarian" scored 0.12 for "vegetarian
+ * dinner ideas"); at 0 a query half made of unknown words would still score a full match 1.
+ * Chosen on the formation eval (packages/memory/README.md). Within one query every score is
+ * divided by the same perfect match, so the ranking does not depend on it.
+ */
+export const UNHELD_TERM_SHARE = 0.25;
+
 export function prepareQuery(queryTerms: readonly string[], stats: TermStatistics): PreparedQuery {
   const averageLength = stats.totalTermCount / stats.memoryCount || 1;
   const perfectNorm = RELEVANCE_K1 * (1 - RELEVANCE_B + (RELEVANCE_B * queryTerms.length) / averageLength);
   const weights: number[] = [];
   let perfect = 0;
   for (const term of queryTerms) {
-    const weight = inverseDocumentFrequency(stats.documentFrequency(term), stats.memoryCount);
+    const frequency = stats.documentFrequency(term);
+    const weight = inverseDocumentFrequency(frequency, stats.memoryCount);
     weights.push(weight);
-    perfect += (weight * (RELEVANCE_K1 + 1)) / (1 + perfectNorm);
+    const share = frequency > 0 ? weight : weight * UNHELD_TERM_SHARE;
+    perfect += (share * (RELEVANCE_K1 + 1)) / (1 + perfectNorm);
   }
   return { weights, perfect, averageLength };
 }

@@ -65,7 +65,13 @@ function parseOperand(operator: FilterOperator, value: unknown, path: string): J
   switch (operator) {
     case 'in':
     case 'nin':
-      if (!Array.isArray(value) || !value.every(isPrimitive)) {
+      if (!Array.isArray(value)) {
+        throw new MemoryValidationError(path, `"${operator}" takes an array of strings, numbers, booleans or null`);
+      }
+      if (value.length > MEMORY_LIMITS.maxFilterListLength) {
+        throw new MemoryValidationError(path, `more than ${MEMORY_LIMITS.maxFilterListLength} values`);
+      }
+      if (!value.every(isPrimitive)) {
         throw new MemoryValidationError(path, `"${operator}" takes an array of strings, numbers, booleans or null`);
       }
       return value;
@@ -85,8 +91,30 @@ function parseOperand(operator: FilterOperator, value: unknown, path: string): J
   }
 }
 
-function parseCondition(field: string, condition: unknown, path: string): FilterNode {
-  if (isPrimitive(condition)) return { kind: 'condition', field, operator: 'eq', value: condition };
+/**
+ * Counts a filter's clauses as they are parsed, so a filter over the limit is refused after at
+ * most that many clauses were looked at.
+ */
+class ClauseCounter {
+  private count = 0;
+
+  constructor(private readonly filterPath: string) {}
+
+  add(): void {
+    if (++this.count > MEMORY_LIMITS.maxFilterClauses) {
+      throw new MemoryValidationError(
+        this.filterPath,
+        `more than ${MEMORY_LIMITS.maxFilterClauses} clauses (conditions, AND, OR and NOT together)`,
+      );
+    }
+  }
+}
+
+function parseCondition(field: string, condition: unknown, path: string, clauses: ClauseCounter): FilterNode {
+  if (isPrimitive(condition)) {
+    clauses.add();
+    return { kind: 'condition', field, operator: 'eq', value: condition };
+  }
   if (!isPlainObject(condition)) {
     throw new MemoryValidationError(
       path,
@@ -103,6 +131,7 @@ function parseCondition(field: string, condition: unknown, path: string): Filter
       );
     }
     const op = operator as FilterOperator;
+    clauses.add();
     return { kind: 'condition', field, operator: op, value: parseOperand(op, value, `${path}.${operator}`) };
   });
   return children.length === 1 ? children[0]! : { kind: 'and', children };
@@ -111,7 +140,7 @@ function parseCondition(field: string, condition: unknown, path: string): Filter
 /** Spellings of the logical operators from other query languages: refused, not taken for field names. */
 const MISSPELLED_LOGICAL = /^\$?(and|or|not)$/i;
 
-function parseFilterObject(filter: unknown, path: string, depth = 1): FilterNode {
+function parseFilterObject(filter: unknown, path: string, clauses: ClauseCounter, depth = 1): FilterNode {
   if (!isPlainObject(filter)) throw new MemoryValidationError(path, 'a filter must be a plain object');
   if (depth > MEMORY_LIMITS.maxNestingDepth) {
     throw new MemoryValidationError(path, `AND/OR/NOT nested deeper than ${MEMORY_LIMITS.maxNestingDepth} levels`);
@@ -124,15 +153,20 @@ function parseFilterObject(filter: unknown, path: string, depth = 1): FilterNode
       if (!Array.isArray(value) || value.length === 0) {
         throw new MemoryValidationError(keyPath, `${key} takes a non-empty array of filters`);
       }
-      const parsed = value.map((item, index) => parseFilterObject(item, `${keyPath}.${index}`, depth + 1));
+      if (value.length > MEMORY_LIMITS.maxFilterClauses) {
+        throw new MemoryValidationError(keyPath, `more than ${MEMORY_LIMITS.maxFilterClauses} filters`);
+      }
+      clauses.add();
+      const parsed = value.map((item, index) => parseFilterObject(item, `${keyPath}.${index}`, clauses, depth + 1));
       children.push({ kind: key === 'AND' ? 'and' : 'or', children: parsed });
     } else if (key === 'NOT') {
-      children.push({ kind: 'not', child: parseFilterObject(value, keyPath, depth + 1) });
+      clauses.add();
+      children.push({ kind: 'not', child: parseFilterObject(value, keyPath, clauses, depth + 1) });
     } else if (MISSPELLED_LOGICAL.test(key)) {
       throw new MemoryValidationError(keyPath, `not a filter operator: write ${key.replace('$', '').toUpperCase()} (AND, OR, NOT)`);
     } else {
       if (key.length === 0) throw new MemoryValidationError(keyPath, 'a filter field name cannot be empty');
-      children.push(parseCondition(key, value, keyPath));
+      children.push(parseCondition(key, value, keyPath, clauses));
     }
   }
   if (children.length === 0) throw new MemoryValidationError(path, 'a filter needs at least one condition');
@@ -141,11 +175,13 @@ function parseFilterObject(filter: unknown, path: string, depth = 1): FilterNode
 
 /**
  * Validates a filter and turns it into a tree that providers translate or evaluate.
- * Returns undefined when there is no filter. `path` names the argument in errors.
+ * Returns undefined when there is no filter. `path` names the argument in errors. The filter's
+ * size is bounded (MEMORY_LIMITS: clauses, `in`/`nin` values, nesting), so every request costs a
+ * store a bounded amount of filtering work per candidate.
  */
 export function parseMemoryFilter(filter: unknown, path = 'filters'): FilterNode | undefined {
   if (filter === undefined || filter === null) return undefined;
-  return parseFilterObject(filter, path);
+  return parseFilterObject(filter, path, new ClauseCounter(path));
 }
 
 /**

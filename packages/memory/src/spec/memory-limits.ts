@@ -1,6 +1,7 @@
 /**
- * Documented input limits, enforced by every provider through the core's validators.
- * Content is measured in UTF-16 code units (JavaScript string length).
+ * Documented input limits, enforced by every provider through the core's validators. They bound
+ * the work one request can ask of a shared backend. Content is measured in UTF-16 code units
+ * (JavaScript string length).
  */
 export const MEMORY_LIMITS = {
   /** Longest user id. Long enough for emails, URNs and opaque tokens. */
@@ -9,6 +10,8 @@ export const MEMORY_LIMITS = {
   maxMemoryIdLength: 256,
   /** Longest idempotency key of an `add`. */
   maxIdempotencyKeyLength: 200,
+  /** Longest `reason` of an `update`, kept in history. */
+  maxReasonLength: 200,
   /** Messages in one `add` call. */
   maxMessages: 100,
   /** Total characters of message content in one `add` call, and of a stored memory. */
@@ -23,6 +26,12 @@ export const MEMORY_LIMITS = {
   maxSuppliedTerms: 32_768,
   /** Characters of one supplied term. */
   maxSuppliedTermLength: 256,
-  /** Largest page or result count a caller may ask for. */
+  /** Largest `getAll` page a caller may ask for. */
   maxLimit: 1000,
+  /** Most results one search may ask for: every result is scored, sorted and sent whole. */
+  maxSearchLimit: 100,
+  /** Clauses in one filter: every condition (one per operator) and every AND, OR and NOT. */
+  maxFilterClauses: 64,
+  /** Values in one `in` or `nin` list. */
+  maxFilterListLength: 100,
 } as const;

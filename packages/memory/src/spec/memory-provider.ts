@@ -35,6 +35,13 @@ export interface MemoryCapabilities {
    * it, whichever queue, journal, replica or retry sends it. Absent means false.
    */
   forgetFence?: boolean;
+  /** `update` changes a memory in place: same id and `createdAt`, a new `updatedAt`, re-indexed. Absent means false. */
+  update?: boolean;
+  /**
+   * `history` returns each memory's versions (add, update, delete). `delete` keeps a memory's
+   * history, ending it with a delete entry; `deleteAll` removes it too (forget means forget). Absent means false.
+   */
+  history?: boolean;
 }
 
 export interface CallOptions {
@@ -85,6 +92,40 @@ export interface GetAllOptions extends CallOptions {
   cursor?: string;
 }
 
+/** What `update` changes. At least one field; `metadata` replaces the stored metadata whole. */
+export interface MemoryChanges {
+  /** The new text; the memory is indexed (and embedded) again. */
+  text?: string;
+  metadata?: Metadata;
+}
+
+export interface UpdateOptions extends CallOptions {
+  /** What caused the change, kept in the memory's history, e.g. `user` or `formation:superseded`. Up to 200 characters. */
+  reason?: string;
+  /**
+   * Terms to index the new `changes.text` by in place of `terms(text)`, as `add`'s `indexTerms`
+   * (an update without `text` keeps the memory's terms). Honoured where `capabilities.suppliedTerms`.
+   */
+  indexTerms?: string[];
+}
+
+export type MemoryEvent = 'add' | 'update' | 'delete';
+
+/** One version of a memory, as `history` returns it. */
+export interface MemoryHistoryEntry {
+  memoryId: string;
+  event: MemoryEvent;
+  /** The text before the change; null for `add`. */
+  previousText: string | null;
+  /** The text after the change; null for `delete`. */
+  text: string | null;
+  /** The metadata after the change; null for `delete`. */
+  metadata: Metadata | null;
+  /** When it happened, ISO 8601. */
+  at: string;
+  reason?: string;
+}
+
 /** A page of memories, newest first. `nextCursor` is null on the last page. */
 export interface MemoryPage {
   memories: Memory[];
@@ -118,8 +159,18 @@ export interface MemoryProvider {
   get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null>;
   /** Deletes one memory; MemoryNotFoundError when this user has no memory with that id. */
   delete(userId: string, memoryId: string, options?: CallOptions): Promise<void>;
-  /** Deletes every memory of the user; resolves to how many were deleted. */
+  /** Deletes every memory of the user, and their history; resolves to how many were deleted. */
   deleteAll(userId: string, options?: CallOptions): Promise<number>;
+  /**
+   * Changes a memory's text and/or metadata where `capabilities.update`. Resolves to the memory as
+   * stored now; MemoryNotFoundError when this user has no memory with that id.
+   */
+  update?(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory>;
+  /**
+   * The memory's versions, oldest first, where `capabilities.history`; `[]` when this user never
+   * had it. Kept after `delete` (the last entry is the delete), removed by `deleteAll`.
+   */
+  history?(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]>;
 }
 
 export const DEFAULT_SEARCH_LIMIT = 10;

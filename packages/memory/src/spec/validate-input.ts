@@ -7,7 +7,9 @@ import {
   type AddOptions,
   type CallOptions,
   type GetAllOptions,
+  type MemoryChanges,
   type SearchOptions,
+  type UpdateOptions,
 } from './memory-provider.js';
 import { type JsonValue, type Message, type Metadata, messageRoleSchema } from './schemas.js';
 
@@ -30,12 +32,27 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** With the `u` flag a pair is one code point, so this matches only a surrogate without its partner. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * An id is compared as its UTF-8 bytes by most stores, and a lone surrogate has no UTF-8 form:
+ * encoders turn it into U+FFFD, so `eve\uD800`, `eve\uDFFF` and `eve\uFFFD` would be one key.
+ */
+function requireId(value: unknown, field: string, maxLength: number): string {
+  const id = requireString(value, field, maxLength);
+  if (LONE_SURROGATE.test(id)) {
+    throw new MemoryValidationError(field, 'must be well-formed Unicode (it contains an unpaired surrogate)');
+  }
+  return id;
+}
+
 export function validateUserId(userId: unknown, field = 'userId'): string {
-  return requireString(userId, field, MEMORY_LIMITS.maxUserIdLength);
+  return requireId(userId, field, MEMORY_LIMITS.maxUserIdLength);
 }
 
 export function validateMemoryId(memoryId: unknown, field = 'memoryId'): string {
-  return requireString(memoryId, field, MEMORY_LIMITS.maxMemoryIdLength);
+  return requireId(memoryId, field, MEMORY_LIMITS.maxMemoryIdLength);
 }
 
 export function validateQuery(query: unknown, field = 'query'): string {
@@ -113,12 +130,10 @@ export function validateMetadata(metadata: unknown, field = 'metadata'): Metadat
   return out;
 }
 
-function validateLimit(limit: unknown, field: string, fallback: number): number {
+function validateLimit(limit: unknown, field: string, fallback: number, max: number): number {
   if (limit === undefined) return fallback;
   if (typeof limit !== 'number' || !Number.isInteger(limit)) throw new MemoryValidationError(field, 'must be an integer');
-  if (limit <= 0 || limit > MEMORY_LIMITS.maxLimit) {
-    throw new MemoryValidationError(field, `must be between 1 and ${MEMORY_LIMITS.maxLimit}`);
-  }
+  if (limit <= 0 || limit > max) throw new MemoryValidationError(field, `must be between 1 and ${max}`);
   return limit;
 }
 
@@ -190,7 +205,7 @@ export function parseAddOptions(options: AddOptions | undefined, field = 'option
   return {
     signal: validateSignal(raw.signal, `${field}.signal`),
     idempotencyKey:
-      key === undefined ? undefined : requireString(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
+      key === undefined ? undefined : requireId(key, `${field}.idempotencyKey`, MEMORY_LIMITS.maxIdempotencyKeyLength),
     indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
     promisedAt: validatePromisedAt(raw.promisedAt, `${field}.promisedAt`),
   };
@@ -219,7 +234,7 @@ export function parseSearchOptions(options: SearchOptions | undefined, field = '
     throw new MemoryValidationError(`${field}.minRelevance`, 'must be a number between 0 and 1');
   }
   return {
-    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_SEARCH_LIMIT),
+    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_SEARCH_LIMIT, MEMORY_LIMITS.maxSearchLimit),
     filter: parseMemoryFilter(raw.filters, `${field}.filters`),
     minRelevance,
     signal: validateSignal(raw.signal, `${field}.signal`),
@@ -239,9 +254,38 @@ export function parseGetAllOptions(options: GetAllOptions | undefined, field = '
     throw new MemoryValidationError(`${field}.cursor`, 'must be the nextCursor string of a previous page');
   }
   return {
-    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_PAGE_SIZE),
+    limit: validateLimit(raw.limit, `${field}.limit`, DEFAULT_PAGE_SIZE, MEMORY_LIMITS.maxLimit),
     filter: parseMemoryFilter(raw.filters, `${field}.filters`),
     cursor: raw.cursor as string | undefined,
     signal: validateSignal(raw.signal, `${field}.signal`),
+  };
+}
+
+/** What `update` changes: at least one of `text` (checked like message content) and `metadata` (like `add`'s). */
+export function parseMemoryChanges(changes: unknown, field = 'changes'): MemoryChanges {
+  if (!isPlainObject(changes)) throw new MemoryValidationError(field, `expected { text?, metadata? }, got ${describe(changes)}`);
+  for (const key of Object.keys(changes)) {
+    if (key !== 'text' && key !== 'metadata') throw new MemoryValidationError(`${field}.${key}`, 'unknown field; expected text or metadata');
+  }
+  if (changes.text === undefined && changes.metadata === undefined) {
+    throw new MemoryValidationError(field, 'needs text, metadata or both');
+  }
+  const out: MemoryChanges = {};
+  if (changes.text !== undefined) out.text = requireString(changes.text, `${field}.text`, MEMORY_LIMITS.maxContentLength);
+  if (changes.metadata !== undefined) out.metadata = validateMetadata(changes.metadata, `${field}.metadata`);
+  return out;
+}
+
+export interface ParsedUpdateOptions extends ParsedCallOptions {
+  reason: string | undefined;
+  indexTerms: string[] | undefined;
+}
+
+export function parseUpdateOptions(options: UpdateOptions | undefined, field = 'options'): ParsedUpdateOptions {
+  const raw = validateOptionsObject(options, field);
+  return {
+    signal: validateSignal(raw.signal, `${field}.signal`),
+    reason: raw.reason === undefined ? undefined : requireString(raw.reason, `${field}.reason`, MEMORY_LIMITS.maxReasonLength),
+    indexTerms: validateSuppliedTerms(raw.indexTerms, `${field}.indexTerms`),
   };
 }

@@ -7,11 +7,14 @@ import {
   type JsonValue,
   type Memory,
   type MemoryCapabilities,
+  type MemoryChanges,
+  type MemoryHistoryEntry,
   type MemoryPage,
   type MemoryProvider,
   type Message,
   type Metadata,
   type SearchOptions,
+  type UpdateOptions,
 } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
@@ -22,7 +25,9 @@ import {
   parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
+  parseMemoryChanges,
   parseSearchOptions,
+  parseUpdateOptions,
   scoreTerms,
   terms,
   validateMemoryId,
@@ -33,12 +38,18 @@ import {
   type FilterNode,
 } from '@fastagentic/memory/provider';
 
+/** Now, or a millisecond after `previous` when the clock has not passed it. */
+function laterTime(previous: string): string {
+  return new Date(Math.max(Date.now(), Date.parse(previous) + 1)).toISOString();
+}
+
 /** The mistakes real providers made; the conformance suite must fail for each one. */
 export const PLANTED_BUGS = [
   'user ids compared case-insensitively',
   'user ids trimmed',
   'user ids NFC-normalized',
   'zero-width characters stripped from user ids',
+  'lone surrogates in user ids stored as U+FFFD',
   'ne/nin false when the field is missing',
   'numbers compared as text',
   'equality on an array field is not contains',
@@ -46,12 +57,16 @@ export const PLANTED_BUGS = [
   'scores above 1 with semanticSearch',
   'ties ranked oldest first',
   'idempotency key ignored',
+  'update does not re-index',
+  'deleteAll keeps history',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface Stored {
   seq: number;
   memory: Memory;
+  /** The text search indexes: the memory's own, unless an update forgot to re-index. */
+  indexed: string;
   idempotencyKey?: string;
 }
 
@@ -64,6 +79,8 @@ export class PlantedBugProvider implements MemoryProvider {
   readonly provider = 'planted-bug';
   readonly capabilities: MemoryCapabilities;
   private readonly users = new Map<string, Stored[]>();
+  /** Per user: each memory's versions. */
+  private readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
   private nextSeq = 0;
 
   constructor(
@@ -78,11 +95,13 @@ export class PlantedBugProvider implements MemoryProvider {
       addResult: 'memory-id',
       storage: 'verbatim',
       idempotentAdd: true,
+      update: true,
+      history: true,
     };
   }
 
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const text = messagesToMemoryText(validateMessages(messages));
     const validMetadata = validateMetadata(metadata);
     const { signal, idempotencyKey } = parseAddOptions(options);
@@ -95,17 +114,18 @@ export class PlantedBugProvider implements MemoryProvider {
     const memory: Memory = { id: crypto.randomUUID(), userId: user, memory: text, metadata: validMetadata, createdAt: now, updatedAt: now };
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) memory.categories = categories;
-    stored.push({ seq: this.nextSeq++, memory, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    stored.push({ seq: this.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    this.record(user, { memoryId: memory.id, event: 'add', previousText: null, text, metadata: structuredClone(validMetadata), at: now });
     return memory.id;
   }
 
   async search(userId: string, query: string, options?: SearchOptions): Promise<Memory[]> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const queryTerms = [...new Set(terms(validateQuery(query)))];
     const { limit, filter, minRelevance, signal } = parseSearchOptions(options);
     signal?.throwIfAborted();
     const stored = this.backend(user, false);
-    const counts = stored.map((item) => terms(item.memory.memory));
+    const counts = stored.map((item) => terms(item.indexed));
     const stats = {
       memoryCount: stored.length,
       totalTermCount: counts.reduce((sum, list) => sum + list.length, 0),
@@ -128,7 +148,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const { limit, filter, cursor, signal } = parseGetAllOptions(options);
     signal?.throwIfAborted();
     const before = cursor === undefined ? Number.POSITIVE_INFINITY : Number(cursor);
@@ -141,7 +161,7 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async get(userId: string, memoryId: string, options?: CallOptions): Promise<Memory | null> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
     const found = this.backend(user, false).find((item) => item.memory.id === id);
@@ -149,21 +169,80 @@ export class PlantedBugProvider implements MemoryProvider {
   }
 
   async delete(userId: string, memoryId: string, options?: CallOptions): Promise<void> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     const id = validateMemoryId(memoryId);
     parseCallOptions(options).signal?.throwIfAborted();
     const stored = this.backend(user, false);
     const index = stored.findIndex((item) => item.memory.id === id);
     if (index < 0) throw new MemoryNotFoundError(id);
-    stored.splice(index, 1);
+    const [removed] = stored.splice(index, 1);
+    const at = laterTime(removed!.memory.updatedAt);
+    this.record(user, { memoryId: id, event: 'delete', previousText: removed!.memory.memory, text: null, metadata: null, at });
+  }
+
+  async update(userId: string, memoryId: string, changes: MemoryChanges, options?: UpdateOptions): Promise<Memory> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    const { text, metadata } = parseMemoryChanges(changes);
+    const { signal, reason } = parseUpdateOptions(options);
+    signal?.throwIfAborted();
+    const found = this.backend(user, false).find((item) => item.memory.id === id);
+    if (!found) throw new MemoryNotFoundError(id);
+    const previousText = found.memory.memory;
+    if (text !== undefined) {
+      found.memory.memory = text;
+      if (this.bug !== 'update does not re-index') found.indexed = text;
+    }
+    if (metadata !== undefined) {
+      found.memory.metadata = metadata;
+      const categories = categoriesFromMetadata(metadata);
+      if (categories) found.memory.categories = categories;
+      else delete found.memory.categories;
+    }
+    found.memory.updatedAt = laterTime(found.memory.updatedAt);
+    const entry: MemoryHistoryEntry = {
+      memoryId: id,
+      event: 'update',
+      previousText,
+      text: found.memory.memory,
+      metadata: structuredClone(found.memory.metadata),
+      at: found.memory.updatedAt,
+    };
+    if (reason !== undefined) entry.reason = reason;
+    this.record(user, entry);
+    return { ...structuredClone(found.memory), userId };
+  }
+
+  async history(userId: string, memoryId: string, options?: CallOptions): Promise<MemoryHistoryEntry[]> {
+    const user = validateUserId(userId);
+    const id = validateMemoryId(memoryId);
+    parseCallOptions(options).signal?.throwIfAborted();
+    this.backend(user, false);
+    return structuredClone(this.histories.get(this.keyOf(user))?.get(id) ?? []);
   }
 
   async deleteAll(userId: string, options?: CallOptions): Promise<number> {
-    const user = validateUserId(userId);
+    const user = this.validUser(userId);
     parseCallOptions(options).signal?.throwIfAborted();
     const count = this.backend(user, false).length;
     this.users.delete(this.keyOf(user));
+    if (this.bug !== 'deleteAll keeps history') this.histories.delete(this.keyOf(user));
     return count;
+  }
+
+  private record(userId: string, entry: MemoryHistoryEntry): void {
+    const key = this.keyOf(userId);
+    let memories = this.histories.get(key);
+    if (!memories) this.histories.set(key, (memories = new Map()));
+    memories.set(entry.memoryId, [...(memories.get(entry.memoryId) ?? []), entry]);
+  }
+
+  private validUser(userId: string): string {
+    // What a UTF-8 store does without the core's check: an unpaired surrogate becomes U+FFFD.
+    if (this.bug === 'lone surrogates in user ids stored as U+FFFD' && typeof userId === 'string') {
+      return validateUserId(new TextDecoder().decode(new TextEncoder().encode(userId)));
+    }
+    return validateUserId(userId);
   }
 
   /** The user's records: the one place a backend call happens (and fails, when it is down). */

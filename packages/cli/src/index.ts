@@ -1,0 +1,13 @@
+export { createProgram, runCli } from './create-program.js';
+export type { CommandContext } from './command-context.js';
+export { exportMemories, type ExportOptions, type ExportResult } from './export-memories.js';
+export { EXPORT_FORMAT, EXPORT_VERSION, parseHeader, parseRecord, type ExportHeader, type MemoryRecord } from './export-format.js';
+export { importMemories, type ImportOptions, type ImportResult } from './import-memories.js';
+export { backupStore, forgetUsers, reindexStore, type BackupCommandResult, type ForgetResult, type ReindexResult, type StoreCommandOptions } from './maintenance-commands.js';
+export { migrateMemories, type MigrateOptions, type MigrateResult } from './migrate-memories.js';
+export { openStore } from './open-store.js';
+export type { BackupResult, OpenedStore, ScopeName, StoreScope } from './opened-store.js';
+export { parseStoreLocation, storeUrlFromEnv, type Env, type StoreKind, type StoreLocation } from './store-location.js';
+export type { StoreOptions } from './store-options.js';
+export { storeStats, type ScopeStats, type StatsOptions, type StatsResult } from './store-stats.js';
+export { importKeyOf, writeRecords, type WriteOptions, type WriteResult } from './write-records.js';
