@@ -97,6 +97,10 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
   const connections = connectionLimitsFrom(env);
   const defaultDrainMs = positiveIntegerFrom(env, 'SHUTDOWN_DRAIN_MS') ?? 10_000;
   const maxQueuedBytes = positiveIntegerFrom(env, 'WRITE_QUEUE_MAX_BYTES');
+  const formationOff = env.MEMORY_FORMATION === 'off';
+  if (!formationOff && env.MEMORY_FORMATION !== undefined && env.MEMORY_FORMATION !== 'on') {
+    throw new MemoryConfigurationError('MEMORY_FORMATION', 'must be "on" (default) or "off"');
+  }
   const claims = { userIdField: env.USER_ID_FIELD, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, maxTokenLifetimeSeconds: limits.maxTokenLifetimeSeconds };
   let auth: BearerAuthOptions;
   let demo: RunningNodeServer['demo'];
@@ -134,6 +138,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     logger: options.logger,
     inspector: env.INSPECTOR === 'true',
     writeQueue: { journal, maxQueuedBytes },
+    ...(formationOff && { formation: false as const }),
   }));
   // What an earlier run promised and did not store goes first, before any new chat is taken.
   const replayed = await app.replay();

@@ -23,8 +23,9 @@ const tmpfs = (size: string) => {
   mounts.push(folder);
   return folder;
 };
+// The raw exchange is what a reply journals; a formed turn is journaled only once formed (see the README).
 const launch = async (env: Record<string, string>) => {
-  const server = await startMain(env);
+  const server = await startMain({ MEMORY_FORMATION: 'off', ...env });
   running.push(server);
   return server;
 };

@@ -37,6 +37,8 @@ export interface ReferenceAgentOptions {
   inspector?: boolean;
   /** The write-behind queue's bounds and journal (see `AppOptions.writeQueue`). */
   writeQueue?: AppOptions['writeQueue'];
+  /** How a turn becomes memory (see `AppOptions.formation`); `false` stores each raw exchange, journaled before the reply. */
+  formation?: AppOptions['formation'];
   /** Per-user request rate. Default `DEFAULT_RATE_LIMIT`; `false` turns it off. */
   rateLimit?: UserRateLimitOptions | false;
   /** Per-user storage quota of long-term memory. Default the App's (10 000 memories, 8 MiB); `false` turns it off. */
@@ -129,6 +131,7 @@ export function createReferenceAgent(options: ReferenceAgentOptions): App {
     logger: options.logger,
     inspector: options.inspector,
     writeQueue: options.writeQueue,
+    ...(options.formation !== undefined && { formation: options.formation }),
     ...(options.rateLimit !== false && { rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT }),
     ...(options.storageQuota !== false && { storageQuota: options.storageQuota ?? {} }),
   });
