@@ -1,0 +1,53 @@
+import { ProviderUnavailableError } from '../spec/memory-error.js';
+
+/** How long one search may run in a store before it stops with `searchBudgetExceeded` (ms). */
+export const DEFAULT_SEARCH_TIME_BUDGET_MS = 2_000;
+
+/** JavaScript work a search does between two yields to the event loop (ms). */
+const SLICE_MS = 5;
+
+/**
+ * The error a store throws when one search used up its budget (time, or work such as filter
+ * conditions evaluated) before it had its results: typed, not retryable (the same search would
+ * cost the same), and naming what ran out so the caller narrows the query, filter or limit.
+ */
+export function searchBudgetExceeded(provider: string, what: string): ProviderUnavailableError {
+  return new ProviderUnavailableError(
+    provider,
+    `the search used up its ${what} budget before it had its results: narrow the query, the filter or the limit`,
+    { isRetryable: false },
+  );
+}
+
+/**
+ * Paces a search's JavaScript work (decoding rows, filtering, scoring): `pace()` between units of
+ * work yields to the event loop once a slice of SLICE_MS is used, so other requests are served
+ * meanwhile, and throws `searchBudgetExceeded` once the search has run for `timeMs`.
+ */
+export class SearchBudget {
+  private readonly deadline: number;
+  private sliceEnd: number;
+
+  constructor(
+    private readonly provider: string,
+    timeMs: number = DEFAULT_SEARCH_TIME_BUDGET_MS,
+  ) {
+    const now = performance.now();
+    this.deadline = now + timeMs;
+    this.sliceEnd = now + SLICE_MS;
+  }
+
+  /** Whether the current slice is used up: the caller then awaits `pace()`. Cheap enough per row. */
+  get due(): boolean {
+    return performance.now() >= this.sliceEnd;
+  }
+
+  async pace(): Promise<void> {
+    const now = performance.now();
+    if (now >= this.deadline) throw searchBudgetExceeded(this.provider, 'time');
+    if (now < this.sliceEnd) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.sliceEnd = performance.now() + SLICE_MS;
+    if (this.sliceEnd - SLICE_MS >= this.deadline) throw searchBudgetExceeded(this.provider, 'time');
+  }
+}
