@@ -275,7 +275,8 @@ local function holds(actual, operator, value, set)
   end
   return compare(actual, operator, value)
 end
--- Conditions evaluated so far: what a search's filter work budget counts.
+-- What a filter's work budget counts: conditions evaluated, and records decoded (one unit per 64
+-- bytes of JSON, about what a condition costs).
 local filterWork = 0
 local function compileFilter(node)
   if node.kind == 'and' or node.kind == 'or' then
@@ -302,6 +303,10 @@ local function matches(record, node)
   if node.field == 'categories' then actual = record.categories or {}
   else actual = record.metadata[node.field] end
   return holds(actual, node.operator, node.value, node.set)
+end
+local function passes(raw, node)
+  filterWork = filterWork + 1 + math.floor(#raw / 64)
+  return matches(decodeJson(raw), node)
 end
 `;
 
@@ -381,7 +386,7 @@ while #out - 1 < wanted and examined < budget and filterWork < workBudget do
     local raw = records[i]
     examined = examined + 1
     last = positions[i]
-    if raw and (rest == nil or matches(decodeJson(raw), rest)) then
+    if raw and (rest == nil or passes(raw, rest)) then
       out[#out + 1] = raw
       if #out - 1 == wanted then break end
     end
@@ -614,7 +619,7 @@ while first <= #kept and found < limit do
   local records = redis.call('HMGET', KEYS[1], unpack(ids))
   for i, entry in ipairs(window) do
     local raw = records[i]
-    if found < limit and raw and (filter == nil or matches(decodeJson(raw), filter)) then
+    if found < limit and raw and (filter == nil or passes(raw, filter)) then
       out[#out + 1] = raw
       out[#out + 1] = string.format('%.17g', entry.score)
       found = found + 1

@@ -1,0 +1,74 @@
+import { ProviderUnavailableError, type MemoryFilter, type MemoryProvider } from '@fastagentic/memory';
+
+/** The filter bomb as the core lets it through: an OR of 64 conditions, each `in` a list of 100 strings none matches. */
+export const FILTER_BOMB: MemoryFilter = {
+  OR: Array.from({ length: 64 }, (_, clause) => ({ [`field${clause}`]: { in: Array.from({ length: 100 }, (_, i) => `value-${clause}-${i}`) } })),
+};
+
+/** A query every memory `seedCommonWords` stores matches, on every term. */
+export const COMMON_QUERY = 'common shared words';
+
+/** Adds `count` memories to `userId` that all hold every term of COMMON_QUERY, 500 adds at a time. */
+export async function seedCommonWords(provider: MemoryProvider, userId: string, count: number): Promise<void> {
+  for (let done = 0; done < count; done += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - done) }, (_, i) =>
+        provider.add(userId, [{ role: 'user', content: `common shared words, note ${done + i} of the flood` }], { n: done + i }),
+      ),
+    );
+  }
+}
+
+export interface SearchCostOutcome {
+  /** What the filter bomb resolved to: its results' length, or the typed error it threw. */
+  bomb: { results: number } | { error: ProviderUnavailableError };
+  /** Searches the flood ran. */
+  floodSearches: number;
+  /** The other user's lists completed while the flood ran (each one must succeed). */
+  otherLists: number;
+}
+
+/**
+ * The attack of issue 25 against a store, as the core lets it through: `attacker` holds many
+ * memories matching COMMON_QUERY (seeded by the caller); the filter bomb (FILTER_BOMB, limit 1000)
+ * must come back as results or a typed, non-retryable ProviderUnavailableError (the store's search
+ * budget), never anything else; then `floodLoops` loops of common-word searches (limit 1000) run
+ * `floodRounds` each while `victim` (one memory) lists its memories back to back: every list must
+ * succeed and return that memory. Store tests add what they can check of the store's own work.
+ */
+export async function checkSearchCostBounds(
+  provider: MemoryProvider,
+  attacker: string,
+  victim: string,
+  { floodLoops = 4, floodRounds = 5 }: { floodLoops?: number; floodRounds?: number } = {},
+): Promise<SearchCostOutcome> {
+  const victimId = await provider.add(victim, [{ role: 'user', content: 'the only memory of another user' }]);
+  let bomb: SearchCostOutcome['bomb'];
+  try {
+    bomb = { results: (await provider.search(attacker, COMMON_QUERY, { limit: 1000, filters: FILTER_BOMB })).length };
+  } catch (error) {
+    if (!ProviderUnavailableError.isInstance(error) || error.isRetryable) throw error;
+    bomb = { error };
+  }
+  let flooding = true;
+  let floodSearches = 0;
+  const flood = Array.from({ length: floodLoops }, async () => {
+    for (let round = 0; round < floodRounds; round++) {
+      await provider.search(attacker, COMMON_QUERY, { limit: 1000 });
+      floodSearches++;
+    }
+  });
+  const floodDone = Promise.all(flood).finally(() => {
+    flooding = false;
+  });
+  let otherLists = 0;
+  do {
+    const page = await provider.getAll(victim);
+    if (page.memories.length !== 1 || page.memories[0]!.id !== victimId) {
+      throw new Error(`the other user's list returned ${page.memories.length} memories while the flood ran`);
+    }
+    otherLists++;
+  } while (flooding);
+  await floodDone;
+  return { bomb, floodSearches, otherLists };
+}
