@@ -1,7 +1,7 @@
 import { ProviderUnavailableError } from '../spec/memory-error.js';
 
 /** How long one search may run in a store before it stops with `searchBudgetExceeded` (ms). */
-export const DEFAULT_SEARCH_TIME_BUDGET_MS = 2_000;
+export const DEFAULT_SEARCH_TIME_BUDGET_MS = 5_000;
 
 /** JavaScript work a search does between two yields to the event loop (ms). */
 const SLICE_MS = 5;
