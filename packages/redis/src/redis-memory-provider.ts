@@ -89,7 +89,7 @@ const FILTERED_PAGE_SCAN = 2_000;
  * for a machine too loaded for the work budget to keep a script short).
  */
 const FILTER_WORK_PER_CALL = 20_000;
-const SEARCH_FILTER_MS = 100;
+const SEARCH_FILTER_MS = 500;
 
 /**
  * The Redis store, written once for every client: each method validates its input, then runs
