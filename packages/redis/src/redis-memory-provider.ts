@@ -84,11 +84,11 @@ const FILTERED_PAGE_SCAN = 2_000;
  * The filter work one script call does at most (a unit per condition evaluated and per 64 bytes of
  * record decoded), so a filter holds Redis for a few milliseconds however large it or the records
  * are: a one-condition filter over records of 200-300 bytes examines every candidate of the default
- * cap (2,000), a 64-condition one about 270. A filtered page then returns a cursor; a search throws
+ * cap (2,000), a 64-condition one about 140. A filtered page then returns a cursor; a search throws
  * `searchBudgetExceeded`, as it does past SEARCH_FILTER_MS of filtering (Redis TIME: a backstop
  * for a machine too loaded for the work budget to keep a script short).
  */
-const FILTER_WORK_PER_CALL = 20_000;
+const FILTER_WORK_PER_CALL = 10_000;
 const SEARCH_FILTER_MS = 500;
 
 /**
