@@ -476,15 +476,15 @@ export class SqliteMemoryProvider implements MemoryProvider {
 
   /**
    * Scores every memory holding a query term (up to the per-term cap) from the postings and the
-   * user's statistics. The first read brings the statistics and each term's newest postings, as
-   * many as POSTINGS_PER_READ allows over all terms (enough for rare terms); a broader term's
-   * further postings come in reads of at most POSTINGS_PER_READ, paced by the search's budget.
+   * user's statistics. The first read brings the statistics and each term's newest postings, at
+   * most POSTINGS_PER_READ of each (MAX_SEARCH_POSTINGS in all); a broader term's further postings
+   * come in reads of at most POSTINGS_PER_READ, paced by the search's budget.
    */
   private async rankLexically(user: string, queryTerms: readonly string[], budget: SearchBudget): Promise<Candidate[]> {
     if (queryTerms.length === 0) return [];
     const t = this.tables;
     const perTerm = Math.max(1, Math.min(MAX_POSTINGS_PER_TERM, Math.floor(MAX_SEARCH_POSTINGS / queryTerms.length)));
-    const firstRead = Math.max(1, Math.min(perTerm, Math.floor(POSTINGS_PER_READ / queryTerms.length)));
+    const firstRead = Math.min(perTerm, POSTINGS_PER_READ);
     const results = await this.read([
       { sql: `SELECT memory_count, term_count, expires_at FROM ${t.users} WHERE user_id = ?1`, args: [user] },
       {
