@@ -48,12 +48,14 @@ export async function underFlood(options: UnderFloodOptions): Promise<UnderFlood
     await pause();
   }
   let flooding = true;
+  let started = 0;
   let attacks = 0;
   let attackErrors = 0;
   const loops = Array.from({ length: options.loops ?? 4 }, async () => {
     while (flooding) {
       try {
-        await options.attack(attacks);
+        // Numbered as they start, so the loops alternate kinds of attack as the caller asks.
+        await options.attack(started++);
       } catch {
         attackErrors++;
       }
