@@ -13,6 +13,7 @@ export type { AppEnv } from './app-env.js';
 export { WriteBehindQueue, type QueuedWrite, type WriteBehindQueueOptions, type WriteQueueLogEvent } from './write-behind-queue.js';
 export {
   createBearerVerifier,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type AuthenticatedUser,
   type BearerAuthOptions,
   type BearerVerifier,
