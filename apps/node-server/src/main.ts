@@ -23,7 +23,7 @@ for (const [store, state] of Object.entries(health.stores)) {
 const { demo, url } = server;
 if (demo) {
   console.log(`
-No JWT_SECRET set: using the demo secret kept in the data folder (FASTAGENTIC_DATA_DIR). A token for "${demo.userId}", kept there too (the same one at every start until it nears its 30 days):
+No JWT_SECRET set: using the demo secret kept in the data folder (FASTAGENTIC_DATA_DIR). A token for "${demo.userId}", kept there too (the same one at every start until it has less than an hour of its lifetime left; TOKEN_MAX_LIFETIME_SECONDS, default a day):
 
   export TOKEN=${demo.token}
 

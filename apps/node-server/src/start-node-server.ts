@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createReferenceAgent, referenceLimitsFrom } from '@fastagentic/http-contract/reference-agent';
 import { metricsHandler, PrometheusMetricsRecorder } from '@fastagentic/prometheus';
 import { serve } from '@hono/node-server';
-import { OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, OfflineRunnable, OpenAICompatibleRunnable, type App, type AppLogger, type BearerAuthOptions, type Runnable } from 'fastagentic';
 import { join } from 'node:path';
 import { connectionLimitsFrom } from './connection-limits.js';
 import { dataFolderFrom, demoSecretIn } from './data-folder.js';
@@ -110,7 +110,8 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     const secret = env.JWT_SECRET ?? demoSecretIn(dataFolderFrom(env));
     auth = { secret, ...claims };
     if (!env.JWT_SECRET) {
-      const token = await demoTokenIn(dataFolderFrom(env), secret, DEMO_USER);
+      const lifetime = limits.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+      const token = await demoTokenIn(dataFolderFrom(env), secret, DEMO_USER, lifetime);
       demo = { secret, userId: DEMO_USER, token };
     }
   }

@@ -2,7 +2,7 @@
 // The model here is the SDK's offline mock; it answers with what it was told, so the injected
 // memories show. Swap in openai('gpt-4o-mini') (or any provider) and nothing else changes.
 import { memoryMiddleware } from '@fastagentic/ai-sdk';
-import { InMemoryProvider, injectMemory, MEMORY_CONTEXT_FRAMING } from '@fastagentic/memory';
+import { InMemoryProvider, injectMemory, injectWithProfile, MEMORY_CONTEXT_FRAMING } from '@fastagentic/memory';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 
@@ -11,12 +11,12 @@ const usage = {
   outputTokens: { total: 0, text: 0, reasoning: undefined },
 };
 
-/** What the model was told the user said: the user lines of the system message the middleware injected. */
+/** What the model was told about the user: the bullets of the memory block the middleware injected. */
 function recalled(prompt) {
   const block = prompt.find((message) => message.role === 'system' && message.content.includes(MEMORY_CONTEXT_FRAMING.begin));
   if (!block) return 'nothing yet';
-  const said = block.content.split('\n').filter((line) => line.startsWith('- user: '));
-  return said.map((line) => `"${line.slice('- user: '.length)}"`).join(', ');
+  const notes = block.content.split('\n').filter((line) => line.startsWith('- '));
+  return notes.map((line) => `"${line.slice(2)}"`).join(', ');
 }
 
 const model = new MockLanguageModelV3({
@@ -44,7 +44,9 @@ const model = new MockLanguageModelV3({
 });
 
 const memory = new InMemoryProvider();
-const middleware = memoryMiddleware({ memory, inject: injectMemory({ strategy: 'relevant', maxMemories: 5 }) });
+// Each turn forms memories from what the user said (never the model's reply, a question or a greeting);
+// the user's profile is injected on every turn beside the memories relevant to the message.
+const middleware = memoryMiddleware({ memory, inject: injectWithProfile(injectMemory({ strategy: 'relevant', maxMemories: 5, minRelevance: 0.3 })) });
 const chatModel = wrapLanguageModel({ model, middleware });
 // The user comes from your session or token, never from the prompt.
 const as = (userId) => ({ fastagentic: { userId } });
@@ -63,4 +65,5 @@ const third = await generateText({ model: chatModel, prompt: 'What should I cook
 console.log(`bob>   What should I cook tonight, something spicy?\nmodel> ${third.text}`);
 await middleware.flush();
 
-console.log(`\nStored for alice: ${(await memory.getAll('alice')).memories.length} turns; for bob: ${(await memory.getAll('bob')).memories.length}.`);
+const stored = async (userId) => (await memory.getAll(userId)).memories.map((kept) => kept.memory.replaceAll('\n', ' '));
+console.log(`\nStored for alice: ${JSON.stringify(await stored('alice'))}; for bob: ${JSON.stringify(await stored('bob'))}.`);

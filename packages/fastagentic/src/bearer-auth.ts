@@ -53,7 +53,8 @@ const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 const VERIFIED_CACHE_SIZE = 10_000;
 /** How long a verified token is trusted without checking it again: bounds how long a key dropped from a JWKS still lets it in. */
 const VERIFIED_CACHE_MS = 60_000;
-const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+/** How long past its `iat` a token is accepted when `maxTokenLifetimeSeconds` is not set: a day. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 /** The base64url alphabet, in the order of the values its characters stand for. */
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

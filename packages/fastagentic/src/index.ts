@@ -22,6 +22,7 @@ export {
 } from './write-behind-queue.js';
 export {
   createBearerVerifier,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type AuthenticatedUser,
   type BearerAuthOptions,
   type BearerVerifier,

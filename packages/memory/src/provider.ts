@@ -44,6 +44,8 @@ export {
   type RetryPolicy,
   type WithRetryOptions,
 } from './provider-toolkit/retry.js';
+export { compileFilter } from './provider-toolkit/compile-filter.js';
+export { DEFAULT_SEARCH_TIME_BUDGET_MS, SearchBudget, searchBudgetExceeded } from './provider-toolkit/search-budget.js';
 export { waitUntilVisible } from './provider-toolkit/wait-until-visible.js';
 export { LexicalIndex, type LexicalHit } from './relevance/lexical-index.js';
 export {

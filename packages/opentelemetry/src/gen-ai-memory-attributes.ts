@@ -16,12 +16,13 @@ export const ATTR_MEMORY_PROVIDER = 'fastagentic.memory.provider';
 export const ATTR_MEMORY_OPERATION = 'fastagentic.memory.operation';
 
 /**
- * `gen_ai.operation.name` for the operations the conventions define. `get` and `getAll` read by
- * id or list without a query: the conventions have no operation for them, so they get none.
+ * `gen_ai.operation.name` for the operations the conventions define. `get`, `getAll` and `history`
+ * read by id or list without a query: the conventions have no operation for them, so they get none.
  */
 export const GEN_AI_MEMORY_OPERATION_NAMES: Readonly<Partial<Record<MemoryOperation, string>>> = Object.freeze({
   search: 'search_memory',
   add: 'create_memory',
+  update: 'update_memory',
   delete: 'delete_memory',
   deleteAll: 'delete_memory',
 });

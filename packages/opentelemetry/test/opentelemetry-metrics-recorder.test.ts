@@ -138,7 +138,7 @@ describe('OpenTelemetryMetricsRecorder', () => {
       new Request('http://app.test/chat', {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'Any jazz tips?' }),
+        body: JSON.stringify({ message: 'I play the saxophone.' }),
       }),
     );
     expect(response.status).toBe(200);

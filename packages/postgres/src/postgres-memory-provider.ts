@@ -94,6 +94,11 @@ export interface PostgresMemoryOptions {
 export type VectorSearchMode = 'pgvector-hnsw' | 'exact';
 
 const DEFAULT_CANDIDATE_CAP = 10_000;
+/**
+ * Postings one search reads at most over all its terms (issue 25): they are parsed and scored in
+ * this process, so a long query of common words reads candidateCap / terms of each past three terms.
+ */
+const SEARCH_POSTINGS = 30_000;
 /** Memories tied in score with the last result that are loaded to order them exactly (see searchLexically). */
 const TIE_WINDOW = 100;
 /** Up to this many candidates, their rows come with the candidates in the first statement. */
@@ -547,7 +552,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
     // candidates (each term's postings of this user, newest first, at most candidateCap per term,
     // read from the postings index alone unless a filter needs the memory rows) and, when there
     // are at most EAGER_ROWS candidates (a typical query), their rows, so no second round trip.
-    const params = new SqlParams([user, queryTerms, this.candidateCap]);
+    const params = new SqlParams([user, queryTerms, this.postingsPerTerm(queryTerms)]);
     const accepted = filter
       ? ` WHERE EXISTS (SELECT 1 FROM ${t.memories} m WHERE m.user_id = $1 AND m.seq = h.memory_seq AND ${filterToSql(filter, params)})`
       : '';
@@ -612,6 +617,11 @@ export class PostgresMemoryProvider implements MemoryProvider {
     return ranked.sort(compareRanked).slice(0, limit);
   }
 
+  /** Postings read per query term: candidateCap, less for a query of many terms (SEARCH_POSTINGS in all). */
+  private postingsPerTerm(queryTerms: readonly string[]): number {
+    return Math.max(1, Math.min(this.candidateCap, Math.floor(SEARCH_POSTINGS / queryTerms.length)));
+  }
+
   /**
    * A term in more than candidateCap of the user's memories was read only in part; candidates that
    * came in through other terms get that term's frequency here, so their scores stay exact.
@@ -623,7 +633,8 @@ export class PostgresMemoryProvider implements MemoryProvider {
     candidates: Map<number, { frequencies: Map<string, number> }>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const capped = queryTerms.filter((term) => (df[term] ?? 0) > this.candidateCap);
+    const perTerm = this.postingsPerTerm(queryTerms);
+    const capped = queryTerms.filter((term) => (df[term] ?? 0) > perTerm);
     if (capped.length === 0 || candidates.size === 0) return;
     const rows = await this.runner.query<{ seq: number; term: string; tf: number }>(
       `SELECT memory_seq::float8 AS seq, term, tf FROM ${this.tables.postings}
@@ -659,7 +670,7 @@ export class PostgresMemoryProvider implements MemoryProvider {
          (SELECT json_object_agg(s.term, s.df) FROM ${t.termStats} s WHERE s.user_id = $1 AND s.term = ANY($2::text[])) AS df,
          (SELECT json_agg(json_build_array(h.memory_seq, h.term, h.tf, h.length)) FROM h) AS hits
        FROM ${t.users} u WHERE u.user_id = $1`,
-      [user, queryTerms, this.candidateCap],
+      [user, queryTerms, this.postingsPerTerm(queryTerms)],
       signal,
     );
     if (!stats || stats.memory_count === 0) return new Map();

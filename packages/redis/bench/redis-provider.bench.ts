@@ -77,7 +77,7 @@ figures.push({
 
 // update (the record read, then one script) beside add, in the same run, on one user's memories.
 await seed('updated', 1_000);
-const updatable = await raw.zrange(userKeys(prefix, 'updated').timeline, 0, -1);
+const updatable = await raw.zrange(userKeys(prefix, 'updated').timeline, '0', '-1');
 const updatePair = await comparePair({
   name: 'RedisProvider.update (new text: record read, then one script re-indexing it and recording the version)',
   baselineName: 'RedisProvider.add, same run',

@@ -346,14 +346,18 @@ local function compare(actual, operator, value)
   if operator == 'lt' then return less end
   return not greater
 end
-local function holds(actual, operator, value)
+-- An in/nin list as a set of its values (compileFilter): a lookup per value, whatever the list's
+-- length. Lua's == on the list's primitives is what a table key tells apart (1 and 1.0 are one key).
+local function inSet(actual, set)
+  if type(actual) ~= 'table' then return actual ~= nil and set[actual] == true end
+  if not isArray(actual) then return false end
+  for _, item in ipairs(actual) do if set[item] then return true end end
+  return false
+end
+local function holds(actual, operator, value, set)
   if operator == 'eq' then return equals(actual, value) end
   if operator == 'ne' then return not equals(actual, value) end
-  if operator == 'in' or operator == 'nin' then
-    local found = false
-    for _, candidate in ipairs(value) do if equals(actual, candidate) then found = true break end end
-    return found == (operator == 'in')
-  end
+  if operator == 'in' or operator == 'nin' then return inSet(actual, set) == (operator == 'in') end
   if operator == 'contains' then
     if type(actual) == 'string' then return type(value) == 'string' and string.find(actual, value, 1, true) ~= nil end
     return type(actual) == 'table' and equals(actual, value)
@@ -365,7 +369,21 @@ local function holds(actual, operator, value)
   end
   return compare(actual, operator, value)
 end
+-- What a filter's work budget counts: conditions evaluated, and records decoded (one unit per 64
+-- bytes of JSON, about what a condition costs).
+local filterWork = 0
+local function compileFilter(node)
+  if node.kind == 'and' or node.kind == 'or' then
+    for _, child in ipairs(node.children) do compileFilter(child) end
+  elseif node.kind == 'not' then compileFilter(node.child)
+  elseif node.operator == 'in' or node.operator == 'nin' then
+    node.set = {}
+    for _, candidate in ipairs(node.value) do node.set[candidate] = true end
+  end
+  return node
+end
 local function matches(record, node)
+  filterWork = filterWork + 1
   if node.kind == 'and' then
     for _, child in ipairs(node.children) do if not matches(record, child) then return false end end
     return true
@@ -378,14 +396,19 @@ local function matches(record, node)
   local actual
   if node.field == 'categories' then actual = record.categories or {}
   else actual = record.metadata[node.field] end
-  return holds(actual, node.operator, node.value)
+  return holds(actual, node.operator, node.value, node.set)
+end
+local function passes(raw, node)
+  filterWork = filterWork + 1 + math.floor(#raw / 64)
+  return matches(decodeJson(raw), node)
 end
 `;
 
 /**
  * ARGV: highest sequence to include ('+inf' or '(' and a sequence), how many matches to return
  * at most, filter (the core's parsed FilterNode as JSON), how many records to examine at most, the
- * session field as JSON. Returns {last sequence examined ('' when nothing is left), record...}, newest first.
+ * session field as JSON, how many filter conditions to evaluate at most (a large filter examines
+ * fewer records). Returns {last sequence examined ('' when nothing is left), record...}, newest first.
  *
  * A filter that requires one value of the session field (the condition itself, or one child of an AND) walks that
  * session's members of the sessions set, so its cost follows the session, not the user; any other
@@ -395,8 +418,8 @@ end
 export const FILTERED_PAGE_SCRIPT = luaScript(
   'filteredPage',
   `${COMMON}${DECODE_JSON}${MATCHES_FILTER}
-local filter = decodeJson(ARGV[3])
-local wanted, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
+local filter = compileFilter(decodeJson(ARGV[3]))
+local wanted, budget, workBudget = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[6])
 local sessionField = decodeJson('[' .. ARGV[5] .. ']')[1]
 local function requiredSession(node)
   if node.kind == 'condition' and node.field == sessionField and node.operator == 'eq' and type(node.value) == 'string' then
@@ -448,7 +471,7 @@ end
 
 local out = {''}
 local examined, size, last = 0, wanted, nil
-while #out - 1 < wanted and examined < budget do
+while #out - 1 < wanted and examined < budget and filterWork < workBudget do
   local ids, positions = nextBatch(math.min(size, 1000, budget - examined))
   if #ids == 0 then return out end
   size = size * 2
@@ -457,20 +480,32 @@ while #out - 1 < wanted and examined < budget do
     local raw = records[i]
     examined = examined + 1
     last = positions[i]
-    if raw and (rest == nil or matches(decodeJson(raw), rest)) then
+    if raw and (rest == nil or passes(raw, rest)) then
       out[#out + 1] = raw
       if #out - 1 == wanted then break end
     end
+    if filterWork >= workBudget then break end
   end
 end
 out[1] = sequenceOf(last)
 return out`,
 );
 
+/** Query terms present in the index that a search scores at its full candidate cap. */
+export const TERMS_AT_FULL_CAP = 32;
+/** Largest limit ranked by insertion into the kept list; larger ones sort every candidate once. */
+const INSERTION_LIMIT = 100;
+
 /**
- * ARGV: terms version, K1, B, limit, minRelevance, candidate cap, filter JSON ('' for none), then
- * the query's distinct terms. Returns {'stale'} when the index has another terms version (the
- * caller re-indexes), else {'ok', record, score, record, score, ...} best first.
+ * ARGV: terms version, K1, B, limit, minRelevance, candidate cap, filter JSON ('' for none), filter
+ * work budget (conditions evaluated), filter time budget (ms), then the query's distinct terms.
+ * Returns {'stale'} when the index has another terms version (the caller re-indexes), {'budget',
+ * what ran out} when the filter used up a budget before `limit` results passed it, else {'ok',
+ * record, score, record, score, ...} best first.
+ *
+ * The script's work is bounded whatever the user holds: candidates × the query's terms present in
+ * the index stay within cap × TERMS_AT_FULL_CAP (a query with more such terms scores fewer
+ * candidates), and the filter stops at its budgets (Redis TIME, read every 32 records).
  *
  * Postings are read rarest term first while their total stays within the cap; the term that
  * would overflow it contributes its newest postings up to the cap, and terms not read in full
@@ -488,15 +523,19 @@ if redis.call('HGET', KEYS[4], 'v') ~= ARGV[1] then return {'stale'} end
 local K1, B = tonumber(ARGV[2]), tonumber(ARGV[3])
 local limit, minRelevance, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local filter = nil
-if ARGV[7] ~= '' then filter = decodeJson(ARGV[7]) end
-local terms, df, order = {}, {}, {}
-for i = 8, #ARGV do
+if ARGV[7] ~= '' then filter = compileFilter(decodeJson(ARGV[7])) end
+local filterBudget, filterMs = tonumber(ARGV[8]), tonumber(ARGV[9])
+local terms, df, order, present = {}, {}, {}, {}
+for i = 10, #ARGV do
   local term = ARGV[i]
   terms[#terms + 1] = term
   df[#terms] = redis.call('ZLEXCOUNT', KEYS[3], '[' .. term .. '\\0', '(' .. term .. '\\1')
   order[#terms] = #terms
+  if df[#terms] > 0 then present[#present + 1] = #terms end
 end
 table.sort(order, function(a, b) return df[a] < df[b] or (df[a] == df[b] and a < b) end)
+-- Scoring costs candidates × terms present: past TERMS_AT_FULL_CAP such terms, fewer candidates.
+if #present > ${TERMS_AT_FULL_CAP} then budget = math.max(1, floor(budget * ${TERMS_AT_FULL_CAP} / #present)) end
 
 -- Candidates by posting key (the memory's sequence, 14 hex digits): length, and per term its tf.
 local lengthOf, keys, tfOf, complete = {}, {}, {}, {}
@@ -584,15 +623,17 @@ local function before(a, b)
   if a.score ~= b.score then return a.score > b.score end
   return msOf(a) > msOf(b)
 end
--- Without a filter only the best \`limit\` (and whatever ties with the last of them) are kept.
--- Newest first: with many ties most candidates are then rejected by one comparison.
+-- Without a filter and with a small limit only the best \`limit\` (and whatever ties with the last
+-- of them) are kept, newest first: with many ties most candidates are then rejected by one
+-- comparison. Otherwise all are kept and sorted once (inserting into a long list costs its length).
+local sortAll = filter ~= nil or limit > ${INSERTION_LIMIT}
 local kept = {}
 for k = #keys, 1, -1 do
   local key = keys[k]
   local score = 0
   if perfect > 0 then
     local norm = K1 * (1 - B + (B * lengthOf[key]) / averageLength)
-    for i = 1, #terms do
+    for _, i in ipairs(present) do
       local tf = tfOf[i][key]
       if tf and tf > 0 then score = score + (weights[i] * tf * (K1 + 1)) / (tf + norm) end
     end
@@ -603,8 +644,8 @@ for k = #keys, 1, -1 do
     score = whole / 1e9
   end
   if not (score < minRelevance or (minRelevance > 0 and score == 0)) then
-    if filter then
-      kept[#kept + 1] = { key = key, score = score }
+    if sortAll then
+      kept[#kept + 1] = { key = key, score = score, ms = floor(tonumber(key, 16) / 1000) }
     elseif #kept < limit or score >= kept[limit].score then
       local entry = { key = key, score = score }
       if #kept < limit or not before(kept[limit], entry) then
@@ -619,7 +660,16 @@ for k = #keys, 1, -1 do
     end
   end
 end
-if filter then table.sort(kept, before) end
+if sortAll then
+  -- Every entry has its milliseconds already: one comparison without calls per step.
+  table.sort(kept, function(a, b)
+    if a.score ~= b.score then return a.score > b.score end
+    return a.ms > b.ms
+  end)
+  if not filter then
+    while #kept > limit and before(kept[limit], kept[#kept]) do kept[#kept] = nil end
+  end
+end
 
 -- Ids come from the terms entries (one HMGET per window of results); entries written before
 -- they carried the id are looked up on the timeline.
@@ -637,11 +687,21 @@ local function fillIds(from, to)
   end
 end
 local out, found = {'ok'}, 0
+-- With a filter, windows start small and double: a filter that rejects most candidates stops at
+-- its budget having fetched little more than it examined.
 local first, size = 1, limit
+if filter then size = math.min(limit, 100) end
+local function now()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+end
+local filterDeadline = filter and now() + filterMs
+local examined = 0
 while first <= #kept and found < limit do
-  -- A window of whole tie groups, at least as many entries as results still wanted (doubling
-  -- while a filter keeps rejecting): its ids in one HMGET, ties ordered by id, records in one HMGET.
-  local stop = math.min(#kept, first + math.min(math.max(size, limit - found), 1000) - 1)
+  -- A window of whole tie groups, without a filter at least as many entries as results still
+  -- wanted (with one, doubling while it keeps rejecting): its ids in one HMGET, ties ordered by id,
+  -- records in one HMGET.
+  local stop = math.min(#kept, first + math.min(filter and size or math.max(size, limit - found), 1000) - 1)
   while stop < #kept and not before(kept[stop], kept[stop + 1]) do stop = stop + 1 end
   size = size * 2
   fillIds(first, stop)
@@ -664,10 +724,15 @@ while first <= #kept and found < limit do
   local records = redis.call('HMGET', KEYS[1], unpack(ids))
   for i, entry in ipairs(window) do
     local raw = records[i]
-    if found < limit and raw and (filter == nil or matches(decodeJson(raw), filter)) then
+    if found < limit and raw and (filter == nil or passes(raw, filter)) then
       out[#out + 1] = raw
       out[#out + 1] = string.format('%.17g', entry.score)
       found = found + 1
+    end
+    if filter and found < limit then
+      examined = examined + 1
+      if filterWork > filterBudget then return {'budget', 'filter work'} end
+      if examined % 32 == 0 and now() > filterDeadline then return {'budget', 'filter time'} end
     end
   end
   first = stop + 1

@@ -16,6 +16,7 @@ import {
   hybridScore,
   roundScore,
   scoreTerms,
+  searchBudgetExceeded,
   RELEVANCE_B,
   RELEVANCE_K1,
   terms,
@@ -83,6 +84,16 @@ export interface RedisMemoryOptions {
 
 /** Records a filtered `getAll` page examines at most in one script call (it then returns a cursor). */
 const FILTERED_PAGE_SCAN = 2_000;
+/**
+ * The filter work one script call does at most (a unit per condition evaluated and per 64 bytes of
+ * record decoded), so a filter holds Redis for a few milliseconds however large it or the records
+ * are: a one-condition filter over records of 200-300 bytes examines every candidate of the default
+ * cap (2,000), a 64-condition one about 140. A filtered page then returns a cursor; a search throws
+ * `searchBudgetExceeded`, as it does past SEARCH_FILTER_MS of filtering (Redis TIME: a backstop
+ * for a machine too loaded for the work budget to keep a script short).
+ */
+const FILTER_WORK_PER_CALL = 10_000;
+const SEARCH_FILTER_MS = 500;
 
 /**
  * The Redis store, written once for every client: each method validates its input, then runs
@@ -189,6 +200,8 @@ export class RedisMemoryProvider implements MemoryProvider {
       String(minRelevance),
       this.maxSearchCandidates,
       filter ? JSON.stringify(filter) : '',
+      String(FILTER_WORK_PER_CALL),
+      String(SEARCH_FILTER_MS),
       ...queryTerms,
     ];
     const keys = this.keysOf(user);
@@ -202,8 +215,9 @@ export class RedisMemoryProvider implements MemoryProvider {
         });
       }
     }
-    const results: Memory[] = [];
     const items = reply as unknown[];
+    if (items[0] === 'budget') throw searchBudgetExceeded(this.provider, String(items[1]));
+    const results: Memory[] = [];
     for (let i = 1; i + 1 < items.length; i += 2) {
       const record = decodeRecord(items[i]);
       if (record) results.push(toMemory(record, user, Number(items[i + 1])));
@@ -347,8 +361,8 @@ export class RedisMemoryProvider implements MemoryProvider {
 
   /**
    * One script call walks the timeline from the cursor and filters in Redis, stopping at `limit`
-   * matches or after FILTERED_PAGE_SCAN records; the next page resumes where it stopped, so no
-   * page reads the user again. A page may then hold fewer than `limit` memories and a cursor.
+   * matches, after FILTERED_PAGE_SCAN records or FILTER_WORK_PER_CALL conditions; the next page
+   * resumes where it stopped, so no page reads the user again. A page may then hold fewer than `limit` memories and a cursor.
    */
   private async filteredPage(
     keys: UserKeys,
@@ -357,7 +371,14 @@ export class RedisMemoryProvider implements MemoryProvider {
     highest: string,
     limit: number,
   ): Promise<MemoryPage> {
-    const args = [highest, String(limit + 1), JSON.stringify(filter), String(FILTERED_PAGE_SCAN), this.sessionFieldJson];
+    const args = [
+      highest,
+      String(limit + 1),
+      JSON.stringify(filter),
+      String(FILTERED_PAGE_SCAN),
+      this.sessionFieldJson,
+      String(FILTER_WORK_PER_CALL),
+    ];
     const reply = (await this.run(FILTERED_PAGE_SCRIPT, keys, args)) as unknown[];
     const lastExamined = String(reply[0] ?? '');
     const page = decodeRecords(reply.slice(1));

@@ -17,7 +17,7 @@ import {
   type UpdateOptions,
   type Embedder,
 } from '@fastagentic/memory';
-import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, cosineRelevance, DEFAULT_RETRY_POLICY, hybridScore, matchesFilter, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseMemoryChanges, parseSearchOptions, parseUpdateOptions, requiredEquality, roundScore, scoreTerms, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
+import { ALL_FILTER_CAPABILITIES, assertFilterSupported, categoriesFromMetadata, compareRanked, compileFilter, cosineRelevance, DEFAULT_RETRY_POLICY, DEFAULT_SEARCH_TIME_BUDGET_MS, delay, hybridScore, messagesToMemoryText, parseAddOptions, parseCallOptions, parseGetAllOptions, parseMemoryChanges, parseSearchOptions, parseUpdateOptions, requiredEquality, roundScore, scoreTerms, SearchBudget, terms, TERMS_VERSION, validateMemoryId, validateMessages, validateMetadata, validateQuery, validateUserId, withRetry, type FilterNode } from '@fastagentic/memory/provider';
 import {
   decodeCursor,
   decodeHistoryRow,
@@ -52,6 +52,12 @@ export interface SqliteMemoryOptions {
    * alone (`minRelevance` is then a cosine threshold). As InMemoryProvider ranks.
    */
   ranking?: 'hybrid' | 'embedding';
+  /**
+   * How long one search may work (ms, default 5,000) before it throws `ProviderUnavailableError`
+   * (not retryable) naming its time budget. Its work is paced meanwhile: it yields the event loop
+   * every few milliseconds, so other requests are served while it runs (time yielded not counted).
+   */
+  searchTimeBudgetMs?: number;
 }
 
 /**
@@ -60,6 +66,16 @@ export interface SqliteMemoryOptions {
  * ranking whenever every query term occurs in at most this many of the user's memories.
  */
 export const MAX_POSTINGS_PER_TERM = 5_000;
+/**
+ * Postings one search reads at most, over all its terms: a query of more than two terms reads
+ * fewer of each (this divided by the number of terms), so a long query of common words cannot
+ * make a search read tens of thousands. Ranking is exact while no term is cut.
+ */
+export const MAX_SEARCH_POSTINGS = 10_000;
+/** Postings one read returns at most: a read of a local file blocks the event loop while it runs. */
+const POSTINGS_PER_READ = 4_000;
+/** Rows a filtered page examines at most; past it the page returns a cursor (as few rows as passed). */
+const FILTERED_PAGE_SCAN = 2_000;
 /** Adds waiting while a write is in flight are committed together, at most this many at a time. */
 const MAX_ADDS_PER_TRANSACTION = 500;
 /** Memories read per round trip while a filter or the scores leave room for more. */
@@ -93,6 +109,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
   private readonly ttlMs: number | undefined;
   private readonly embedder: Embedder | undefined;
   private readonly ranking: 'hybrid' | 'embedding';
+  private readonly searchTimeBudgetMs: number;
   /** Set at open when the vectors stored were made by another model than the embedder's. */
   private modelMismatch: MemoryConfigurationError | undefined;
   private ready: Promise<void> | undefined;
@@ -116,6 +133,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
     }
     this.embedder = options.embedder;
     this.ranking = options.ranking ?? 'hybrid';
+    const budget = options.searchTimeBudgetMs ?? DEFAULT_SEARCH_TIME_BUDGET_MS;
+    if (!(Number.isFinite(budget) && budget > 0)) {
+      throw new MemoryConfigurationError('searchTimeBudgetMs', 'must be a positive number of milliseconds');
+    }
+    this.searchTimeBudgetMs = budget;
     this.capabilities = {
       semanticSearch: options.embedder !== undefined,
       filters: ALL_FILTER_CAPABILITIES,
@@ -187,13 +209,14 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const queryVector = this.embedder ? Float32Array.from(await this.embedOne(text, signal)) : undefined;
     await this.open();
     if (this.modelMismatch) throw this.modelMismatch;
+    const budget = new SearchBudget(this.provider, this.searchTimeBudgetMs);
     const lexicalTerms = queryTerms ?? [...new Set(terms(text))];
     const ranked = queryVector
-      ? await this.rankWithEmbedding(user, lexicalTerms, queryVector)
-      : await this.rankLexically(user, lexicalTerms);
+      ? await this.rankWithEmbedding(user, lexicalTerms, queryVector, budget)
+      : await this.rankLexically(user, lexicalTerms, budget);
     const candidates = ranked.filter(({ score }) => score >= minRelevance && !(minRelevance > 0 && score === 0));
     candidates.sort((a, b) => b.score - a.score);
-    return this.topRows(user, candidates, filter, limit);
+    return this.topRows(user, candidates, filter, limit, budget);
   }
 
   async getAll(userId: string, options?: GetAllOptions): Promise<MemoryPage> {
@@ -206,19 +229,28 @@ export class SqliteMemoryProvider implements MemoryProvider {
     const page: MemoryRow[] = [];
     // Without a filter one read of limit + 1 rows decides the page; with one, rows are read newest
     // first until limit + 1 pass it or the user's memories run out.
+    // A filtered page examines at most FILTERED_PAGE_SCAN rows, yielding between reads; when it
+    // stops there, its cursor resumes after the last row examined.
     const chunk = filter ? Math.max(limit + 1, ROWS_PER_READ) : limit + 1;
     const session = filter && requiredSessionId(filter);
+    const accepts = filter && compileFilter(filter);
+    let examined = 0;
     for (;;) {
       const [result] = await this.read([session === undefined ? this.pageRows(user, before, chunk) : this.sessionRows(user, session, before, chunk)]);
       const rows = result!.rows;
       for (const row of rows) {
         const decoded = decodeMemoryRow(row, user);
-        if (filter && !matchesFilter(decoded.memory, filter)) continue;
+        examined++;
+        before = decoded.seq;
+        if (accepts && !accepts(decoded.memory)) continue;
         page.push(decoded);
         if (page.length > limit) break;
       }
       if (page.length > limit || rows.length < chunk) break;
-      before = Number(rows[rows.length - 1]![0]);
+      if (examined >= FILTERED_PAGE_SCAN) {
+        return { memories: page.map((row) => row.memory), nextCursor: encodeCursor(before) };
+      }
+      await delay(0);
     }
     const more = page.length > limit;
     const memories = page.slice(0, limit);
@@ -553,23 +585,24 @@ export class SqliteMemoryProvider implements MemoryProvider {
     }
   }
 
-  /** Scores every memory holding a query term (up to the per-term cap) from the postings and the user's statistics. */
-  private async rankLexically(user: string, queryTerms: readonly string[]): Promise<Candidate[]> {
+  /**
+   * Scores every memory holding a query term (up to the per-term cap) from the postings and the
+   * user's statistics. The first read brings the statistics and each term's newest postings, at
+   * most POSTINGS_PER_READ of each (MAX_SEARCH_POSTINGS in all); a broader term's further postings
+   * come in reads of at most POSTINGS_PER_READ, paced by the search's budget.
+   */
+  private async rankLexically(user: string, queryTerms: readonly string[], budget: SearchBudget): Promise<Candidate[]> {
     if (queryTerms.length === 0) return [];
     const t = this.tables;
+    const perTerm = Math.max(1, Math.min(MAX_POSTINGS_PER_TERM, Math.floor(MAX_SEARCH_POSTINGS / queryTerms.length)));
+    const firstRead = Math.min(perTerm, POSTINGS_PER_READ);
     const results = await this.read([
       { sql: `SELECT memory_count, term_count, expires_at FROM ${t.users} WHERE user_id = ?1`, args: [user] },
       {
         sql: `SELECT term, df FROM ${t.termStats} WHERE user_id = ?1 AND term IN (SELECT value FROM json_each(?2))`,
         args: [user, JSON.stringify(queryTerms)],
       },
-      // One row per term, its postings joined as `seq,tf,length,...`: turning thousands of rows into
-      // objects cost the client 10-40 times more than splitting one string.
-      ...queryTerms.map((term) => ({
-        sql: `SELECT group_concat(seq || ',' || tf || ',' || length, ',') FROM
-          (SELECT seq, tf, length FROM ${t.postings} WHERE user_id = ?1 AND term = ?2 ORDER BY seq DESC LIMIT ?3)`,
-        args: [user, term, MAX_POSTINGS_PER_TERM],
-      })),
+      ...queryTerms.map((term) => this.postingsRead(user, term, Number.MAX_SAFE_INTEGER, firstRead)),
     ]);
     const userRow = results[0]!.rows[0];
     if (!userRow || this.isExpired(userRow[2])) return [];
@@ -581,10 +614,11 @@ export class SqliteMemoryProvider implements MemoryProvider {
     };
     const termIndex = new Map(queryTerms.map((term, index) => [term, index]));
     const matches = new Map<number, { frequencies: number[]; length: number }>();
-    queryTerms.forEach((_, index) => {
-      const joined = results[index + 2]!.rows[0]?.[0];
-      if (joined === null || joined === undefined) return;
+    /** Adds one read's postings of a term; returns how many it held and the oldest sequence among them. */
+    const take = (index: number, joined: unknown): { count: number; oldest: number } => {
+      if (joined === null || joined === undefined) return { count: 0, oldest: 0 };
       const numbers = String(joined).split(',');
+      let oldest = Number.MAX_SAFE_INTEGER;
       for (let at = 0; at + 2 < numbers.length; at += 3) {
         const seq = Number(numbers[at]);
         let match = matches.get(seq);
@@ -593,21 +627,53 @@ export class SqliteMemoryProvider implements MemoryProvider {
           matches.set(seq, match);
         }
         match.frequencies[index] = Number(numbers[at + 1]);
+        oldest = Math.min(oldest, seq);
       }
-    });
+      return { count: numbers.length / 3, oldest };
+    };
+    for (const [index, term] of queryTerms.entries()) {
+      let { count, oldest } = take(index, results[index + 2]!.rows[0]?.[0]);
+      let read = count;
+      let wanted = firstRead;
+      while (count === wanted && read < perTerm) {
+        await budget.pace();
+        wanted = Math.min(POSTINGS_PER_READ, perTerm - read);
+        const [more] = await this.read([this.postingsRead(user, term, oldest, wanted)]);
+        ({ count, oldest } = take(index, more!.rows[0]?.[0]));
+        read += count;
+      }
+    }
     const candidates: Candidate[] = [];
     for (const [seq, { frequencies, length }] of matches) {
       const memoryTerms = { termFrequency: (term: string) => frequencies[termIndex.get(term)!] ?? 0, length };
       candidates.push({ seq, score: scoreTerms(queryTerms, memoryTerms, stats) });
+      if (candidates.length % 1_000 === 0 && budget.due) await budget.pace();
     }
     return candidates;
+  }
+
+  /**
+   * One row: a term's newest postings below `before`, at most `count`, joined as `seq,tf,length,...`
+   * (turning thousands of rows into objects cost the client 10-40 times more than splitting one string).
+   */
+  private postingsRead(user: string, term: string, before: number, count: number): SqlStatement {
+    return {
+      sql: `SELECT group_concat(seq || ',' || tf || ',' || length, ',') FROM
+        (SELECT seq, tf, length FROM ${this.tables.postings} WHERE user_id = ?1 AND term = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4)`,
+      args: [user, term, before, count],
+    };
   }
 
   /**
    * Exact nearest neighbours: every stored vector of the user is compared with the query's. In
    * hybrid ranking each one's cosine is combined with its lexical score (0 when it shares no term).
    */
-  private async rankWithEmbedding(user: string, queryTerms: readonly string[], queryVector: Float32Array): Promise<Candidate[]> {
+  private async rankWithEmbedding(
+    user: string,
+    queryTerms: readonly string[],
+    queryVector: Float32Array,
+    budget: SearchBudget,
+  ): Promise<Candidate[]> {
     const [[result], lexicalCandidates] = await Promise.all([
       this.read([
         {
@@ -615,7 +681,7 @@ export class SqliteMemoryProvider implements MemoryProvider {
           args: this.withNow([user]),
         },
       ]),
-      this.ranking === 'hybrid' ? this.rankLexically(user, queryTerms) : Promise.resolve([]),
+      this.ranking === 'hybrid' ? this.rankLexically(user, queryTerms, budget) : Promise.resolve([]),
     ]);
     const lexical = new Map(lexicalCandidates.map(({ seq, score }) => [seq, score]));
     return result!.rows.map(([seq, stored]) => {
@@ -635,33 +701,82 @@ export class SqliteMemoryProvider implements MemoryProvider {
   /**
    * Reads the best candidates' rows in score order, a chunk at a time, keeping those the filter
    * accepts. A chunk always ends between two different scores, so once `limit` rows are kept no
-   * later candidate can outrank them; ties are then ordered by the core's `compareRanked`.
+   * later candidate can outrank them; ties are then ordered by the core's `compareRanked`. A chunk
+   * that ties grew far past its size (many memories of one score) is first put in that order without
+   * reading its rows, so they are read only until `limit` are kept. Reads hold at most ROWS_PER_READ
+   * rows, and the search's budget paces them.
    */
-  private async topRows(user: string, candidates: Candidate[], filter: FilterNode | undefined, limit: number): Promise<Memory[]> {
+  private async topRows(
+    user: string,
+    candidates: Candidate[],
+    filter: FilterNode | undefined,
+    limit: number,
+    budget: SearchBudget,
+  ): Promise<Memory[]> {
+    const accepts = filter && compileFilter(filter);
     const kept: Memory[] = [];
     let start = 0;
     while (start < candidates.length && kept.length < limit) {
-      let end = Math.min(candidates.length, start + (filter ? Math.max(limit, ROWS_PER_READ) : limit));
+      const size = filter ? Math.max(limit, ROWS_PER_READ) : limit;
+      let end = Math.min(candidates.length, start + size);
       while (end < candidates.length && candidates[end]!.score === candidates[end - 1]!.score) end++;
-      const chunk = candidates.slice(start, end);
-      const scores = new Map(chunk.map(({ seq, score }) => [seq, score]));
-      const [result] = await this.read([
-        {
-          sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
-            WHERE user_id = ?1 AND seq IN (SELECT value FROM json_each(?2)) ${this.liveCondition(1, 3)}`,
-          args: this.withNow([user, JSON.stringify(chunk.map(({ seq }) => seq))]),
-        },
-      ]);
-      for (const row of result!.rows) {
-        const { seq, memory } = decodeMemoryRow(row, user);
-        if (filter && !matchesFilter(memory, filter)) continue;
-        memory.score = scores.get(seq)!;
-        kept.push(memory);
+      // A chunk grown by ties well past its size is ordered, so its rows are read only until `limit`
+      // are kept; a few more rows are cheaper to read than to order.
+      const ordered = end - start > size + ROWS_PER_READ;
+      const chunk = ordered ? await this.orderChunk(user, candidates.slice(start, end)) : candidates.slice(start, end);
+      for (let at = 0; at < chunk.length && !(ordered && kept.length >= limit); at += ROWS_PER_READ) {
+        await budget.pace();
+        const piece = chunk.slice(at, at + ROWS_PER_READ);
+        const [result] = await this.read([
+          {
+            sql: `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories}
+              WHERE user_id = ?1 AND seq IN (SELECT value FROM json_each(?2)) ${this.liveCondition(1, 3)}`,
+            args: this.withNow([user, JSON.stringify(piece.map(({ seq }) => seq))]),
+          },
+        ]);
+        // Rows come back in any order: an ordered chunk's are taken in its own.
+        const rows = new Map(result!.rows.map((row) => decodeMemoryRow(row, user)).map((row) => [row.seq, row.memory]));
+        for (const { seq, score } of piece) {
+          const memory = rows.get(seq);
+          if (ordered && kept.length >= limit) break;
+          if (memory === undefined || (accepts && !accepts(memory))) continue;
+          memory.score = score;
+          kept.push(memory);
+        }
       }
       start = end;
     }
     return kept.sort(compareRanked).slice(0, limit);
   }
+
+  /** A chunk in the core's order: by score, each group of equal scores by `inRankedOrder`. */
+  private async orderChunk(user: string, chunk: Candidate[]): Promise<Candidate[]> {
+    const ordered: Candidate[] = [];
+    for (let at = 0; at < chunk.length; ) {
+      let stop = at + 1;
+      while (stop < chunk.length && chunk[stop]!.score === chunk[at]!.score) stop++;
+      ordered.push(...(stop - at === 1 ? [chunk[at]!] : await this.inRankedOrder(user, chunk.slice(at, stop))));
+      at = stop;
+    }
+    return ordered;
+  }
+
+  /**
+   * Tied candidates in the core's order (newer first, then id), sorted by SQLite from their times
+   * and ids without reading their rows: ids are the store's own UUIDs, ASCII, so SQLite's byte order
+   * is JavaScript's.
+   */
+  private async inRankedOrder(user: string, tied: Candidate[]): Promise<Candidate[]> {
+    const [result] = await this.read([
+      {
+        sql: `SELECT seq FROM ${this.tables.memories} WHERE user_id = ?1 AND seq IN (SELECT value FROM json_each(?2)) ORDER BY created_at DESC, id`,
+        args: [user, JSON.stringify(tied.map(({ seq }) => seq))],
+      },
+    ]);
+    const score = tied[0]!.score;
+    return result!.rows.map(([seq]) => ({ seq: Number(seq), score }));
+  }
+
 
   /**
    * Statements recording a change of the memory, before it is made: at its first change its add

@@ -5,7 +5,8 @@ import { roundScore } from '../relevance/score-terms.js';
 import { terms } from '../relevance/terms.js';
 import { categoriesFromMetadata, messagesToMemoryText } from '../spec/memory-content.js';
 import { MemoryConfigurationError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError } from '../spec/memory-error.js';
-import { ALL_FILTER_CAPABILITIES, matchesFilter, type FilterNode } from '../spec/memory-filter.js';
+import { compileFilter } from '../provider-toolkit/compile-filter.js';
+import { ALL_FILTER_CAPABILITIES, type FilterNode } from '../spec/memory-filter.js';
 import type {
   AddOptions,
   CallOptions,
@@ -345,15 +346,16 @@ export class InMemoryProvider implements MemoryProvider {
     let position = (before === undefined ? ordered.length : lowerBound(ordered, before)) - 1;
     const page: Memory[] = [];
     let lastSeq = -1;
+    const accepts = filter ? compileFilter(filter) : () => true;
     for (; position >= 0 && page.length < limit; position--) {
       const stored = ordered[position]!;
-      if (!matchesFilter(stored.memory, filter)) continue;
+      if (!accepts(stored.memory)) continue;
       page.push(copyOf(stored.memory));
       lastSeq = stored.seq;
     }
     let more = false;
     for (; position >= 0; position--) {
-      if (matchesFilter(ordered[position]!.memory, filter)) {
+      if (accepts(ordered[position]!.memory)) {
         more = true;
         break;
       }
@@ -454,7 +456,8 @@ export class InMemoryProvider implements MemoryProvider {
 
   /** Every memory sharing a term with the query, scored with `scoreTerms` over all the user's memories, oldest first. */
   private lexicalHits(memories: UserMemories, queryTerms: readonly string[], filter: FilterNode | undefined): LexicalHit[] {
-    const accept = filter ? (seq: number) => matchesFilter(memories.bySeq.get(seq)!.memory, filter) : undefined;
+    const accepts = filter && compileFilter(filter);
+    const accept = accepts ? (seq: number) => accepts(memories.bySeq.get(seq)!.memory) : undefined;
     return memories.index().search(queryTerms, accept);
   }
 
@@ -471,8 +474,9 @@ export class InMemoryProvider implements MemoryProvider {
       for (const hit of this.lexicalHits(memories, queryTerms, filter)) lexical.set(memories.bySeq.get(hit.id)!, hit.score);
     }
     const ranked: RankedMemory[] = [];
+    const accepts = filter ? compileFilter(filter) : () => true;
     for (const stored of memories.ordered) {
-      if (!stored.vector || !matchesFilter(stored.memory, filter)) continue;
+      if (!stored.vector || !accepts(stored.memory)) continue;
       if (stored.vector.length !== queryVector.length) {
         throw new MemoryConfigurationError(
           'embedder',
