@@ -7,6 +7,7 @@ import { comparePair, printFigures, summarize, type Figure, type PairResult } fr
 import { LibsqlProvider } from '@fastagentic/sqlite';
 import { encodeBase64Url } from '../src/base64url.js';
 import { withEncryption } from '../src/node/with-encryption.js';
+import { skewedText } from './skewed-text.js';
 
 // Cold encrypted search, as a restarted server or a new Worker isolate meets it: 10,000 memories
 // of one user in a libSQL file, each encrypted search through a wrapper made for that query,
@@ -14,30 +15,11 @@ import { withEncryption } from '../src/node/with-encryption.js';
 // process (a new wrapper per query), and in a new process per search (its first search).
 const TARGET_RATIO = 2;
 const MEMORIES = 10_000;
-const NEW_PROCESS_SAMPLES = Number(process.env.BENCH_PROCESS_SAMPLES ?? 15);
+const NEW_PROCESS_SAMPLES = Number(process.env.BENCH_PROCESS_SAMPLES ?? 25);
 const QUERY = 'kelomar tavisu brenodi';
 const USER = 'cold-searcher';
 
-let randomState = 11;
-function random(): number {
-  randomState = (randomState * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return randomState / 2_147_483_648;
-}
-
-// Made-up words drawn with a skew (a few common, most rare), the query's words among them.
-const SYLLABLES = ['ka', 'lo', 'mar', 'ta', 'vi', 'su', 'bre', 'no', 'di', 'pel', 'ru', 'zan', 'fo', 'gi', 'hes', 'qui'];
-const VOCABULARY = Array.from({ length: 4_000 }, (_, i) => {
-  let word = '';
-  for (let n = i + 16 * 16; n > 0; n = Math.floor(n / 16)) word += SYLLABLES[n % 16];
-  return word;
-});
-for (const word of QUERY.split(' ')) VOCABULARY.splice(VOCABULARY.length >> 3, 0, word);
-
-function text(length: number): string {
-  let out = '';
-  while (out.length < length) out += `${VOCABULARY[Math.floor(random() ** 3 * VOCABULARY.length)]} `;
-  return out.slice(0, length).trim();
-}
+const text = skewedText(QUERY.split(' '), 11);
 
 const key = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 const folder = await mkdtemp(join(tmpdir(), 'fastagentic-cold-search-'));
