@@ -2,6 +2,7 @@ import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { CryptoPrimitives } from './crypto-primitives.js';
 import { MemoryDecryptionError } from './memory-decryption-error.js';
 import { KEY_ID, type ParsedEncryptionKeys } from './parse-encryption-keys.js';
+import { processCached } from './process-key-cache.js';
 
 /** Version tag of the envelope `fa1.<keyId>.<iv>.<ciphertext>`; also bound into the associated data. */
 const ENVELOPE_VERSION = 'fa1';
@@ -12,13 +13,12 @@ const TAG_BYTES = 16;
 /** Blind-index tokens keep 128 of HMAC-SHA256's 256 bits: collisions stay out of reach, rows stay small. */
 const TOKEN_BYTES = 16;
 const TOKEN_CACHE_SIZE = 10_000;
-/** Users whose term key and term tokens stay in this process, and tokens kept per user. */
-const USER_KEY_CACHE_SIZE = 1_024;
+/** Tokens kept per user, beside the user's term key. */
 const USER_TOKEN_CACHE_SIZE = 20_000;
 
-interface DerivedKeys {
-  cipher: unknown;
-  index: unknown;
+interface UserTermKey {
+  key: Promise<unknown>;
+  tokens: Map<string, string>;
 }
 
 const encoder = new TextEncoder();
@@ -30,16 +30,16 @@ const TERM_INFO_PREFIX = 'blind-index terms hmac-sha256 v1\0';
 /**
  * The keys, and everything done with them: sealing and opening envelopes with AES-256-GCM and
  * computing blind-index tokens with HMAC-SHA256. Both working keys are derived from each
- * configured key with HKDF, so the raw key never serves two algorithms.
+ * configured key with HKDF, so the raw key never serves two algorithms. Each key is derived
+ * when first needed and kept for the process (`processCached`), so a new ring derives none again.
  */
 export class KeyRing {
   readonly activeKeyId: string;
   readonly keyIds: readonly string[];
   private readonly rawKeys: Map<string, Uint8Array<ArrayBuffer>>;
-  private derived: Promise<Map<string, DerivedKeys>> | undefined;
+  /** This ring's working keys by use and key id, so each envelope skips the process-wide lookup. */
+  private readonly workingKeys = new Map<string, Promise<unknown>>();
   private readonly tokenCache = new Map<string, Promise<string[]>>();
-  /** Per key id and user: the derived term key and the tokens computed with it. */
-  private readonly userTermKeys = new Map<string, { key: Promise<unknown>; tokens: Map<string, string> }>();
   private ivPool = new Uint8Array(0);
   private ivOffset = 0;
 
@@ -58,9 +58,9 @@ export class KeyRing {
   }
 
   async seal(plaintext: Uint8Array<ArrayBuffer>, associatedData: Uint8Array<ArrayBuffer>): Promise<string> {
-    const keys = await this.keys();
+    const key = await this.workingKey(this.activeKeyId, 'cipher');
     const iv = this.nextIv();
-    const ciphertext = await this.primitives.encrypt(keys.get(this.activeKeyId)!.cipher, iv, plaintext, associatedData);
+    const ciphertext = await this.primitives.encrypt(key, iv, plaintext, associatedData);
     return `${ENVELOPE_VERSION}.${this.activeKeyId}.${encodeBase64Url(iv)}.${encodeBase64Url(ciphertext)}`;
   }
 
@@ -90,14 +90,14 @@ export class KeyRing {
     ) {
       throw new MemoryDecryptionError(memoryId, 'not an encryption envelope written by withEncryption');
     }
-    const key = (await this.keys()).get(keyId!);
-    if (!key) {
+    if (!this.rawKeys.has(keyId!)) {
       throw new MemoryDecryptionError(memoryId, `written with key "${keyId}", which is not among the configured keys`, {
         keyId,
       });
     }
+    const key = await this.workingKey(keyId!, 'cipher');
     try {
-      return await this.primitives.decrypt(key.cipher, iv, ciphertext, associatedData);
+      return await this.primitives.decrypt(key, iv, ciphertext, associatedData);
     } catch (cause) {
       throw new MemoryDecryptionError(
         memoryId,
@@ -129,10 +129,9 @@ export class KeyRing {
   }
 
   private async computeTokens(input: string): Promise<string[]> {
-    const keys = await this.keys();
     const data = encoder.encode(input);
     const ordered = [this.activeKeyId, ...this.keyIds.filter((id) => id !== this.activeKeyId)];
-    return Promise.all(ordered.map((id) => this.token(keys.get(id)!.index, data)));
+    return Promise.all(ordered.map(async (id) => this.token(await this.workingKey(id, 'index'), data)));
   }
 
   private async token(key: unknown, data: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -161,38 +160,43 @@ export class KeyRing {
     return tokens;
   }
 
-  private userTermKey(userId: string, keyId: string): { key: Promise<unknown>; tokens: Map<string, string> } {
-    const cacheKey = `${keyId}\0${userId}`;
-    let user = this.userTermKeys.get(cacheKey);
-    if (user === undefined) {
-      const key = this.primitives.deriveKey(this.rawKeys.get(keyId)!, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac');
-      if (this.userTermKeys.size >= USER_KEY_CACHE_SIZE) this.userTermKeys.delete(this.userTermKeys.keys().next().value!);
-      user = { key, tokens: new Map() };
-      this.userTermKeys.set(cacheKey, user);
-      key.catch(() => this.userTermKeys.delete(cacheKey));
-    }
-    return user;
-  }
-
-  /** Imported once, on first use, so `withEncryption` itself can stay synchronous. */
-  private keys(): Promise<Map<string, DerivedKeys>> {
-    this.derived ??= this.derive().catch((error: unknown) => {
-      this.derived = undefined;
-      throw error;
-    });
-    return this.derived;
-  }
-
-  private async derive(): Promise<Map<string, DerivedKeys>> {
-    const entries = await Promise.all(
-      [...this.rawKeys].map(async ([id, raw]): Promise<[string, DerivedKeys]> => {
-        const [cipher, index] = await Promise.all([
-          this.primitives.deriveKey(raw, HKDF_SALT, CIPHER_INFO, 'cipher'),
-          this.primitives.deriveKey(raw, HKDF_SALT, INDEX_INFO, 'mac'),
-        ]);
-        return [id, { cipher, index }];
+  /** Kept for the process, shared by every ring with the same key material (bounded, oldest users dropped first). */
+  private userTermKey(userId: string, keyId: string): UserTermKey {
+    const raw = this.rawKeys.get(keyId)!;
+    return processCached(
+      this.primitives,
+      raw,
+      `terms\0${userId}`,
+      (): UserTermKey => ({
+        key: this.primitives.deriveKey(raw, HKDF_SALT, encoder.encode(TERM_INFO_PREFIX + userId), 'mac'),
+        tokens: new Map(),
       }),
+      (entry) => entry.key,
     );
-    return new Map(entries);
+  }
+
+  /**
+   * The AES-256-GCM key (`cipher`) or blind-index key (`index`) of `keyId`, derived on first
+   * use: a search derives only what it opens and matches with, never every configured key.
+   */
+  private workingKey(keyId: string, use: 'cipher' | 'index'): Promise<unknown> {
+    const name = `${use}\0${keyId}`;
+    let key = this.workingKeys.get(name);
+    if (key === undefined) {
+      const raw = this.rawKeys.get(keyId)!;
+      key = processCached(
+        this.primitives,
+        raw,
+        use,
+        () =>
+          use === 'cipher'
+            ? this.primitives.deriveKey(raw, HKDF_SALT, CIPHER_INFO, 'cipher')
+            : this.primitives.deriveKey(raw, HKDF_SALT, INDEX_INFO, 'mac'),
+        (derived) => derived,
+      );
+      this.workingKeys.set(name, key);
+      key.catch(() => this.workingKeys.delete(name));
+    }
+    return key;
   }
 }

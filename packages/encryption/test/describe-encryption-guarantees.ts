@@ -253,6 +253,19 @@ export function describeEncryptionGuarantees(options: EncryptionGuaranteesOption
       expect(String(unknown)).toContain('"k1"');
     });
 
+    it('wrappers made per call share derived keys only with the same key material', async () => {
+      // Keys are derived once per process and shared: a wrapper per search must still find the
+      // user's memories under the same key, and a different key under the same id must not reuse them.
+      const userId = user('per-call');
+      await encrypted.add(userId, [{ role: 'user', content: 'Prefers oolong tea in the morning' }]);
+      for (let call = 0; call < 3; call++) {
+        const found = await withEncryption(backend, { key, filterableFields }).search(userId, 'oolong');
+        expect(found.map((memory) => memory.memory)).toEqual(['Prefers oolong tea in the morning']);
+      }
+      expect(await withEncryption(backend, { key: randomKey(), filterableFields }).search(userId, 'oolong')).toEqual([]);
+      expect(await withEncryption(backend, { key, filterableFields }).search(userId, 'oolong')).toHaveLength(1);
+    });
+
     it('a forged blind-index token cannot smuggle a memory into filtered results', async () => {
       const userId = user('forged-index');
       const tea = await raw(userId, await encrypted.add(userId, [{ role: 'user', content: 'Likes tea' }], { category: 'drinks' }));
