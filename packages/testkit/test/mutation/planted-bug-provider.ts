@@ -21,6 +21,7 @@ import {
   CATEGORIES_FIELD,
   categoriesFromMetadata,
   compareRanked,
+  MEMORY_LIMITS,
   messagesToMemoryText,
   parseAddOptions,
   parseCallOptions,
@@ -59,6 +60,10 @@ export const PLANTED_BUGS = [
   'idempotency key ignored',
   'update does not re-index',
   'deleteAll keeps history',
+  'the broken provider drops the live tables',
+  'idempotency keys folded by case and trailing space',
+  'content truncated to the limit in UTF-8 bytes',
+  'creation times kept in whole seconds',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -70,6 +75,19 @@ interface Stored {
   idempotencyKey?: string;
 }
 
+/** The "database" the providers of one suite share, as real ones share tables. */
+export class PlantedTables {
+  readonly users = new Map<string, Stored[]>();
+  /** Per user: each memory's versions. */
+  readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
+  nextSeq = 0;
+
+  drop(): void {
+    this.users.clear();
+    this.histories.clear();
+  }
+}
+
 /**
  * A small Map-based provider, correct unless a bug is planted. `backendDown` makes every call
  * fail as a backend would (for the suite's typed-error test).
@@ -78,15 +96,18 @@ export class PlantedBugProvider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
   readonly provider = 'planted-bug';
   readonly capabilities: MemoryCapabilities;
-  private readonly users = new Map<string, Stored[]>();
-  /** Per user: each memory's versions. */
-  private readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
-  private nextSeq = 0;
+  private readonly users: Map<string, Stored[]>;
+  private readonly histories: Map<string, Map<string, MemoryHistoryEntry[]>>;
 
   constructor(
     private readonly bug: PlantedBug | undefined,
+    private readonly tables: PlantedTables,
     private readonly backendDown = false,
   ) {
+    this.users = tables.users;
+    this.histories = tables.histories;
+    // Like a test setup whose broken provider runs the migrations (or teardown) on the live tables.
+    if (backendDown && bug === 'the broken provider drops the live tables') tables.drop();
     this.capabilities = {
       semanticSearch: bug === 'scores above 1 with semanticSearch',
       filters: ALL_FILTER_CAPABILITIES,
@@ -102,19 +123,24 @@ export class PlantedBugProvider implements MemoryProvider {
 
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = this.validUser(userId);
-    const text = messagesToMemoryText(validateMessages(messages));
+    let text = messagesToMemoryText(validateMessages(messages));
+    if (this.bug === 'content truncated to the limit in UTF-8 bytes') {
+      const bytes = new TextEncoder().encode(text).subarray(0, MEMORY_LIMITS.maxContentLength);
+      text = new TextDecoder().decode(bytes).replace(/\uFFFD$/, '');
+    }
     const validMetadata = validateMetadata(metadata);
     const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
     const stored = this.backend(user, true);
-    const key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
+    let key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
+    if (this.bug === 'idempotency keys folded by case and trailing space') key = key?.toLowerCase().trimEnd();
     const earlier = key === undefined ? undefined : stored.find((item) => item.idempotencyKey === key);
     if (earlier) return earlier.memory.id;
-    const now = new Date().toISOString();
+    const now = this.bug === 'creation times kept in whole seconds' ? new Date().toISOString().replace(/\.\d+Z$/, '.000Z') : new Date().toISOString();
     const memory: Memory = { id: crypto.randomUUID(), userId: user, memory: text, metadata: validMetadata, createdAt: now, updatedAt: now };
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) memory.categories = categories;
-    stored.push({ seq: this.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    stored.push({ seq: this.tables.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
     this.record(user, { memoryId: memory.id, event: 'add', previousText: null, text, metadata: structuredClone(validMetadata), at: now });
     return memory.id;
   }
