@@ -226,6 +226,8 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
   const touchedUsers = new Set<string>();
   const timeout = options.testTimeoutMs ?? 30_000;
   let provider!: MemoryProvider;
+  /** Further providers `create` made, torn down with the first. */
+  const extraProviders: MemoryProvider[] = [];
   let caps!: MemoryCapabilities;
 
   // Capabilities are needed while tests are declared, before `create` runs: read them lazily
@@ -311,6 +313,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
     afterAll(async () => {
       if (!provider) return;
       for (const userId of touchedUsers) await provider.deleteAll(userId).catch(() => undefined);
+      for (const extra of extraProviders) await options.destroy?.(extra);
       await options.destroy?.(provider);
     });
 
@@ -585,6 +588,17 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         },
       );
 
+      it('a single very long word is stored and the memory is found by search', async () => {
+        const userId = user('long-word');
+        // A store that indexes each term in a B-tree refuses a term this long ("index row size exceeds").
+        const content = `Longword marker ${'w'.repeat(8_000)}`;
+        const added = await addAndSettle(userId, content);
+        expect((await provider.get(userId, added.id))?.memory.length, 'length of the stored content').toBe(content.length);
+        await waitFor(async () => {
+          expect((await search(userId, 'longword marker')).map((memory) => memory.id)).toEqual([added.id]);
+        });
+      });
+
       it('delete removes one memory and a second delete throws MemoryNotFoundError', async () => {
         const userId = user('delete');
         const keep = await addAndSettle(userId, 'Keep this memory about sailing');
@@ -636,6 +650,64 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         ).rejects.toThrow();
         expect(await listAll(userId)).toEqual([]);
       });
+    });
+
+    describe('index consistency', () => {
+      const texts = [
+        'Orchard note apple pear plum',
+        'Orchard note apple cherry',
+        'Orchard note quince medlar',
+        'Orchard note apple apple fig',
+        'Orchard note walnut hazel',
+      ];
+      const query = 'orchard apple plum fig';
+      const scoresByText = (found: Memory[]) =>
+        Object.fromEntries(found.map((memory) => [memory.memory, Number(memory.score!.toFixed(6))]));
+
+      /** The scores a store that only ever held `remaining` gives: a provider of its own, a fresh user. */
+      async function freshScores(remaining: string[]): Promise<Record<string, number>> {
+        const fresh = await options.create();
+        extraProviders.push(fresh);
+        const userId = user('index-fresh');
+        for (const text of remaining) await fresh.add(userId, [{ role: 'user', content: text }]);
+        return waitFor(async () => {
+          const found = await fresh.search(userId, query, { limit: 10 });
+          expect(found.length).toBe(remaining.length);
+          return scoresByText(found);
+        });
+      }
+
+      it.runIf((!declared.storage || declared.storage === 'verbatim') && declared.semanticSearch !== true)(
+        'after delete and deleteAll the remaining memories score as in a fresh store, and nothing deleted is found (capabilities: storage=verbatim, semanticSearch=false)',
+        async (ctx) => {
+          if (caps.storage !== 'verbatim') return ctx.skip('capability storage=verbatim is not declared');
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch=false is not declared: scores are not lexical alone');
+          const userId = user('index-delete');
+          const added: Memory[] = [];
+          for (const text of texts) added.push(await addAndSettle(userId, text));
+          await provider.delete(userId, added[0]!.id);
+          await provider.delete(userId, added[3]!.id);
+          const remaining = [texts[1]!, texts[2]!, texts[4]!];
+          const expected = await freshScores(remaining);
+          await waitFor(async () => {
+            expect(scoresByText(await search(userId, query, { limit: 10 })), 'scores after delete').toEqual(expected);
+            for (const term of ['pear', 'plum', 'fig']) {
+              expect(await search(userId, term), `a deleted memory found by "${term}"`).toEqual([]);
+            }
+          });
+
+          const forgotten = user('index-forget');
+          for (const text of texts) await addAndSettle(forgotten, text);
+          await provider.deleteAll(forgotten);
+          for (const text of remaining) await addAndSettle(forgotten, text);
+          await waitFor(async () => {
+            expect(scoresByText(await search(forgotten, query, { limit: 10 })), 'scores after deleteAll').toEqual(expected);
+            for (const term of ['pear', 'plum', 'fig']) {
+              expect(await search(forgotten, term), `a forgotten memory found by "${term}"`).toEqual([]);
+            }
+          });
+        },
+      );
     });
 
     describe('update and history', () => {

@@ -64,6 +64,8 @@ export const PLANTED_BUGS = [
   'idempotency keys folded by case and trailing space',
   'content truncated to the limit in UTF-8 bytes',
   'creation times kept in whole seconds',
+  'a term longer than a B-tree row refused',
+  'deleted memories still counted in the term statistics',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -80,11 +82,14 @@ export class PlantedTables {
   readonly users = new Map<string, Stored[]>();
   /** Per user: each memory's versions. */
   readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
+  /** Per user: the indexed texts of deleted memories, kept only by a planted bug. */
+  readonly ghosts = new Map<string, string[]>();
   nextSeq = 0;
 
   drop(): void {
     this.users.clear();
     this.histories.clear();
+    this.ghosts.clear();
   }
 }
 
@@ -131,6 +136,10 @@ export class PlantedBugProvider implements MemoryProvider {
     const validMetadata = validateMetadata(metadata);
     const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
+    // What PostgreSQL says of a B-tree over terms: "index row size 8016 exceeds btree maximum 2704".
+    if (this.bug === 'a term longer than a B-tree row refused' && terms(text).some((term) => term.length > 2_704)) {
+      throw new ProviderUnavailableError(this.provider, 'index row size exceeds btree maximum 2704', { isRetryable: false });
+    }
     const stored = this.backend(user, true);
     let key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
     if (this.bug === 'idempotency keys folded by case and trailing space') key = key?.toLowerCase().trimEnd();
@@ -152,10 +161,12 @@ export class PlantedBugProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const stored = this.backend(user, false);
     const counts = stored.map((item) => terms(item.indexed));
+    const ghosts = (this.tables.ghosts.get(this.keyOf(user)) ?? []).map((text) => terms(text));
+    const counted = [...counts, ...ghosts];
     const stats = {
-      memoryCount: stored.length,
-      totalTermCount: counts.reduce((sum, list) => sum + list.length, 0),
-      documentFrequency: (term: string) => counts.filter((list) => list.includes(term)).length,
+      memoryCount: counted.length,
+      totalTermCount: counted.reduce((sum, list) => sum + list.length, 0),
+      documentFrequency: (term: string) => counted.filter((list) => list.includes(term)).length,
     };
     const ranked: Memory[] = [];
     for (const [index, item] of stored.entries()) {
@@ -202,6 +213,7 @@ export class PlantedBugProvider implements MemoryProvider {
     const index = stored.findIndex((item) => item.memory.id === id);
     if (index < 0) throw new MemoryNotFoundError(id);
     const [removed] = stored.splice(index, 1);
+    this.haunt(user, [removed!]);
     const at = laterTime(removed!.memory.updatedAt);
     this.record(user, { memoryId: id, event: 'delete', previousText: removed!.memory.memory, text: null, metadata: null, at });
   }
@@ -251,9 +263,16 @@ export class PlantedBugProvider implements MemoryProvider {
     const user = this.validUser(userId);
     parseCallOptions(options).signal?.throwIfAborted();
     const count = this.backend(user, false).length;
+    this.haunt(user, this.backend(user, false));
     this.users.delete(this.keyOf(user));
     if (this.bug !== 'deleteAll keeps history') this.histories.delete(this.keyOf(user));
     return count;
+  }
+
+  private haunt(userId: string, removed: Stored[]): void {
+    if (this.bug !== 'deleted memories still counted in the term statistics') return;
+    const key = this.keyOf(userId);
+    this.tables.ghosts.set(key, [...(this.tables.ghosts.get(key) ?? []), ...removed.map((item) => item.indexed)]);
   }
 
   private record(userId: string, entry: MemoryHistoryEntry): void {
