@@ -43,10 +43,13 @@ export interface TestMemoryProviderOptions {
    * that throws). With it the suite checks that failures come out as the core's typed errors
    * (ProviderUnavailableError, MemoryConfigurationError), never as a raw client or driver error.
    * Keep its retries low (e.g. `retry: { maxRetries: 0 }`) so the test stays fast. `destroy` is
-   * called with it afterwards.
+   * never called with it: a `destroy` that drops tables would drop the live ones mid-suite (the
+   * broken provider often names the same tables). Close its client in `destroyBroken` instead.
    */
   createBroken?: () => MemoryProvider | Promise<MemoryProvider>;
-  /** Called once after the suite, e.g. to close a client. */
+  /** Called with the broken provider after its test, e.g. to close its client; must not touch data. */
+  destroyBroken?: (provider: MemoryProvider) => void | Promise<void>;
+  /** Called once after the suite, e.g. to close a client; only with providers `create` made. */
   destroy?: (provider: MemoryProvider) => void | Promise<void>;
   /** Longest wait for a write to become visible on an eventually consistent provider. Default 10 s. */
   eventualTimeoutMs?: number;
@@ -192,6 +195,17 @@ function lookAlikeUserIds(runId: string): string[][] {
   ];
 }
 
+/** What decides a memory's rank, shown when an order check fails. */
+function describeRanked(memory: Memory): string {
+  return `{ score: ${memory.score}, createdAt: ${memory.createdAt}, id: ${memory.id} }`;
+}
+
+/** A search may return fewer of the expected memories, never another: says which extra came back. */
+function expectSelectedFrom(selected: string[], expected: string[]): void {
+  const extra = selected.filter((key) => !expected.includes(key));
+  expect(extra, `search selected [${selected.join(', ')}] but must select only from [${expected.join(', ')}]`).toEqual([]);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const LOGICAL_CASES: Array<{ capability: 'and' | 'or' | 'not'; filter: MemoryFilter; expected: string[] }> = [
@@ -212,6 +226,8 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
   const touchedUsers = new Set<string>();
   const timeout = options.testTimeoutMs ?? 30_000;
   let provider!: MemoryProvider;
+  /** Further providers `create` made, torn down with the first. */
+  const extraProviders: MemoryProvider[] = [];
   let caps!: MemoryCapabilities;
 
   // Capabilities are needed while tests are declared, before `create` runs: read them lazily
@@ -277,7 +293,10 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
       expect(result.score!, `score of ${result.id}`).toBeLessThanOrEqual(1);
     }
     for (let i = 1; i < found.length; i++) {
-      expect(compareRanked(found[i - 1]!, found[i]!), `search order at position ${i}`).toBeLessThanOrEqual(0);
+      expect(
+        compareRanked(found[i - 1]!, found[i]!),
+        `search order at position ${i}: ${describeRanked(found[i - 1]!)} came before ${describeRanked(found[i]!)}`,
+      ).toBeLessThanOrEqual(0);
     }
     return found;
   }
@@ -294,6 +313,7 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
     afterAll(async () => {
       if (!provider) return;
       for (const userId of touchedUsers) await provider.deleteAll(userId).catch(() => undefined);
+      for (const extra of extraProviders) await options.destroy?.(extra);
       await options.destroy?.(provider);
     });
 
@@ -457,11 +477,21 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
             return all;
           });
           expect(new Set(found.map((memory) => memory.score)).size, 'identical texts score alike').toBe(1);
-          expect(found.map((memory) => memory.id)).toEqual([...found].sort(compareRanked).map((memory) => memory.id));
-          const sequentialIds = sequential.map((memory) => memory.id);
-          expect(found.map((memory) => memory.id).filter((id) => sequentialIds.includes(id))).toEqual(
-            [...sequentialIds].reverse(),
+          expect(found.map(describeRanked), 'equal scores: newest first, then id ascending').toEqual(
+            [...found].sort(compareRanked).map(describeRanked),
           );
+          // A store keeping whole seconds would tie these (5 ms apart) and let the id decide.
+          for (let i = 1; i < sequential.length; i++) {
+            expect(
+              Date.parse(sequential[i]!.createdAt),
+              `createdAt keeps sub-second time: ${describeRanked(sequential[i]!)} was added after ${describeRanked(sequential[i - 1]!)}`,
+            ).toBeGreaterThan(Date.parse(sequential[i - 1]!.createdAt));
+          }
+          const sequentialIds = sequential.map((memory) => memory.id);
+          expect(
+            found.map((memory) => memory.id).filter((id) => sequentialIds.includes(id)),
+            `equal scores: the later of memories added one after another comes first; came back ${found.map(describeRanked).join(', ')}`,
+          ).toEqual([...sequentialIds].reverse());
         },
       );
 
@@ -545,6 +575,59 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         },
       );
 
+      it.runIf(declared.idempotentAdd !== false)(
+        'idempotency keys that differ by case or a trailing space stay distinct (capability: idempotentAdd)',
+        async (ctx) => {
+          if (!caps.idempotentAdd) return ctx.skip('capability idempotentAdd is not declared');
+          const userId = user('idempotent-keys');
+          // A case-insensitive or space-padding collation on the key column folds these together.
+          const keys = [`Key-${runId}`, `key-${runId}`, `key-${runId} `];
+          const ids: string[] = [];
+          for (const [index, idempotencyKey] of keys.entries()) {
+            ids.push(await provider.add(userId, [{ role: 'user', content: `Keyed fig fact ${index}` }], undefined, { idempotencyKey }));
+          }
+          expect(new Set(ids).size, `keys ${JSON.stringify(keys)} returned ids ${JSON.stringify(ids)}`).toBe(keys.length);
+          await waitFor(async () => expect((await listAll(userId)).length).toBe(keys.length));
+        },
+      );
+
+      it.runIf(!declared.storage || declared.storage === 'verbatim')(
+        'content at the size limit in multi-byte, emoji and astral characters round-trips exactly (capability: storage=verbatim)',
+        async (ctx) => {
+          if (caps.storage !== 'verbatim') return ctx.skip('capability storage=verbatim is not declared');
+          const userId = user('size-limit');
+          // Limits count UTF-16 code units: astral characters take two, and three or four bytes in UTF-8.
+          const characters = [...'é 中文 😀 𝄞 👩‍👩‍👧 ﷽ '];
+          const contentOf = (length: number) => {
+            let content = '';
+            for (let i = 0; content.length + 2 <= length; i++) content += characters[i % characters.length];
+            return content.padEnd(length, 'Z');
+          };
+          let content = contentOf(MEMORY_LIMITS.maxContentLength);
+          const added = await addAndSettle(userId, content).catch((error: unknown) => {
+            // A wrapper whose stored form is larger (an encrypting one) refuses by name, never truncates;
+            // the same characters must then round-trip at a size it takes.
+            expectValidationError(error, 'messages');
+            content = contentOf(MEMORY_LIMITS.maxContentLength / 4);
+            return addAndSettle(userId, content);
+          });
+          const stored = await provider.get(userId, added.id);
+          expect(stored?.memory.length, 'length of the stored content').toBe(content.length);
+          expect(stored?.memory === content, 'the stored content equals the added content').toBe(true);
+        },
+      );
+
+      it('a single very long word is stored and the memory is found by search', async () => {
+        const userId = user('long-word');
+        // A store that indexes each term in a B-tree refuses a term this long ("index row size exceeds").
+        const content = `Longword marker ${'w'.repeat(8_000)}`;
+        const added = await addAndSettle(userId, content);
+        expect((await provider.get(userId, added.id))?.memory.length, 'length of the stored content').toBe(content.length);
+        await waitFor(async () => {
+          expect((await search(userId, 'longword marker')).map((memory) => memory.id)).toEqual([added.id]);
+        });
+      });
+
       it('delete removes one memory and a second delete throws MemoryNotFoundError', async () => {
         const userId = user('delete');
         const keep = await addAndSettle(userId, 'Keep this memory about sailing');
@@ -596,6 +679,64 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         ).rejects.toThrow();
         expect(await listAll(userId)).toEqual([]);
       });
+    });
+
+    describe('index consistency', () => {
+      const texts = [
+        'Orchard note apple pear plum',
+        'Orchard note apple cherry',
+        'Orchard note quince medlar',
+        'Orchard note apple apple fig',
+        'Orchard note walnut hazel',
+      ];
+      const query = 'orchard apple plum fig';
+      const scoresByText = (found: Memory[]) =>
+        Object.fromEntries(found.map((memory) => [memory.memory, Number(memory.score!.toFixed(6))]));
+
+      /** The scores a store that only ever held `remaining` gives: a provider of its own, a fresh user. */
+      async function freshScores(remaining: string[]): Promise<Record<string, number>> {
+        const fresh = await options.create();
+        extraProviders.push(fresh);
+        const userId = user('index-fresh');
+        for (const text of remaining) await fresh.add(userId, [{ role: 'user', content: text }]);
+        return waitFor(async () => {
+          const found = await fresh.search(userId, query, { limit: 10 });
+          expect(found.length).toBe(remaining.length);
+          return scoresByText(found);
+        });
+      }
+
+      it.runIf((!declared.storage || declared.storage === 'verbatim') && declared.semanticSearch !== true)(
+        'after delete and deleteAll the remaining memories score as in a fresh store, and nothing deleted is found (capabilities: storage=verbatim, semanticSearch=false)',
+        async (ctx) => {
+          if (caps.storage !== 'verbatim') return ctx.skip('capability storage=verbatim is not declared');
+          if (caps.semanticSearch) return ctx.skip('capability semanticSearch=false is not declared: scores are not lexical alone');
+          const userId = user('index-delete');
+          const added: Memory[] = [];
+          for (const text of texts) added.push(await addAndSettle(userId, text));
+          await provider.delete(userId, added[0]!.id);
+          await provider.delete(userId, added[3]!.id);
+          const remaining = [texts[1]!, texts[2]!, texts[4]!];
+          const expected = await freshScores(remaining);
+          await waitFor(async () => {
+            expect(scoresByText(await search(userId, query, { limit: 10 })), 'scores after delete').toEqual(expected);
+            for (const term of ['pear', 'plum', 'fig']) {
+              expect(await search(userId, term), `a deleted memory found by "${term}"`).toEqual([]);
+            }
+          });
+
+          const forgotten = user('index-forget');
+          for (const text of texts) await addAndSettle(forgotten, text);
+          await provider.deleteAll(forgotten);
+          for (const text of remaining) await addAndSettle(forgotten, text);
+          await waitFor(async () => {
+            expect(scoresByText(await search(forgotten, query, { limit: 10 })), 'scores after deleteAll').toEqual(expected);
+            for (const term of ['pear', 'plum', 'fig']) {
+              expect(await search(forgotten, term), `a forgotten memory found by "${term}"`).toEqual([]);
+            }
+          });
+        },
+      );
     });
 
     describe('update and history', () => {
@@ -839,8 +980,8 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
         it(`operator ${operator} is honoured or rejected with UnsupportedFilterError, never ignored`, async () => {
           if (supportsFilter(operator)) {
             const found = await search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
-            expect(found.length).toBeGreaterThan(0);
-            for (const key of keysOf(seeded, found)) expect(expected).toContain(key);
+            expect(found.length, `search selected nothing but must select from [${expected.join(', ')}]`).toBeGreaterThan(0);
+            expectSelectedFrom(keysOf(seeded, found), expected);
             return;
           }
           const inGetAll = await captureError(() => provider.getAll(seeded.userId, { filters: filter }));
@@ -883,8 +1024,8 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
           expect(keysOf(seeded, page.memories), 'getAll').toEqual([...expected].sort());
           const found = await search(seeded.userId, 'tea Berlin piano', { filters: filter, limit: 10 });
           if (expected.length === 0) expect(found).toEqual([]);
-          else expect(found.length, 'search').toBeGreaterThan(0);
-          for (const key of keysOf(seeded, found)) expect(expected, 'search').toContain(key);
+          else expect(found.length, `search selected nothing but must select from [${expected.join(', ')}]`).toBeGreaterThan(0);
+          expectSelectedFrom(keysOf(seeded, found), expected);
         });
       }
     });
@@ -1016,6 +1157,9 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
       it.runIf(options.createBroken !== undefined)(
         'a failing backend surfaces as the core’s typed errors, never a raw client error',
         async () => {
+          // A memory written before the broken provider exists must outlive it (and its teardown).
+          const canaryUser = user('canary');
+          const canary = await addAndSettle(canaryUser, 'Canary written before the failing backend');
           const broken = await options.createBroken!();
           try {
             const userId = user('broken');
@@ -1038,8 +1182,11 @@ export function testMemoryProvider(options: TestMemoryProviderOptions): void {
               if (ProviderUnavailableError.isInstance(error)) expect(typeof error.isRetryable, shown).toBe('boolean');
             }
           } finally {
-            await options.destroy?.(broken);
+            await options.destroyBroken?.(broken);
           }
+          expect((await provider.get(canaryUser, canary.id))?.memory, 'the live store outlives the broken provider').toBe(
+            canary.memory,
+          );
         },
       );
     });

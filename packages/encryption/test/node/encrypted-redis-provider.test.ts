@@ -16,6 +16,7 @@ testMemoryProvider({
   createWithTtl: (ttlSeconds) => withEncryption(new RedisProvider({ url, prefix: conformancePrefix, ttlSeconds }), options),
   // Nothing listens on port 1: the backend's failures must reach callers typed, through the wrapper.
   createBroken: () => withEncryption(new RedisProvider({ url: 'redis://127.0.0.1:1', prefix: conformancePrefix }), options),
+  destroyBroken: (provider) => ((provider as EncryptedMemoryProvider).inner as RedisProvider).close(),
   destroy: (provider) => ((provider as EncryptedMemoryProvider).inner as RedisProvider).close(),
 });
 

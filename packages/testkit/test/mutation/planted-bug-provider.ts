@@ -21,6 +21,7 @@ import {
   CATEGORIES_FIELD,
   categoriesFromMetadata,
   compareRanked,
+  MEMORY_LIMITS,
   messagesToMemoryText,
   parseAddOptions,
   parseCallOptions,
@@ -59,6 +60,12 @@ export const PLANTED_BUGS = [
   'idempotency key ignored',
   'update does not re-index',
   'deleteAll keeps history',
+  'the broken provider drops the live tables',
+  'idempotency keys folded by case and trailing space',
+  'content truncated to the limit in UTF-8 bytes',
+  'creation times kept in whole seconds',
+  'a term longer than a B-tree row refused',
+  'deleted memories still counted in the term statistics',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -70,6 +77,22 @@ interface Stored {
   idempotencyKey?: string;
 }
 
+/** The "database" the providers of one suite share, as real ones share tables. */
+export class PlantedTables {
+  readonly users = new Map<string, Stored[]>();
+  /** Per user: each memory's versions. */
+  readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
+  /** Per user: the indexed texts of deleted memories, kept only by a planted bug. */
+  readonly ghosts = new Map<string, string[]>();
+  nextSeq = 0;
+
+  drop(): void {
+    this.users.clear();
+    this.histories.clear();
+    this.ghosts.clear();
+  }
+}
+
 /**
  * A small Map-based provider, correct unless a bug is planted. `backendDown` makes every call
  * fail as a backend would (for the suite's typed-error test).
@@ -78,15 +101,18 @@ export class PlantedBugProvider implements MemoryProvider {
   readonly specificationVersion = 'v1' as const;
   readonly provider = 'planted-bug';
   readonly capabilities: MemoryCapabilities;
-  private readonly users = new Map<string, Stored[]>();
-  /** Per user: each memory's versions. */
-  private readonly histories = new Map<string, Map<string, MemoryHistoryEntry[]>>();
-  private nextSeq = 0;
+  private readonly users: Map<string, Stored[]>;
+  private readonly histories: Map<string, Map<string, MemoryHistoryEntry[]>>;
 
   constructor(
     private readonly bug: PlantedBug | undefined,
+    private readonly tables: PlantedTables,
     private readonly backendDown = false,
   ) {
+    this.users = tables.users;
+    this.histories = tables.histories;
+    // Like a test setup whose broken provider runs the migrations (or teardown) on the live tables.
+    if (backendDown && bug === 'the broken provider drops the live tables') tables.drop();
     this.capabilities = {
       semanticSearch: bug === 'scores above 1 with semanticSearch',
       filters: ALL_FILTER_CAPABILITIES,
@@ -102,19 +128,28 @@ export class PlantedBugProvider implements MemoryProvider {
 
   async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const user = this.validUser(userId);
-    const text = messagesToMemoryText(validateMessages(messages));
+    let text = messagesToMemoryText(validateMessages(messages));
+    if (this.bug === 'content truncated to the limit in UTF-8 bytes') {
+      const bytes = new TextEncoder().encode(text).subarray(0, MEMORY_LIMITS.maxContentLength);
+      text = new TextDecoder().decode(bytes).replace(/\uFFFD$/, '');
+    }
     const validMetadata = validateMetadata(metadata);
     const { signal, idempotencyKey } = parseAddOptions(options);
     signal?.throwIfAborted();
+    // What PostgreSQL says of a B-tree over terms: "index row size 8016 exceeds btree maximum 2704".
+    if (this.bug === 'a term longer than a B-tree row refused' && terms(text).some((term) => term.length > 2_704)) {
+      throw new ProviderUnavailableError(this.provider, 'index row size exceeds btree maximum 2704', { isRetryable: false });
+    }
     const stored = this.backend(user, true);
-    const key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
+    let key = this.bug === 'idempotency key ignored' ? undefined : idempotencyKey;
+    if (this.bug === 'idempotency keys folded by case and trailing space') key = key?.toLowerCase().trimEnd();
     const earlier = key === undefined ? undefined : stored.find((item) => item.idempotencyKey === key);
     if (earlier) return earlier.memory.id;
-    const now = new Date().toISOString();
+    const now = this.bug === 'creation times kept in whole seconds' ? new Date().toISOString().replace(/\.\d+Z$/, '.000Z') : new Date().toISOString();
     const memory: Memory = { id: crypto.randomUUID(), userId: user, memory: text, metadata: validMetadata, createdAt: now, updatedAt: now };
     const categories = categoriesFromMetadata(validMetadata);
     if (categories) memory.categories = categories;
-    stored.push({ seq: this.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
+    stored.push({ seq: this.tables.nextSeq++, memory, indexed: text, ...(key === undefined ? {} : { idempotencyKey: key }) });
     this.record(user, { memoryId: memory.id, event: 'add', previousText: null, text, metadata: structuredClone(validMetadata), at: now });
     return memory.id;
   }
@@ -126,10 +161,12 @@ export class PlantedBugProvider implements MemoryProvider {
     signal?.throwIfAborted();
     const stored = this.backend(user, false);
     const counts = stored.map((item) => terms(item.indexed));
+    const ghosts = (this.tables.ghosts.get(this.keyOf(user)) ?? []).map((text) => terms(text));
+    const counted = [...counts, ...ghosts];
     const stats = {
-      memoryCount: stored.length,
-      totalTermCount: counts.reduce((sum, list) => sum + list.length, 0),
-      documentFrequency: (term: string) => counts.filter((list) => list.includes(term)).length,
+      memoryCount: counted.length,
+      totalTermCount: counted.reduce((sum, list) => sum + list.length, 0),
+      documentFrequency: (term: string) => counted.filter((list) => list.includes(term)).length,
     };
     const ranked: Memory[] = [];
     for (const [index, item] of stored.entries()) {
@@ -176,6 +213,7 @@ export class PlantedBugProvider implements MemoryProvider {
     const index = stored.findIndex((item) => item.memory.id === id);
     if (index < 0) throw new MemoryNotFoundError(id);
     const [removed] = stored.splice(index, 1);
+    this.haunt(user, [removed!]);
     const at = laterTime(removed!.memory.updatedAt);
     this.record(user, { memoryId: id, event: 'delete', previousText: removed!.memory.memory, text: null, metadata: null, at });
   }
@@ -225,9 +263,16 @@ export class PlantedBugProvider implements MemoryProvider {
     const user = this.validUser(userId);
     parseCallOptions(options).signal?.throwIfAborted();
     const count = this.backend(user, false).length;
+    this.haunt(user, this.backend(user, false));
     this.users.delete(this.keyOf(user));
     if (this.bug !== 'deleteAll keeps history') this.histories.delete(this.keyOf(user));
     return count;
+  }
+
+  private haunt(userId: string, removed: Stored[]): void {
+    if (this.bug !== 'deleted memories still counted in the term statistics') return;
+    const key = this.keyOf(userId);
+    this.tables.ghosts.set(key, [...(this.tables.ghosts.get(key) ?? []), ...removed.map((item) => item.indexed)]);
   }
 
   private record(userId: string, entry: MemoryHistoryEntry): void {
