@@ -61,6 +61,14 @@ export function inspectorPage(title: string): string {
     </div>
   </section>
   <section>
+    <h2>Profile</h2>
+    <p class="hint">Stable facts formation keeps about the user, injected on every turn (JSON, edited as a whole).</p>
+    <form id="profile-form">
+      <textarea id="profile" rows="6" spellcheck="false" aria-label="Profile (JSON)"></textarea>
+      <button type="submit">Save profile</button>
+    </form>
+  </section>
+  <section>
     <h2>Long-term memories</h2>
     <div class="pager"><button type="button" id="long-first">First page</button>
       <button type="button" id="long-next">Next page</button> <span id="long-page"></span></div>
@@ -98,7 +106,8 @@ h3 { font-size: 0.95rem; margin: 0.4rem 0; }
 section { margin-bottom: 1rem; }
 form { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
 input[type=search] { min-width: 20rem; }
-input, button { font: inherit; padding: 0.25rem 0.5rem; }
+input, button, textarea { font: inherit; padding: 0.25rem 0.5rem; }
+textarea { display: block; width: 100%; box-sizing: border-box; font-family: ui-monospace, monospace; margin-bottom: 0.5rem; }
 button { cursor: pointer; border: 1px solid #8c959f; border-radius: 4px; background: #f6f8fa; }
 button.danger { border-color: #cf222e; color: #cf222e; }
 #status { min-height: 1.4em; color: #0550ae; }
@@ -262,11 +271,26 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     });
   }
 
+  async function loadProfile() {
+    var data = await api('GET', withSubject('/inspector/api/profile'));
+    byId('profile').value = JSON.stringify(data.profile, null, 2);
+  }
+
+  async function saveProfile() {
+    var profile;
+    try { profile = JSON.parse(byId('profile').value || '{}'); } catch (error) {
+      return status('The profile is not valid JSON: ' + error.message, true);
+    }
+    await api('PUT', withSubject('/inspector/api/profile'), { profile: profile });
+    status('Saved the profile of ' + state.subject + '.');
+    await refresh();
+  }
+
   async function refresh() {
     byId('viewing').textContent = state.subject;
     var stores = ['long'];
     if (state.me.sessionMemory) stores.push('session');
-    await Promise.all(stores.map(loadPage));
+    await Promise.all(stores.map(loadPage).concat([loadProfile()]));
     await explain();
     await loadLatency();
   }
@@ -301,6 +325,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     clear(byId('injected'));
     clear(byId('excluded'));
     byId('explain-summary').textContent = '';
+    byId('profile').value = '';
     status(message || '', Boolean(message));
   }
 
@@ -343,6 +368,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       await refresh();
     }));
     byId('search-form').addEventListener('submit', guarded(explain));
+    byId('profile-form').addEventListener('submit', guarded(saveProfile));
     var slider = byId('min-relevance');
     slider.addEventListener('input', guarded(async function () {
       byId('min-relevance-value').textContent = Number(slider.value).toFixed(2);

@@ -1,4 +1,4 @@
-import { explainSearch, type MemoryProvider } from '@fastagentic/memory';
+import { explainSearch, readProfile, validateProfile, writeProfile, type MemoryProvider } from '@fastagentic/memory';
 import { validateQuery, validateUserId } from '@fastagentic/memory/provider';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
@@ -91,6 +91,21 @@ export function registerInspectorRoutes(hono: Hono<AppEnv>, deps: InspectorDepen
       limit: optionalNumber(body.maxMemories),
     });
     return c.json(explanation);
+  });
+
+  // The user's profile (working memory), read and replaced as `GET`/`PUT /profile` do.
+  hono.get('/inspector/api/profile', requireUser, async (c) => {
+    const subject = subjectOf(c);
+    if (subject === null) return forbidden(c);
+    return c.json({ profile: await readProfile(deps.memory, subject) });
+  });
+
+  hono.put('/inspector/api/profile', requireUser, async (c) => {
+    const subject = subjectOf(c);
+    if (subject === null) return forbidden(c);
+    const profile = validateProfile((await readJsonObject(c)).profile, 'profile');
+    await writeProfile(deps.memory, subject, profile, { reason: 'inspector' });
+    return c.json({ profile });
   });
 
   hono.delete('/inspector/api/memories/:memoryId', requireUser, async (c) => {

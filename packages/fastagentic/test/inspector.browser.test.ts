@@ -218,6 +218,19 @@ describe.skipIf(browserMissing)(`inspector in a real browser${browserMissing ? `
     await page.getByRole('button', { name: 'Look up' }).click();
     await page.locator('#long-list .memory-text', { hasText: 'Bob keeps a private diary' }).waitFor();
     expect(await page.locator('#viewing').textContent()).toBe('bob');
+
+    // The admin edits bob's profile: saved through the API, shown again as stored, kept as a memory of bob's.
+    await page.waitForFunction(() => (document.getElementById('profile') as HTMLTextAreaElement).value === '{}');
+    await page.locator('#profile').fill('{ "name": "Bob", "pets": { "dog": "Rex" } }');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.locator('#status', { hasText: 'Saved the profile of bob.' }).waitFor();
+    await page.locator('#long-list .memory-text', { hasText: 'About the user:' }).waitFor();
+    expect(JSON.parse(await page.locator('#profile').inputValue())).toEqual({ name: 'Bob', pets: { dog: 'Rex' } });
+    expect((await memory.getAll('bob', { filters: { kind: 'profile' } })).memories).toHaveLength(1);
+    // Not JSON: said in the status line, nothing sent.
+    await page.locator('#profile').fill('{ name: Bob');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.locator('#status', { hasText: 'The profile is not valid JSON' }).waitFor();
     expect(problems).toEqual([]);
 
     await page.getByRole('button', { name: 'Sign out' }).click();

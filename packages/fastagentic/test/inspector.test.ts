@@ -65,6 +65,28 @@ describe('inspector', () => {
     expect(looked.memories.map((m: { memory: string }) => m.memory)).toEqual(['bob likes coffee']);
   });
 
+  it('reads and replaces a user’s profile: their own, or any user’s for an admin; a bad profile is a 400 naming it', async () => {
+    const { app, memory } = await setUp();
+    const alice = await tokenFor({ sub: 'alice' });
+    const admin = await tokenFor({ sub: 'root', roles: ['admin'] });
+    expect((await call(app, 'GET', '/inspector/api/profile', alice)).json()).toEqual({ profile: {} });
+
+    const saved = await call(app, 'PUT', '/inspector/api/profile', alice, { profile: { name: 'Alice', diet: 'vegetarian' } });
+    expect(saved.status).toBe(200);
+    expect((await call(app, 'GET', '/inspector/api/profile', alice)).json()).toEqual({ profile: { name: 'Alice', diet: 'vegetarian' } });
+    // Kept as one profile memory of alice's, so forget removes it with the rest.
+    expect((await memory.getAll('alice', { filters: { kind: 'profile' } })).memories).toHaveLength(1);
+
+    expect((await call(app, 'GET', '/inspector/api/profile?subject=bob', alice)).status).toBe(403);
+    expect((await call(app, 'PUT', '/inspector/api/profile?subject=bob', alice, { profile: { name: 'Mallory' } })).status).toBe(403);
+    expect((await call(app, 'PUT', '/inspector/api/profile?subject=bob', admin, { profile: { name: 'Bob' } })).status).toBe(200);
+    expect((await call(app, 'GET', '/inspector/api/profile?subject=bob', admin)).json()).toEqual({ profile: { name: 'Bob' } });
+
+    const bad = await call(app, 'PUT', '/inspector/api/profile', alice, { profile: ['not', 'an', 'object'] });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.field).toBe('profile');
+  });
+
   it('pages, explains at a given minRelevance, deletes one memory, forgets the user and shows latency', async () => {
     const { app, memory, sessionMemory } = await setUp();
     for (let i = 0; i < 12; i++) await memory.add('u1', [{ role: 'user', content: `note ${i} about tea` }]);
