@@ -1,5 +1,6 @@
 import { formMemories, ProviderUnavailableError, type FormationTurn, type MemoryFormation, type MemoryProvider, type Metadata } from '@fastagentic/memory';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, delay } from '@fastagentic/memory/provider';
+import { laterTask } from './later-task.js';
 
 export interface FormationRunnerOptions {
   formation: MemoryFormation;
@@ -55,7 +56,9 @@ export class FormationRunner {
         }
       }
     };
-    const next = (this.forming.get(userId) ?? Promise.resolve()).then(run);
+    // Started on the next macrotask, so the turn's formation runs after its reply is written
+    // rather than in the microtasks between the handler and the response.
+    const next = (this.forming.get(userId) ?? laterTask()).then(run);
     this.forming.set(userId, next);
     void next.then(() => {
       if (this.forming.get(userId) === next) this.forming.delete(userId);

@@ -7,6 +7,7 @@ import {
   type WriteQueueEvent,
 } from '@fastagentic/memory';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, delay, type RetryPolicy } from '@fastagentic/memory/provider';
+import { laterTask } from './later-task.js';
 import type { OutboxJournal, OutboxRecord } from './outbox-journal.js';
 
 /** One memory the app promised to store. */
@@ -101,12 +102,6 @@ interface Lane {
   held?: Promise<void>;
   /** The add call in progress, which a hold waits for. */
   attempt?: Promise<unknown>;
-}
-
-/** The next macrotask: setImmediate where it exists (Node), else a zero timer (Workers, browsers). */
-function laterTask(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-  return immediate ? new Promise((resolve) => immediate(() => resolve())) : delay(0);
 }
 
 /** Longest sleep between two looks at a lane's `forgotten` flag while backing off. */
