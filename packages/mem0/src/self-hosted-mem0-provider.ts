@@ -1,10 +1,11 @@
-import { extractUserId, MemoryConfigurationError, MemoryError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError, type CallOptions, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions } from '@fastagentic/memory';
+import { extractUserId, MemoryConfigurationError, MemoryError, MemoryNotFoundError, MemoryValidationError, ProviderUnavailableError, type AddOptions, type CallOptions, type GetAllOptions, type Memory, type MemoryCapabilities, type MemoryPage, type MemoryProvider, type Message, type Metadata, type SearchOptions } from '@fastagentic/memory';
 import {
   ALL_FILTER_CAPABILITIES,
   assertFilterSupported,
   compareRanked,
   matchesFilter,
   MEMORY_LIMITS,
+  parseAddOptions,
   parseCallOptions,
   parseGetAllOptions,
   parseSearchOptions,
@@ -162,14 +163,15 @@ export class SelfHostedMem0Provider implements MemoryProvider {
     return extractUserId(context, this.userIdField);
   }
 
-  async add(userId: string, messages: Message[], metadata?: Metadata, options?: CallOptions): Promise<string> {
+  async add(userId: string, messages: Message[], metadata?: Metadata, options?: AddOptions): Promise<string> {
     const id = escapeUserId(validateUserId(userId));
     const checked = validateMessages(messages);
     const meta = validateMetadata(metadata);
     for (const key of Object.keys(meta)) {
       if (RESERVED_METADATA_KEYS.has(key)) throw new MemoryValidationError(`metadata.${key}`, 'is reserved by self-hosted Mem0');
     }
-    const { signal } = parseCallOptions(options);
+    // Validated like every provider's (a malformed key is refused), though mem0ai/oss has nothing to keep it in.
+    const { signal } = parseAddOptions(options);
     signal?.throwIfAborted();
     const result = await this.call(
       (await this.memoryReady()).add(
